@@ -1,0 +1,46 @@
+package io.storageengine.schemas.page;
+
+import io.storageengine.schemas.wal.WalFormat;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Builds page record payloads as producers send them (PageRef first). Used by walgen, ingest
+ * sources and tests. Stateless.
+ */
+public final class PagePayloads {
+    private PagePayloads() {
+    }
+
+    /** PAGE_IMAGE payload: PageRef | 8192 bytes. */
+    public static byte[] image(PageRef ref, byte[] page) {
+        if (page.length != WalFormat.PAGE_SIZE) {
+            throw new IllegalArgumentException("page image must be " + WalFormat.PAGE_SIZE + " bytes, got " + page.length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(PageRecords.IMAGE_PAYLOAD_SIZE);
+        ref.write(b);
+        b.put(page);
+        return b.array();
+    }
+
+    /** PAGE_DELTA payload: PageRef | u16 count | patches. */
+    public static byte[] delta(PageRef ref, List<Patch> patches) {
+        if (patches.isEmpty() || patches.size() > 0xFFFF) {
+            throw new IllegalArgumentException("a delta needs 1 to 65535 patches, got " + patches.size());
+        }
+        int size = PageRef.SIZE + 2;
+        for (Patch p : patches) {
+            size += p.encodedSize();
+        }
+        if (size > WalFormat.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("delta payload of " + size + " bytes exceeds " + WalFormat.MAX_PAYLOAD);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        ref.write(b);
+        b.putShort((short) patches.size());
+        for (Patch p : patches) {
+            p.writeTo(b);
+        }
+        return b.array();
+    }
+}

@@ -1,0 +1,45 @@
+package io.storageengine.schemas.wal;
+
+/**
+ * WAL record types of format version 1. Codes 0x04–0x0F and 0x11–0xFF are reserved: a frame of a
+ * reserved type with a valid CRC is skipped and counted, and still advances the stream's LSN.
+ */
+public enum RecordType {
+    PAGE_IMAGE(0x01),
+    PAGE_DELTA(0x02),
+    LSN_ADVANCE(0x03),
+    WATERMARK(0x10);
+
+    private final int code;
+
+    RecordType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public byte codeByte() {
+        return (byte) code;
+    }
+
+    /** The type for a code, or {@code null} if the code is reserved. */
+    public static RecordType of(int code) {
+        return switch (code & 0xFF) {
+            case 0x01 -> PAGE_IMAGE;
+            case 0x02 -> PAGE_DELTA;
+            case 0x03 -> LSN_ADVANCE;
+            case 0x10 -> WATERMARK;
+            default -> null;
+        };
+    }
+
+    public static boolean isReserved(int code) {
+        return of(code) == null;
+    }
+
+    public boolean isPageRecord() {
+        return this == PAGE_IMAGE || this == PAGE_DELTA;
+    }
+}
