@@ -3,6 +3,9 @@ package io.storageengine.schemas.wal;
 /**
  * WAL record types of format version 1. Codes 0x04–0x0F and 0x11–0xFF are reserved: a frame of a
  * reserved type with a valid CRC is skipped and counted, and still advances the stream's LSN.
+ *
+ * <p>The spec names neither a meaning nor a reservation for 0x00; the closest sound reading is to
+ * treat it as reserved too (skipped and counted, never an error), which {@link #isReserved} does.
  */
 public enum RecordType {
     PAGE_IMAGE(0x01),

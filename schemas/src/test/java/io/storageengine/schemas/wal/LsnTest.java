@@ -1,0 +1,49 @@
+package io.storageengine.schemas.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+class LsnTest {
+
+    @Test
+    void parsesAndFormatsPostgresForm() {
+        Lsn lsn = Lsn.parse("16/B374D848");
+        assertThat(lsn.value()).isEqualTo(0x16B374D848L);
+        assertThat(lsn).hasToString("16/B374D848");
+        assertThat(Lsn.parse("0/0")).isEqualTo(Lsn.ZERO);
+        assertThat(Lsn.parse("16/b374d848")).isEqualTo(lsn);
+        assertThat(Lsn.MAX).hasToString("FFFFFFFF/FFFFFFFF");
+    }
+
+    @Test
+    void parsesDecimal() {
+        assertThat(Lsn.parse("97500").value()).isEqualTo(97500L);
+        assertThat(Lsn.parse("18446744073709551615")).isEqualTo(Lsn.MAX);
+    }
+
+    @Test
+    void rejectsMalformedText() {
+        for (String bad : new String[] {"", "/", "1/", "/1", "123456789/0", "0/123456789", "x/1", "-1", "1.5", "0x10", "1/2/3",
+                "18446744073709551616"}) {
+            assertThatThrownBy(() -> Lsn.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("LSN");
+        }
+    }
+
+    @Test
+    void comparesUnsigned() {
+        assertThat(Lsn.MAX.isAfter(Lsn.of(1))).isTrue();
+        assertThat(Lsn.of(0x7FFFFFFFFFFFFFFFL).isBefore(Lsn.of(0x8000000000000000L))).isTrue();
+    }
+
+    @Property
+    void textRoundTrips(@ForAll long value) {
+        Lsn lsn = Lsn.of(value);
+        assertThat(Lsn.parse(lsn.toString())).isEqualTo(lsn);
+        assertThat(Lsn.parse(Long.toUnsignedString(value))).isEqualTo(lsn);
+    }
+}
