@@ -1,0 +1,74 @@
+package io.storageengine.segments.segment;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Iterates over a segment's records in key order (page, then LSN ascending), holding one
+ * verified data block in memory at a time; compactor-worker merges segments with several of
+ * these. Holds a reference to its {@link SegmentReader} until {@link #close()}.
+ * Not thread-safe: one thread per scanner (many scanners may share a reader).
+ */
+public final class SegmentScanner implements Iterator<SegmentRecord>, AutoCloseable {
+    private static final int KEY = SegmentWriter.KEY_SIZE;
+
+    private final SegmentReader reader;
+    private int nextBlock;
+    private int currentBlock = -1;
+    private byte[] block;
+    private ByteBuffer buf;
+    private int pos;
+    private int limit;
+    private boolean closed;
+
+    SegmentScanner(SegmentReader reader) {
+        this.reader = reader;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (closed) {
+            return false;
+        }
+        while (block == null || pos >= limit) {
+            if (nextBlock >= reader.blockCount()) {
+                block = null;
+                return false;
+            }
+            currentBlock = nextBlock++;
+            block = reader.readBlock(currentBlock);
+            buf = ByteBuffer.wrap(block);
+            pos = 0;
+            limit = block.length - 4;
+        }
+        return true;
+    }
+
+    /** The key of the next record without consuming it (a fresh copy), or null at the end. */
+    public byte[] peekKey() {
+        return hasNext() ? Arrays.copyOfRange(block, pos, pos + KEY) : null;
+    }
+
+    @Override
+    public SegmentRecord next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        int valueLen = reader.recordValueLength(block, buf, pos, limit, currentBlock);
+        byte[] key = Arrays.copyOfRange(block, pos, pos + KEY);
+        byte[] value = Arrays.copyOfRange(block, pos + KEY + 4, pos + KEY + 4 + valueLen);
+        pos += KEY + 4 + valueLen;
+        return new SegmentRecord(key, value);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            block = null;
+            reader.release();
+        }
+    }
+}
