@@ -1,0 +1,178 @@
+package io.storageengine.pageservice.topology;
+
+import io.storageengine.schemas.timeline.TimelineKey;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The applied watermarks of one partition, per timeline, and the condition readers wait on.
+ *
+ * <p>Waiting without a busy loop and without a lost wake-up: a writer bumps {@link #version()}
+ * (volatile) and then, only if someone waits, signals under the lock; a waiter registers, then
+ * re-reads the version under the lock before sleeping. Either the writer sees the waiter or the
+ * waiter sees the new version. The stream thread never takes the lock when nobody waits.
+ *
+ * <p>Thread-safe. {@link #role()} null means this instance does not serve the partition now.
+ */
+public final class PartitionMarks {
+    /** How this instance holds the partition. */
+    public enum Role { ACTIVE, STANDBY }
+
+    /** One timeline's applied watermark on this partition; LSNs compare unsigned. */
+    public static final class Mark {
+        private volatile long lsn;
+
+        Mark(long lsn) {
+            this.lsn = lsn;
+        }
+
+        public long lsn() {
+            return lsn;
+        }
+    }
+
+    private final int partition;
+    private final ConcurrentHashMap<TimelineKey, Mark> marks = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicInteger waiters = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile Role role;
+
+    PartitionMarks(int partition) {
+        this.partition = partition;
+    }
+
+    public int partitionId() {
+        return partition;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** Incremented on every change of marks or role. */
+    public long version() {
+        return version.get();
+    }
+
+    /** The timeline's mark, or {@code null} if the timeline was never seen on this partition. */
+    public Mark mark(TimelineKey timeline) {
+        return marks.get(timeline);
+    }
+
+    /** The highest mark of any timeline (unsigned), 0 if none: for metrics. */
+    public long maxApplied() {
+        long max = 0;
+        for (Mark m : marks.values()) {
+            if (Long.compareUnsigned(m.lsn, max) > 0) {
+                max = m.lsn;
+            }
+        }
+        return max;
+    }
+
+    public Map<TimelineKey, Long> snapshot() {
+        Map<TimelineKey, Long> out = new HashMap<>();
+        marks.forEach((t, m) -> out.put(t, m.lsn));
+        return out;
+    }
+
+    /**
+     * Blocks until {@link #version()} differs from {@code seenVersion} or {@code nanos} pass.
+     *
+     * @return false if the time ran out first
+     */
+    public boolean awaitChange(long seenVersion, long nanos) throws InterruptedException {
+        lock.lock();
+        waiters.incrementAndGet();
+        try {
+            long remaining = nanos;
+            while (version.get() == seenVersion) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            waiters.decrementAndGet();
+            lock.unlock();
+        }
+    }
+
+    void changed() {
+        version.incrementAndGet();
+        if (waiters.get() > 0) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    boolean advance(TimelineKey timeline, long lsn) {
+        Mark m = marks.get(timeline);
+        if (m == null) {
+            m = marks.computeIfAbsent(timeline, t -> new Mark(0));
+        }
+        if (Long.compareUnsigned(lsn, m.lsn) <= 0) {
+            return false;
+        }
+        m.lsn = lsn; // single writer per partition: the task's stream thread
+        changed();
+        return true;
+    }
+
+    boolean markSeen(TimelineKey timeline) {
+        if (marks.containsKey(timeline)) {
+            return false;
+        }
+        boolean added = marks.putIfAbsent(timeline, new Mark(0)) == null;
+        if (added) {
+            changed();
+        }
+        return added;
+    }
+
+    synchronized void reset(Role newRole, Map<TimelineKey, Long> stored) {
+        marks.clear();
+        stored.forEach((t, lsn) -> marks.put(t, new Mark(lsn)));
+        role = newRole;
+        changed();
+    }
+
+    synchronized void resetUnlessActive(Map<TimelineKey, Long> stored) {
+        if (role == Role.ACTIVE) {
+            return;
+        }
+        stored.forEach((t, lsn) -> {
+            Mark m = marks.computeIfAbsent(t, k -> new Mark(0));
+            if (Long.compareUnsigned(lsn, m.lsn) > 0) {
+                m.lsn = lsn;
+            }
+        });
+        role = Role.STANDBY;
+        changed();
+    }
+
+    synchronized void clearIf(Role expected) {
+        if (role == expected) {
+            role = null;
+            marks.clear();
+            changed();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "partition " + partition + " (" + role + ", " + marks.size() + " timelines)";
+    }
+}

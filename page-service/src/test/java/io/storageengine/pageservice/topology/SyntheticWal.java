@@ -1,0 +1,116 @@
+package io.storageengine.pageservice.topology;
+
+import io.storageengine.schemas.page.PageKey;
+import io.storageengine.schemas.page.PagePayloads;
+import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.FrameCodec;
+import io.storageengine.schemas.wal.RecordType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Builds {@code wal} topic records (49-byte key + one frame) for tests and records what they mean
+ * in a {@link ReferenceModel}. Deterministic for a seed. Not thread-safe.
+ */
+public final class SyntheticWal {
+    /** One Kafka record of the wal topic. */
+    public record Event(byte[] key, byte[] value, long lsn) {
+    }
+
+    private final ReferenceModel model = new ReferenceModel();
+    private final List<Event> events = new ArrayList<>();
+    private final Random random;
+    private long lsn;
+
+    public SyntheticWal(long seed, long firstLsn) {
+        this.random = new Random(seed);
+        this.lsn = firstLsn;
+    }
+
+    public ReferenceModel model() {
+        return model;
+    }
+
+    public List<Event> events() {
+        return events;
+    }
+
+    /** Takes the events produced so far (for piping in steps). */
+    public List<Event> drain() {
+        List<Event> out = List.copyOf(events);
+        events.clear();
+        return out;
+    }
+
+    public long lsn() {
+        return lsn;
+    }
+
+    /** Moves the LSN forward by 1..maxStep and returns it. */
+    public long nextLsn(int maxStep) {
+        lsn += 1 + random.nextInt(maxStep);
+        return lsn;
+    }
+
+    public static PageKey page(TimelineKey t, int rel, int block) {
+        return new PageKey(t, new PageRef(1663, 5, rel, 0, block));
+    }
+
+    public byte[] randomPage() {
+        byte[] p = new byte[8192];
+        random.nextBytes(p);
+        return p;
+    }
+
+    public Event image(PageKey key, long atLsn) {
+        byte[] page = randomPage();
+        model.image(key, atLsn, page);
+        return add(key.toBytes(), FrameCodec.encode(atLsn, RecordType.PAGE_IMAGE, PagePayloads.image(key.page(), page)),
+                atLsn);
+    }
+
+    public Event delta(PageKey key, long atLsn) {
+        int n = 1 + random.nextInt(4);
+        List<ReferenceModel.Patch> patches = new ArrayList<>();
+        List<io.storageengine.schemas.page.Patch> wire = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int len = random.nextInt(200);
+            int off = random.nextInt(8192 - len + 1);
+            byte[] d = new byte[len];
+            random.nextBytes(d);
+            patches.add(new ReferenceModel.Patch(off, d));
+            wire.add(new io.storageengine.schemas.page.Patch(off, d));
+        }
+        model.delta(key, atLsn, patches);
+        return add(key.toBytes(), FrameCodec.encode(atLsn, RecordType.PAGE_DELTA, PagePayloads.delta(key.page(), wire)),
+                atLsn);
+    }
+
+    public Event watermark(TimelineKey t, long atLsn) {
+        return add(t.toBytes(), FrameCodec.encode(atLsn, RecordType.WATERMARK, new byte[0]), atLsn);
+    }
+
+    /** {@code records} page records over {@code pages} blocks, images with probability {@code imageP}, a watermark every {@code watermarkEvery}. */
+    public void randomRun(TimelineKey t, int pages, int records, double imageP, int watermarkEvery) {
+        for (int i = 1; i <= records; i++) {
+            PageKey key = page(t, 100, random.nextInt(pages));
+            long at = nextLsn(64);
+            if (random.nextDouble() < imageP) {
+                image(key, at);
+            } else {
+                delta(key, at);
+            }
+            if (i % watermarkEvery == 0) {
+                watermark(t, at);
+            }
+        }
+    }
+
+    private Event add(byte[] key, byte[] value, long atLsn) {
+        Event e = new Event(key, value, atLsn);
+        events.add(e);
+        return e;
+    }
+}

@@ -1,0 +1,93 @@
+package io.storageengine.pageservice.topology;
+
+import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.pageservice.read.VersionStoreAccess;
+import io.storageengine.schemas.timeline.TimelineKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The page topology under a {@link TopologyTestDriver} (one partition, 0), with its registry,
+ * counters and a {@link VersionStoreAccess} over the driver's stores. Closes the driver.
+ */
+public final class TopologyFixture implements AutoCloseable, VersionStoreAccess {
+    public static final String TOPIC = "wal";
+
+    public final PageTopologyConfig config = PageTopologyConfig.of(TOPIC);
+    public final TopologyTestDriver driver;
+    public final TestInputTopic<byte[], byte[]> input;
+    private final Path stateDir;
+
+    public TopologyFixture() {
+        StreamsBuilder builder = new StreamsBuilder();
+        PageTopology.build(builder, config);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "page-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        try {
+            stateDir = Files.createTempDirectory("page-topology-test");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(builder.build(), props);
+        input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public void pipe(Iterable<SyntheticWal.Event> events) {
+        for (SyntheticWal.Event e : events) {
+            input.pipeInput(e.key(), e.value());
+        }
+    }
+
+    public WatermarkRegistry registry() {
+        return config.watermarks();
+    }
+
+    public ApplyCounters counters() {
+        return config.counters();
+    }
+
+    public KeyValueStore<byte[], byte[]> versionsStore() {
+        return driver.getKeyValueStore(PageTopology.PAGE_VERSIONS_STORE);
+    }
+
+    public KeyValueStore<byte[], byte[]> watermarksStore() {
+        return driver.getKeyValueStore(PageTopology.WATERMARKS_STORE);
+    }
+
+    @Override
+    public int partitionCount() {
+        return 1;
+    }
+
+    @Override
+    public ReadOnlyKeyValueStore<byte[], byte[]> versions(int partition, PartitionMarks.Role role) {
+        return versionsStore();
+    }
+
+    @Override
+    public Map<TimelineKey, Long> standbyWatermarks(int partition) throws PageReadException.Unavailable {
+        return WatermarkKeys.load(watermarksStore(), partition);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        try (var files = Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // best effort: a temporary directory
+        }
+    }
+}
