@@ -1,0 +1,142 @@
+# shellcheck shell=bash
+# Shared helpers for ./se: paths, messages, Java/Maven, ports, pid files. Sourced, never run.
+#
+# Layout of the local stack (all under .local/, git-ignored):
+#   .local/run/<name>.pid   pid of each process ./se started (kafka, postgres, page-service, compactor)
+#   .local/logs/<name>.log  its output
+#   .local/kafka/           broker config, cluster id, log dirs
+#   .local/pg/              PostgreSQL data directory (or a symlink to one, see postgres.sh)
+#   .local/build.stamp      time of the last successful build by ./se
+
+SE_LOCAL="$SE_ROOT/.local"
+SE_RUN="$SE_LOCAL/run"
+SE_LOGS="$SE_LOCAL/logs"
+
+info() { printf '%s\n' "$*"; }
+warn() { printf 'se: warning: %s\n' "$*" >&2; }
+die() { printf 'se: error: %s\n' "$*" >&2; exit 1; }
+
+# JAVA_HOME: keep the caller's if it holds a java, else the Temurin 25 JDK.
+setup_java() {
+  local default=/usr/lib/jvm/temurin-25-jdk-amd64
+  if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME}/bin/java" ]]; then
+    [[ -n "${JAVA_HOME:-}" ]] && warn "JAVA_HOME=$JAVA_HOME has no bin/java; using $default"
+    JAVA_HOME=$default
+  fi
+  [[ -x "$JAVA_HOME/bin/java" ]] || die "no JDK at $JAVA_HOME: install the Temurin 25 JDK (temurin-25-jdk) or set JAVA_HOME"
+  export JAVA_HOME
+  export PATH="$JAVA_HOME/bin:$PATH"
+  JAVA="$JAVA_HOME/bin/java"
+  # Maven 3.8's Guava warns about sun.misc.Unsafe on Java 24+; the flag only exists there
+  JAVA_UNSAFE_FLAGS=()
+  if "$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+    JAVA_UNSAFE_FLAGS=(--sun-misc-unsafe-memory-access=allow)
+    [[ "${MAVEN_OPTS:-}" == *sun-misc-unsafe* ]] || export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }${JAVA_UNSAFE_FLAGS[0]}"
+  fi
+}
+
+# Maven flags: offline when the local repository already holds the Kafka artifacts (SE_MVN_OFFLINE=0/1 forces).
+mvn_flags() {
+  local offline=${SE_MVN_OFFLINE:-}
+  if [[ -z "$offline" ]]; then
+    [[ -d "$HOME/.m2/repository/org/apache/kafka/kafka_2.13/4.4.0" ]] && offline=1 || offline=0
+  fi
+  [[ "$offline" == 1 ]] && printf '%s\n' -o
+  printf '%s\n' -Dstyle.color=never
+  return 0
+}
+
+ensure_dirs() { mkdir -p "$SE_RUN" "$SE_LOGS"; }
+
+# --- ports -------------------------------------------------------------------------------------
+
+port_in_use() { # port -> 0 if something listens on it
+  if command -v ss >/dev/null 2>&1; then
+    [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+
+port_owner() { # port -> "name (pid N)" if known
+  command -v ss >/dev/null 2>&1 || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 (pid \2)/p' | head -1
+}
+
+# Fails unless the port is free; names the port's variable and the process holding it.
+require_free_port() { # port envvar what
+  if port_in_use "$1"; then
+    local owner; owner=$(port_owner "$1")
+    die "port $1 ($3, env $2) is already in use${owner:+ by $owner}; stop that process or set $2 to another port"
+  fi
+}
+
+wait_for_port() { # port seconds pidname -> 0 when listening, 1 on timeout or if the process died
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    port_in_use "$1" && return 0
+    [[ -n "${3:-}" ]] && ! is_up "$3" && return 1
+    sleep 0.5
+  done
+  return 1
+}
+
+# --- pid files ---------------------------------------------------------------------------------
+# A pid file holds "<pid> <marker>"; the process counts as ours only if its command line still
+# contains the marker (guards against pid reuse after a reboot).
+
+write_pid() { printf '%s %s\n' "$2" "$3" >"$SE_RUN/$1.pid"; } # name pid marker
+
+pid_of() { # name -> pid if that process is alive and ours
+  local f="$SE_RUN/$1.pid" pid marker
+  [[ -f "$f" ]] || return 1
+  read -r pid marker <"$f" || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -n "$marker" && -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
+  fi
+  printf '%s\n' "$pid"
+}
+
+is_up() { pid_of "$1" >/dev/null; }
+
+# TERM, wait up to SE_STOP_TIMEOUT (default 30 s), then KILL.
+stop_pid() { # name
+  local pid; pid=$(pid_of "$1") || { rm -f "$SE_RUN/$1.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + ${SE_STOP_TIMEOUT:-30}))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.3; done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$1 (pid $pid) did not stop within ${SE_STOP_TIMEOUT:-30} s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$SE_RUN/$1.pid"
+  info "stopped $1 (pid $pid)"
+}
+
+# Starts a detached JVM (own session, so it outlives the terminal) logging to .local/logs/<name>.log.
+start_java() { # name mainclass classpath [jvm args...] -- [program args...]
+  local name=$1 main=$2 cp=$3; shift 3
+  local jvm=() prog=()
+  while (($#)); do [[ "$1" == -- ]] && { shift; prog=("$@"); break; }; jvm+=("$1"); shift; done
+  {
+    printf '\n=== %s starting %s at %s ===\n' "$name" "$main" "$(date -u +%FT%TZ)"
+  } >>"$SE_LOGS/$name.log"
+  setsid "$JAVA" "${jvm[@]}" -cp "$cp" "$main" "${prog[@]}" >>"$SE_LOGS/$name.log" 2>&1 </dev/null &
+  write_pid "$name" $! "$main"
+}
+
+show_log_tail() { # name
+  [[ -f "$SE_LOGS/$1.log" ]] && { echo "--- last lines of $SE_LOGS/$1.log:" >&2; tail -n 25 "$SE_LOGS/$1.log" >&2; }
+  return 0
+}
+
+# Classpath of a module for `java -cp`: its classes plus target/classpath.txt.
+module_cp() { # module
+  local m="$SE_ROOT/$1"
+  [[ -f "$m/target/classpath.txt" ]] || die "$1/target/classpath.txt missing: run ./se up (or ./se build)"
+  printf '%s:%s\n' "$m/target/classes" "$(cat "$m/target/classpath.txt")"
+}
+
+has_main() { [[ -f "$SE_ROOT/$1/target/classes/$2.class" ]]; } # module class/path/Main

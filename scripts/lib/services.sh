@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# The storage-engine processes of ./se: page service, compactor, and the ingest CLI (demo data,
+# ./se ingest, ./se walgen, topic status). Each runs only if its module has a compiled main class.
+# Sourced by ./se.
+
+PAGE_MAIN=io.storageengine.pageservice.Main
+COMPACTOR_MAIN=io.storageengine.compactor.Main
+INGEST_MAIN=io.storageengine.ingest.cli.IngestCli
+
+SE_DEMO_TENANT=${SE_DEMO_TENANT:-de000000000000000000000000000001}
+SE_DEMO_TIMELINE=${SE_DEMO_TIMELINE:-de000000000000000000000000000002}
+
+# Environment every service gets: the shared decisions of the team brief plus local paths.
+service_env() {
+  export SE_KAFKA_BOOTSTRAP SE_HTTP_PORT SE_ADMIN_PORT SE_COMPACTOR_ADMIN_PORT SE_PARTITIONS
+  export SE_CATALOG_URL="${SE_CATALOG_URL:-jdbc:postgresql://127.0.0.1:$SE_PG_PORT/storage_engine}"
+  export SE_CATALOG_USER="${SE_CATALOG_USER:-se}" SE_CATALOG_PASSWORD="${SE_CATALOG_PASSWORD:-se}"
+  export SE_SEGMENT_DIR="${SE_SEGMENT_DIR:-$SE_LOCAL/segments}"
+  export SE_STATE_DIR="${SE_STATE_DIR:-$SE_LOCAL/page-service-state}"
+  mkdir -p "$SE_SEGMENT_DIR" "$SE_STATE_DIR"
+}
+
+service_up() { # name module mainclass port portvar
+  local name=$1 module=$2 main=$3 port=$4 portvar=$5
+  if ! has_main "$module" "${main//.//}"; then
+    info "$(printf '%-12s' "$name") skipped: $module has no compiled $main yet"
+    return 0
+  fi
+  if is_up "$name"; then
+    info "$(printf '%-12s' "$name") already running (pid $(pid_of "$name"), port $port)"
+    return 0
+  fi
+  require_free_port "$port" "$portvar" "$name"
+  service_env
+  local t0=$SECONDS
+  start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED --
+  if ! wait_for_port "$port" 90 "$name"; then
+    show_log_tail "$name"
+    is_up "$name" && die "$name is running but not listening on port $port after 90 s (see ./se logs $name)"
+    die "$name exited during startup (see ./se logs $name)"
+  fi
+  info "$(printf '%-12s' "$name") started (pid $(pid_of "$name"), port $port) in $((SECONDS - t0)) s"
+}
+
+ingest_available() { has_main ingest "${INGEST_MAIN//.//}"; }
+
+ingest_cli() { # args...
+  ingest_available || die "the ingest CLI ($INGEST_MAIN) is not built yet: run ./se up (or wait for the ingest module)"
+  service_env
+  "$JAVA" -Xmx1g -cp "$(module_cp ingest)" "$INGEST_MAIN" "$@"
+}
+
+# Loads demo data once per .local (marker file), through walgen piped into publish.
+load_demo() {
+  local marker="$SE_LOCAL/demo.loaded"
+  if [[ -f "$marker" ]]; then
+    info "demo data    already loaded ($(cat "$marker"))"
+    return 0
+  fi
+  if ! ingest_available; then
+    info "demo data    skipped: the ingest CLI is not built yet"
+    return 0
+  fi
+  # shellcheck disable=SC2206
+  local gen=(${SE_DEMO_WALGEN_ARGS:---tenant $SE_DEMO_TENANT --timeline $SE_DEMO_TIMELINE})
+  info "demo data    walgen ${gen[*]} | publish --tenant $SE_DEMO_TENANT --timeline $SE_DEMO_TIMELINE -"
+  if ingest_cli walgen "${gen[@]}" 2>>"$SE_LOGS/demo.log" \
+      | ingest_cli publish --tenant "$SE_DEMO_TENANT" --timeline "$SE_DEMO_TIMELINE" - >>"$SE_LOGS/demo.log" 2>&1; then
+    printf 'tenant %s timeline %s at %s\n' "$SE_DEMO_TENANT" "$SE_DEMO_TIMELINE" "$(date -u +%FT%TZ)" >"$marker"
+    info "demo data    loaded (log: $SE_LOGS/demo.log)"
+  else
+    warn "loading demo data failed; see $SE_LOGS/demo.log (the stack is up anyway)"
+    tail -n 10 "$SE_LOGS/demo.log" >&2 || true
+  fi
+}
+
+topic_status() {
+  if ingest_available && (cd "$SE_ROOT" && grep -rqs 'topic-status' ingest/src/main/java); then
+    ingest_cli topic-status --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC" \
+      || warn "IngestCli topic-status failed"
+  else
+    kafka_admin offsets "$SE_WAL_TOPIC" || warn "could not read offsets of topic $SE_WAL_TOPIC"
+    info "(watermark LSNs: shown once IngestCli topic-status exists)"
+  fi
+}
