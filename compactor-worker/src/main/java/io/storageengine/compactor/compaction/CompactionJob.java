@@ -1,0 +1,59 @@
+package io.storageengine.compactor.compaction;
+
+import io.storageengine.schemas.timeline.TimelineKey;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A unit of compaction work on one partition, decided by a {@link CompactionPlanner} from metadata
+ * and executed by the worker. Immutable.
+ */
+public sealed interface CompactionJob {
+    int partition();
+
+    /** Segments the job reads (or retires). */
+    List<SegmentMeta> inputs();
+
+    String kind();
+
+    /** Merge these L0 segments (consecutive offsets) into L1 segments split by timeline and target size. */
+    record MergeL0(int partition, List<SegmentMeta> inputs) implements CompactionJob {
+        public MergeL0 {
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public String kind() {
+            return "merge_l0";
+        }
+    }
+
+    /**
+     * Materialize every page of {@code timeline} as of offset {@code cutOffset}: from {@code inputs}
+     * (the newest image of the timeline, if any, and every L1 segment after it up to the cut).
+     */
+    record CreateImages(int partition, TimelineKey timeline, long cutOffset, List<SegmentMeta> inputs)
+            implements CompactionJob {
+        public CreateImages {
+            Objects.requireNonNull(timeline, "timeline");
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public String kind() {
+            return "create_images";
+        }
+    }
+
+    /** Retire segments no read at or above the horizon needs (shadowed by a newer image below it). */
+    record Retire(int partition, List<SegmentMeta> inputs, String reason) implements CompactionJob {
+        public Retire {
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public String kind() {
+            return "retire";
+        }
+    }
+}

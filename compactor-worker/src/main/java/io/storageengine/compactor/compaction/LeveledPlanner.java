@@ -1,0 +1,102 @@
+package io.storageengine.compactor.compaction;
+
+import io.storageengine.schemas.timeline.TimelineKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The default planner, in the spirit of Neon's layers:
+ * <ol>
+ *   <li>GC (cheap, metadata only): for each timeline, the newest IMAGE segment whose every image is
+ *       at or below the timeline's horizon ({@code maxLsn ≤ horizon}) shadows every L1 segment of
+ *       that timeline ending at or before its cut and every older image: a read at L ≥ horizon
+ *       starts from that image or a newer one. Those are retired.</li>
+ *   <li>L0 → L1 once the partition has {@code l0Trigger} L0 segments or {@code l0TriggerBytes}.
+ *       All L0s are merged at once; they cover consecutive offsets, so L1 generations never overlap.</li>
+ *   <li>Images for a timeline once {@code imageChainThreshold} L1 generations follow its newest image.</li>
+ * </ol>
+ * L0 segments are never retired directly: they span timelines and are merged first.
+ * Stateless and thread-safe.
+ */
+public final class LeveledPlanner implements CompactionPlanner {
+
+    @Override
+    public List<CompactionJob> plan(PartitionSnapshot snapshot, CompactionPolicy policy) {
+        List<CompactionJob> jobs = new ArrayList<>(3);
+        List<SegmentMeta> retire = retirable(snapshot, policy);
+        if (!retire.isEmpty()) {
+            jobs.add(new CompactionJob.Retire(snapshot.partition(), retire, "shadowed by an image below the horizon"));
+        }
+        List<SegmentMeta> l0 = snapshot.segments().stream().filter(SegmentMeta::isL0)
+                .sorted(Comparator.comparingLong(SegmentMeta::startOffset)).toList();
+        long l0Bytes = l0.stream().mapToLong(SegmentMeta::sizeBytes).sum();
+        if (!l0.isEmpty() && (l0.size() >= policy.l0Trigger() || l0Bytes >= policy.l0TriggerBytes())) {
+            jobs.add(new CompactionJob.MergeL0(snapshot.partition(), l0));
+        }
+        for (Map.Entry<TimelineKey, List<SegmentMeta>> e : l1ByTimeline(snapshot).entrySet()) {
+            SegmentMeta image = newestImage(snapshot, e.getKey());
+            long after = image == null ? Long.MIN_VALUE : image.endOffset();
+            List<SegmentMeta> chain = e.getValue().stream().filter(s -> s.endOffset() > after).toList();
+            long generations = chain.stream().mapToLong(SegmentMeta::endOffset).distinct().count();
+            if (generations >= policy.imageChainThreshold()) {
+                long cut = chain.stream().mapToLong(SegmentMeta::endOffset).max().orElseThrow();
+                List<SegmentMeta> inputs = new ArrayList<>(chain.size() + 1);
+                if (image != null) {
+                    inputs.add(image);
+                }
+                inputs.addAll(chain);
+                jobs.add(new CompactionJob.CreateImages(snapshot.partition(), e.getKey(), cut, inputs));
+            }
+        }
+        return jobs;
+    }
+
+    /** The segments GC may retire now (see the class comment). */
+    public static List<SegmentMeta> retirable(PartitionSnapshot snapshot, CompactionPolicy policy) {
+        List<SegmentMeta> out = new ArrayList<>();
+        Map<TimelineKey, List<SegmentMeta>> images = new LinkedHashMap<>();
+        for (SegmentMeta s : snapshot.segments()) {
+            TimelineKey t = s.timelineOrNull();
+            if (s.isImage() && t != null) {
+                images.computeIfAbsent(t, k -> new ArrayList<>()).add(s);
+            }
+        }
+        for (Map.Entry<TimelineKey, List<SegmentMeta>> e : images.entrySet()) {
+            long horizon = snapshot.horizon(e.getKey(), policy);
+            SegmentMeta shadow = e.getValue().stream()
+                    .filter(i -> Long.compareUnsigned(i.maxLsn(), horizon) <= 0)
+                    .max(Comparator.comparingLong(SegmentMeta::endOffset)).orElse(null);
+            if (shadow == null) {
+                continue;
+            }
+            for (SegmentMeta s : snapshot.segments()) {
+                if (!e.getKey().equals(s.timelineOrNull()) || s.id() == shadow.id()) {
+                    continue;
+                }
+                if ((s.isL1() && s.endOffset() <= shadow.endOffset()) || (s.isImage() && s.endOffset() < shadow.endOffset())) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<TimelineKey, List<SegmentMeta>> l1ByTimeline(PartitionSnapshot snapshot) {
+        Map<TimelineKey, List<SegmentMeta>> m = new LinkedHashMap<>();
+        for (SegmentMeta s : snapshot.segments()) {
+            TimelineKey t = s.timelineOrNull();
+            if (s.isL1() && t != null) {
+                m.computeIfAbsent(t, k -> new ArrayList<>()).add(s);
+            }
+        }
+        return m;
+    }
+
+    private static SegmentMeta newestImage(PartitionSnapshot snapshot, TimelineKey t) {
+        return snapshot.segments().stream().filter(s -> s.isImage() && t.equals(s.timelineOrNull()))
+                .max(Comparator.comparingLong(SegmentMeta::endOffset)).orElse(null);
+    }
+}
