@@ -1,0 +1,228 @@
+package io.storageengine.pageservice.read;
+
+import io.storageengine.pageservice.read.PageReadException.BelowGcHorizon;
+import io.storageengine.pageservice.read.PageReadException.DeadlineExceeded;
+import io.storageengine.pageservice.read.PageReadException.PageNotFound;
+import io.storageengine.pageservice.read.PageReadException.TimelineNotFound;
+import io.storageengine.pageservice.read.PageReadException.Unavailable;
+import io.storageengine.pageservice.read.PageReadException.WalWaitTimeout;
+import io.storageengine.pageservice.topology.PartitionMarks;
+import io.storageengine.pageservice.topology.WatermarkRegistry;
+import io.storageengine.schemas.kafka.Partitioning;
+import io.storageengine.schemas.page.PageKey;
+import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * GetPage@LSN over the local hot store, continuing into the cold tier ({@code spec/wal-format.md},
+ * "Ordering and meaning"; {@code spec/page-api.md}).
+ *
+ * <ol>
+ *   <li>Find the page's partition (Kafka's default partitioner on the 49-byte key); it must be
+ *       served here (active, or a standby) or the read is {@link Unavailable}.</li>
+ *   <li>Wait until the partition's watermark for the timeline reaches L (or
+ *       {@code not_modified_since}), blocking on the {@link WatermarkRegistry} (no polling), up to
+ *       the wait timeout → {@link WalWaitTimeout} with the last applied LSN. An omitted L is the
+ *       partition's newest watermark (the first one is awaited if none has arrived yet). A
+ *       timeline that no partition served here has ever seen → {@link TimelineNotFound}.</li>
+ *   <li>L below the cold tier's GC horizon → {@link BelowGcHorizon}.</li>
+ *   <li>Reverse-scan VersionKey(P, 0)..VersionKey(P, L) down to the newest image; with no image,
+ *       continue into {@link ColdPageSource} (deduplicated on LSN); apply the deltas oldest first
+ *       with the schemas apply rules. No record ≤ L → {@link PageNotFound}.</li>
+ * </ol>
+ *
+ * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
+ * added to it, so the deadline budgets the work, not the WAL wait; {@link Long#MAX_VALUE} means no
+ * deadline. Checked by the code (no timer task) → {@link DeadlineExceeded}.
+ *
+ * <p>Thread-safe and lock-free on the hot path (a lock is taken only to sleep while waiting for
+ * WAL). Per read it allocates the page key, two range bounds, the scan and the page.
+ */
+public final class StorePageReader implements PageReader {
+    /** {@link PageRequest#deadlineNanos()} value meaning "no deadline". */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final VersionStoreAccess stores;
+    private final WatermarkRegistry registry;
+    private final ColdPageSource cold;
+    private final long waitTimeoutNanos;
+
+    public StorePageReader(VersionStoreAccess stores, WatermarkRegistry registry, ColdPageSource cold,
+            Duration waitTimeout) {
+        this.stores = Objects.requireNonNull(stores, "stores");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.cold = Objects.requireNonNull(cold, "cold");
+        if (waitTimeout.isNegative()) {
+            throw new IllegalArgumentException("negative wait timeout " + waitTimeout);
+        }
+        this.waitTimeoutNanos = waitTimeout.toNanos();
+    }
+
+    @Override
+    public PageVersion read(PageRequest request) throws PageReadException {
+        TimelineKey timeline = request.timeline();
+        byte[] pageKey = pageKeyBytes(request);
+        int partition = Partitioning.partitionOf(pageKey, stores.partitionCount());
+        PartitionMarks marks = served(partition);
+
+        long waitStart = System.nanoTime();
+        Lsn lsn = request.lsn();
+        long readLsn;
+        if (lsn != null) {
+            Lsn needed = request.notModifiedSince() != null ? request.notModifiedSince() : lsn;
+            awaitWatermark(marks, timeline, needed.value(), waitStart);
+            readLsn = lsn.value();
+        } else {
+            readLsn = awaitWatermark(marks, timeline, 1, waitStart);
+        }
+        long deadline = shiftDeadline(request.deadlineNanos(), System.nanoTime() - waitStart);
+
+        Lsn horizon = cold.gcHorizon(timeline);
+        if (Long.compareUnsigned(readLsn, horizon.value()) < 0) {
+            throw new BelowGcHorizon("LSN " + Lsn.format(readLsn) + " is older than the GC horizon " + horizon
+                    + " of timeline " + timeline, horizon);
+        }
+
+        VersionChain chain = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline);
+        if (!chain.endsWithImage()) {
+            List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
+            if (!older.isEmpty()) {
+                chain = chain.mergeCold(older, readLsn);
+            }
+            checkDeadline(deadline);
+        }
+        if (chain.size() == 0) {
+            throw new PageNotFound("page " + request.page() + " of timeline " + timeline
+                    + " has no record at or before LSN " + Lsn.format(readLsn));
+        }
+        byte[] page = chain.reconstruct();
+        return new PageVersion(page, new Lsn(chain.newestLsn()), new Lsn(readLsn));
+    }
+
+    private static byte[] pageKeyBytes(PageRequest request) {
+        ByteBuffer b = ByteBuffer.allocate(PageKey.SIZE);
+        request.timeline().write(b);
+        request.page().write(b);
+        return b.array();
+    }
+
+    private PartitionMarks served(int partition) throws Unavailable {
+        PartitionMarks marks = registry.partition(partition);
+        if (marks == null || marks.role() == null) {
+            throw new Unavailable("partition " + partition + " is not served by this instance now", RETRY_AFTER);
+        }
+        return marks;
+    }
+
+    /** Blocks until the timeline's mark on the partition is ≥ {@code needed}; returns the mark. */
+    private long awaitWatermark(PartitionMarks marks, TimelineKey timeline, long needed, long waitStart)
+            throws PageReadException {
+        PartitionMarks.Mark mark = marks.mark(timeline);
+        if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0 && marks.role() == PartitionMarks.Role.ACTIVE) {
+            return mark.lsn(); // fast path
+        }
+        if (mark == null && !registry.knows(timeline)) {
+            throw new TimelineNotFound("timeline " + timeline + " is unknown here (no record of it on any partition "
+                    + "this instance serves)");
+        }
+        long deadline = waitStart + waitTimeoutNanos;
+        while (true) {
+            long version = marks.version();
+            PartitionMarks.Role role = marks.role();
+            if (role == null) {
+                throw new Unavailable("partition " + marks.partitionId() + " moved away while waiting for WAL",
+                        RETRY_AFTER);
+            }
+            if (role == PartitionMarks.Role.STANDBY) {
+                registry.standby(marks.partitionId(), stores.standbyWatermarks(marks.partitionId()));
+            }
+            mark = marks.mark(timeline);
+            if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0) {
+                return mark.lsn();
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                Lsn last = new Lsn(mark == null ? 0 : mark.lsn());
+                throw new WalWaitTimeout("WAL up to LSN " + Lsn.format(needed) + " of timeline " + timeline
+                        + " did not arrive on partition " + marks.partitionId() + " within "
+                        + Duration.ofNanos(waitTimeoutNanos).toMillis() + " ms (last applied " + last + ")", last);
+            }
+            try {
+                marks.awaitChange(version, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Unavailable("interrupted while waiting for WAL", RETRY_AFTER);
+            }
+        }
+    }
+
+    private static VersionChain scanHot(ReadOnlyKeyValueStore<byte[], byte[]> store, byte[] pageKey, long readLsn,
+            long deadline) throws PageReadException {
+        VersionChain chain = new VersionChain();
+        checkDeadline(deadline);
+        try (KeyValueIterator<byte[], byte[]> it = store.reverseRange(VersionKey.encode(pageKey, 0L),
+                VersionKey.encode(pageKey, readLsn))) {
+            while (it.hasNext()) {
+                KeyValue<byte[], byte[]> kv = it.next();
+                if (chain.addOlder(VersionKey.lsnOf(kv.key), kv.value)) {
+                    break;
+                }
+                checkDeadline(deadline);
+            }
+        } catch (InvalidStateStoreException e) {
+            throw new Unavailable("the store of the page's partition cannot be read now: " + e.getMessage(),
+                    RETRY_AFTER);
+        }
+        return chain;
+    }
+
+    private static long shiftDeadline(long deadline, long waitedNanos) {
+        if (deadline == NO_DEADLINE) {
+            return NO_DEADLINE;
+        }
+        long shifted = deadline + waitedNanos;
+        return shifted == NO_DEADLINE ? NO_DEADLINE - 1 : shifted;
+    }
+
+    private static void checkDeadline(long deadline) throws DeadlineExceeded {
+        if (deadline != NO_DEADLINE && System.nanoTime() - deadline > 0) {
+            throw new DeadlineExceeded("page reconstruction ran past its deadline");
+        }
+    }
+
+    @Override
+    public TimelineStatus status(TimelineKey timeline) throws PageReadException {
+        int[] served = registry.activePartitions();
+        if (served.length == 0) {
+            served = registry.standbyPartitions();
+        }
+        if (served.length == 0) {
+            throw new Unavailable("this instance serves no partition now", RETRY_AFTER);
+        }
+        boolean seen = false;
+        long min = -1L; // unsigned max
+        for (int p : served) {
+            PartitionMarks marks = registry.partition(p);
+            PartitionMarks.Mark mark = marks == null ? null : marks.mark(timeline);
+            long applied = mark == null ? 0 : mark.lsn();
+            seen |= mark != null;
+            if (Long.compareUnsigned(applied, min) < 0) {
+                min = applied;
+            }
+        }
+        if (!seen) {
+            throw new TimelineNotFound("timeline " + timeline + " is unknown here");
+        }
+        return new TimelineStatus(timeline, new Lsn(min), cold.durableLsn(timeline), cold.gcHorizon(timeline));
+    }
+}
