@@ -1,0 +1,11 @@
+package io.storageengine.segments.catalog;
+
+/**
+ * A worker wrote with a lease whose epoch is no longer current: another worker took over the
+ * partition. The transaction was rolled back; the worker must stop working on the partition.
+ */
+public final class StaleLeaseException extends CatalogException {
+    public StaleLeaseException(String message) {
+        super(message);
+    }
+}
