@@ -1,0 +1,145 @@
+package io.storageengine.pageservice.http.internal;
+
+import dev.failsafe.Bulkhead;
+import dev.failsafe.BulkheadFullException;
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.RateLimitExceededException;
+import dev.failsafe.RateLimiter;
+import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.metrics.PageMetrics;
+import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.schemas.timeline.TenantId;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The Failsafe policies of the read path, built once and used in Failsafe's standalone mode
+ * (permits recorded by hand, no executor and no Timeout policy on the hot path):
+ * <ul>
+ *   <li>a smooth {@link RateLimiter} per tenant (configured limit or the default), waiting up to
+ *       {@code rate-limit.max-wait} for a permit; at most {@code max-tenants} limiters are kept,
+ *       further unconfigured tenants share one overflow limiter (bounded memory);</li>
+ *   <li>a {@link Bulkhead} bounding concurrent reconstructions;</li>
+ *   <li>a {@link CircuitBreaker} around the store: opens after {@code failures} failures within
+ *       {@code window}, then lets {@code success-threshold} probes through when half-open. Only
+ *       store/infrastructure failures count (unexpected runtime exceptions and missed reconstruction
+ *       deadlines), not 404/410/400/504 outcomes nor partition-not-ready.</li>
+ * </ul>
+ * Rejections throw Failsafe's own exceptions, mapped to statuses by {@link Problems}. Thread-safe.
+ */
+public final class Resilience {
+
+    /** A call into the store. */
+    @FunctionalInterface
+    public interface StoreCall<T> {
+        T call() throws PageReadException;
+    }
+
+    private final PageServiceConfig.RateLimit rateConfig;
+    private final ConcurrentMap<TenantId, RateLimiter<Object>> limiters = new ConcurrentHashMap<>();
+    private final RateLimiter<Object> overflow;
+    private final CircuitBreaker<Object> breaker;
+    private final Bulkhead<Object> bulkhead;
+    private final Duration bulkheadWait;
+    private final PageMetrics metrics;
+
+    public Resilience(PageServiceConfig.RateLimit rate, PageServiceConfig.Breaker breaker,
+                      PageServiceConfig.Bulkhead bulkhead, PageMetrics metrics) {
+        this.rateConfig = rate;
+        this.overflow = limiter(rate.defaultPerSecond());
+        this.breaker = CircuitBreaker.builder()
+                .withFailureThreshold(breaker.failures(), breaker.window())
+                .withSuccessThreshold(breaker.successThreshold())
+                .withDelay(breaker.openDelay())
+                .build();
+        this.bulkhead = Bulkhead.builder(bulkhead.maxConcurrent()).withMaxWaitTime(bulkhead.maxWait()).build();
+        this.bulkheadWait = bulkhead.maxWait();
+        this.metrics = metrics;
+        metrics.breakerState(() -> this.breaker.isOpen() ? 2 : this.breaker.isHalfOpen() ? 1 : 0);
+    }
+
+    public CircuitBreaker<Object> breaker() {
+        return breaker;
+    }
+
+    /** Takes one permit from the tenant's limiter. @throws RateLimitExceededException (429) */
+    public void acquireRate(TenantId tenant) {
+        RateLimiter<Object> limiter = limiterFor(tenant);
+        boolean ok;
+        try {
+            ok = limiter.tryAcquirePermit(rateConfig.maxWait());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+        }
+        if (!ok) {
+            metrics.rateLimited();
+            throw new RateLimitExceededException(limiter);
+        }
+    }
+
+    /**
+     * Runs a store call inside the bulkhead and the circuit breaker.
+     *
+     * @throws BulkheadFullException (503) when no slot frees up within {@code bulkhead.max-wait}
+     * @throws CircuitBreakerOpenException (503) when the breaker is open or its half-open probe is busy
+     */
+    public <T> T store(StoreCall<T> call) throws PageReadException {
+        boolean slot;
+        try {
+            slot = bulkhead.tryAcquirePermit(bulkheadWait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            slot = false;
+        }
+        if (!slot) {
+            throw new BulkheadFullException(bulkhead);
+        }
+        try {
+            if (!breaker.tryAcquirePermit()) {
+                throw new CircuitBreakerOpenException(breaker);
+            }
+            try {
+                T result = call.call();
+                breaker.recordSuccess();
+                return result;
+            } catch (PageReadException e) {
+                if (countsAsStoreFailure(e)) {
+                    breaker.recordFailure();
+                } else {
+                    breaker.recordSuccess();
+                }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                breaker.recordFailure();
+                throw e;
+            }
+        } finally {
+            bulkhead.releasePermit();
+        }
+    }
+
+    /** Store/infrastructure failures open the breaker; answers about the data (404, 410, 504) do not. */
+    static boolean countsAsStoreFailure(PageReadException e) {
+        return e instanceof PageReadException.DeadlineExceeded;
+    }
+
+    private RateLimiter<Object> limiterFor(TenantId tenant) {
+        RateLimiter<Object> l = limiters.get(tenant);
+        if (l != null) {
+            return l;
+        }
+        boolean configured = rateConfig.perTenant().containsKey(tenant);
+        if (!configured && limiters.size() >= rateConfig.maxTenants()) {
+            return overflow;
+        }
+        return limiters.computeIfAbsent(tenant, t -> limiter(rateConfig.limitFor(t)));
+    }
+
+    private RateLimiter<Object> limiter(int perSecond) {
+        return RateLimiter.smoothBuilder(perSecond, Duration.ofSeconds(1))
+                .withMaxWaitTime(rateConfig.maxWait()).build();
+    }
+}
