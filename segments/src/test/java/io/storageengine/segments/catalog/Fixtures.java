@@ -1,0 +1,33 @@
+package io.storageengine.segments.catalog;
+
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.testsupport.LocalPostgres;
+import java.time.Duration;
+
+/** IT helpers: a fresh catalog database on the shared PostgreSQL, and segment metadata without files. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    static CatalogConfig freshDatabase(String prefix) {
+        LocalPostgres pg = LocalPostgres.shared();
+        return CatalogConfig.of(pg.jdbcUrl(pg.createDatabase(prefix)), pg.user(), pg.password());
+    }
+
+    static byte[] key(int b) {
+        byte[] k = new byte[57];
+        k[48] = (byte) b;
+        return k;
+    }
+
+    static SegmentMeta l0(String name, int partition, long offsetStart, long offsetEnd) {
+        return new SegmentMeta(name, SegmentKind.DELTA, 0, partition, key(1), key(2), offsetStart * 100, offsetEnd * 100,
+                4096, 10, "dir", name, offsetStart, offsetEnd);
+    }
+
+    static SegmentMeta l1(String name, int partition) {
+        return new SegmentMeta(name, SegmentKind.DELTA, 1, partition, key(1), key(9), 0, 1000, 8192, 20, "dir", name, -1, -1);
+    }
+
+    static final Duration TTL = Duration.ofSeconds(30);
+}
