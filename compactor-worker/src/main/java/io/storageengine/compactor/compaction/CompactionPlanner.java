@@ -11,5 +11,5 @@ public interface CompactionPlanner {
      * Jobs worth running now, most urgent first; the caller runs the first, takes a new snapshot
      * and plans again. Empty when nothing is due.
      */
-    List<CompactionJob> plan(PartitionSnapshot snapshot, CompactionPolicy policy);
+    List<PlannedJob> plan(PartitionSnapshot snapshot, CompactionPolicy policy);
 }

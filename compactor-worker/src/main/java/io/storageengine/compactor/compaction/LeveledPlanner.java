@@ -24,55 +24,55 @@ import java.util.Map;
 public final class LeveledPlanner implements CompactionPlanner {
 
     @Override
-    public List<CompactionJob> plan(PartitionSnapshot snapshot, CompactionPolicy policy) {
-        List<CompactionJob> jobs = new ArrayList<>(3);
-        List<SegmentMeta> retire = retirable(snapshot, policy);
+    public List<PlannedJob> plan(PartitionSnapshot snapshot, CompactionPolicy policy) {
+        List<PlannedJob> jobs = new ArrayList<>(3);
+        List<SegmentView> retire = retirable(snapshot, policy);
         if (!retire.isEmpty()) {
-            jobs.add(new CompactionJob.Retire(snapshot.partition(), retire, "shadowed by an image below the horizon"));
+            jobs.add(new PlannedJob.Retire(snapshot.partition(), retire, "shadowed by an image below the horizon"));
         }
-        List<SegmentMeta> l0 = snapshot.segments().stream().filter(SegmentMeta::isL0)
-                .sorted(Comparator.comparingLong(SegmentMeta::startOffset)).toList();
-        long l0Bytes = l0.stream().mapToLong(SegmentMeta::sizeBytes).sum();
+        List<SegmentView> l0 = snapshot.segments().stream().filter(SegmentView::isL0)
+                .sorted(Comparator.comparingLong(SegmentView::startOffset)).toList();
+        long l0Bytes = l0.stream().mapToLong(SegmentView::sizeBytes).sum();
         if (!l0.isEmpty() && (l0.size() >= policy.l0Trigger() || l0Bytes >= policy.l0TriggerBytes())) {
-            jobs.add(new CompactionJob.MergeL0(snapshot.partition(), l0));
+            jobs.add(new PlannedJob.MergeL0(snapshot.partition(), l0));
         }
-        for (Map.Entry<TimelineKey, List<SegmentMeta>> e : l1ByTimeline(snapshot).entrySet()) {
-            SegmentMeta image = newestImage(snapshot, e.getKey());
+        for (Map.Entry<TimelineKey, List<SegmentView>> e : l1ByTimeline(snapshot).entrySet()) {
+            SegmentView image = newestImage(snapshot, e.getKey());
             long after = image == null ? Long.MIN_VALUE : image.endOffset();
-            List<SegmentMeta> chain = e.getValue().stream().filter(s -> s.endOffset() > after).toList();
-            long generations = chain.stream().mapToLong(SegmentMeta::endOffset).distinct().count();
+            List<SegmentView> chain = e.getValue().stream().filter(s -> s.endOffset() > after).toList();
+            long generations = chain.stream().mapToLong(SegmentView::endOffset).distinct().count();
             if (generations >= policy.imageChainThreshold()) {
-                long cut = chain.stream().mapToLong(SegmentMeta::endOffset).max().orElseThrow();
-                List<SegmentMeta> inputs = new ArrayList<>(chain.size() + 1);
+                long cut = chain.stream().mapToLong(SegmentView::endOffset).max().orElseThrow();
+                List<SegmentView> inputs = new ArrayList<>(chain.size() + 1);
                 if (image != null) {
                     inputs.add(image);
                 }
                 inputs.addAll(chain);
-                jobs.add(new CompactionJob.CreateImages(snapshot.partition(), e.getKey(), cut, inputs));
+                jobs.add(new PlannedJob.CreateImages(snapshot.partition(), e.getKey(), cut, inputs));
             }
         }
         return jobs;
     }
 
     /** The segments GC may retire now (see the class comment). */
-    public static List<SegmentMeta> retirable(PartitionSnapshot snapshot, CompactionPolicy policy) {
-        List<SegmentMeta> out = new ArrayList<>();
-        Map<TimelineKey, List<SegmentMeta>> images = new LinkedHashMap<>();
-        for (SegmentMeta s : snapshot.segments()) {
+    public static List<SegmentView> retirable(PartitionSnapshot snapshot, CompactionPolicy policy) {
+        List<SegmentView> out = new ArrayList<>();
+        Map<TimelineKey, List<SegmentView>> images = new LinkedHashMap<>();
+        for (SegmentView s : snapshot.segments()) {
             TimelineKey t = s.timelineOrNull();
             if (s.isImage() && t != null) {
                 images.computeIfAbsent(t, k -> new ArrayList<>()).add(s);
             }
         }
-        for (Map.Entry<TimelineKey, List<SegmentMeta>> e : images.entrySet()) {
+        for (Map.Entry<TimelineKey, List<SegmentView>> e : images.entrySet()) {
             long horizon = snapshot.horizon(e.getKey(), policy);
-            SegmentMeta shadow = e.getValue().stream()
+            SegmentView shadow = e.getValue().stream()
                     .filter(i -> Long.compareUnsigned(i.maxLsn(), horizon) <= 0)
-                    .max(Comparator.comparingLong(SegmentMeta::endOffset)).orElse(null);
+                    .max(Comparator.comparingLong(SegmentView::endOffset)).orElse(null);
             if (shadow == null) {
                 continue;
             }
-            for (SegmentMeta s : snapshot.segments()) {
+            for (SegmentView s : snapshot.segments()) {
                 if (!e.getKey().equals(s.timelineOrNull()) || s.id() == shadow.id()) {
                     continue;
                 }
@@ -84,9 +84,9 @@ public final class LeveledPlanner implements CompactionPlanner {
         return out;
     }
 
-    private static Map<TimelineKey, List<SegmentMeta>> l1ByTimeline(PartitionSnapshot snapshot) {
-        Map<TimelineKey, List<SegmentMeta>> m = new LinkedHashMap<>();
-        for (SegmentMeta s : snapshot.segments()) {
+    private static Map<TimelineKey, List<SegmentView>> l1ByTimeline(PartitionSnapshot snapshot) {
+        Map<TimelineKey, List<SegmentView>> m = new LinkedHashMap<>();
+        for (SegmentView s : snapshot.segments()) {
             TimelineKey t = s.timelineOrNull();
             if (s.isL1() && t != null) {
                 m.computeIfAbsent(t, k -> new ArrayList<>()).add(s);
@@ -95,8 +95,8 @@ public final class LeveledPlanner implements CompactionPlanner {
         return m;
     }
 
-    private static SegmentMeta newestImage(PartitionSnapshot snapshot, TimelineKey t) {
+    private static SegmentView newestImage(PartitionSnapshot snapshot, TimelineKey t) {
         return snapshot.segments().stream().filter(s -> s.isImage() && t.equals(s.timelineOrNull()))
-                .max(Comparator.comparingLong(SegmentMeta::endOffset)).orElse(null);
+                .max(Comparator.comparingLong(SegmentView::endOffset)).orElse(null);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param newestLsn per timeline, the newest LSN known durable (highest watermark or record seen)
  * @param explicitHorizon per timeline, a GC horizon set by an operator; wins over retention
  */
-public record PartitionSnapshot(int partition, List<SegmentMeta> segments, Map<TimelineKey, Long> newestLsn,
+public record PartitionSnapshot(int partition, List<SegmentView> segments, Map<TimelineKey, Long> newestLsn,
                                 Map<TimelineKey, Long> explicitHorizon) {
     public PartitionSnapshot {
         segments = List.copyOf(segments);

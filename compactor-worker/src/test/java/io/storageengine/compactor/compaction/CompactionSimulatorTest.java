@@ -43,7 +43,7 @@ class CompactionSimulatorTest {
     }
 
     static final class Seg {
-        SegmentMeta meta;
+        SegmentView meta;
         List<Rec> records = List.of();
         Map<Integer, Img> images = Map.of();
         int tl;
@@ -113,13 +113,13 @@ class CompactionSimulatorTest {
             Seg s = new Seg();
             s.records = List.copyOf(sorted);
             long size = sorted.stream().mapToLong(r -> r.image() ? IMAGE_SIZE : DELTA_SIZE).sum();
-            s.meta = new SegmentMeta(nextId++, SegmentKind.DELTA, level, 0, start, end, sorted.get(0).key(),
+            s.meta = new SegmentView(nextId++, SegmentKind.DELTA, level, 0, start, end, sorted.get(0).key(),
                     sorted.get(sorted.size() - 1).key(), sorted.stream().mapToLong(Rec::lsn).min().orElseThrow(),
                     sorted.stream().mapToLong(Rec::lsn).max().orElseThrow(), size);
             return s;
         }
 
-        Seg find(SegmentMeta m) {
+        Seg find(SegmentView m) {
             return active.stream().filter(s -> s.meta.id() == m.id()).findFirst()
                     .orElseGet(() -> fail("job input " + m + " is not active"));
         }
@@ -131,7 +131,7 @@ class CompactionSimulatorTest {
         /** Plans and runs jobs until the planner has nothing left (bounded), checking after each. */
         void compact() {
             for (int i = 0; i < 20; i++) {
-                List<CompactionJob> jobs = planner.plan(snapshot(), policy);
+                List<PlannedJob> jobs = planner.plan(snapshot(), policy);
                 if (jobs.isEmpty()) {
                     return;
                 }
@@ -140,13 +140,13 @@ class CompactionSimulatorTest {
             }
         }
 
-        void run(CompactionJob job) {
+        void run(PlannedJob job) {
             jobsRun++;
             jobKinds.merge(job.kind(), 1, Integer::sum);
             List<Seg> inputs = job.inputs().stream().map(this::find).toList();
             switch (job) {
-                case CompactionJob.Retire r -> active.removeAll(inputs);
-                case CompactionJob.MergeL0 m -> {
+                case PlannedJob.Retire r -> active.removeAll(inputs);
+                case PlannedJob.MergeL0 m -> {
                     List<Rec> recs = new ArrayList<>();
                     inputs.forEach(s -> recs.addAll(s.records));
                     recs.sort(Comparator.comparing(Rec::key, VersionKey::compare));
@@ -170,7 +170,7 @@ class CompactionSimulatorTest {
                     active.removeAll(inputs);
                     active.addAll(out);
                 }
-                case CompactionJob.CreateImages c -> {
+                case PlannedJob.CreateImages c -> {
                     Map<Integer, Img> state = new TreeMap<>();
                     int tl = (int) c.timeline().tenant().lo();
                     for (Seg s : inputs) {
@@ -193,7 +193,7 @@ class CompactionSimulatorTest {
                     s.tl = tl;
                     s.images = Map.copyOf(state);
                     List<Img> imgs = new ArrayList<>(state.values());
-                    s.meta = new SegmentMeta(nextId++, SegmentKind.IMAGE, 1, 0,
+                    s.meta = new SegmentView(nextId++, SegmentKind.IMAGE, 1, 0,
                             inputs.stream().mapToLong(x -> x.meta.startOffset()).min().orElseThrow(), c.cutOffset(),
                             Metas.key(tl, imgs.get(0).page(), imgs.get(0).lsn()),
                             Metas.key(tl, imgs.get(imgs.size() - 1).page(), imgs.get(imgs.size() - 1).lsn()),

@@ -14,7 +14,7 @@ class LeveledPlannerTest {
     private static final CompactionPolicy POLICY = new CompactionPolicy(3, 1000, 100, 2, 100);
     private final LeveledPlanner planner = new LeveledPlanner();
 
-    private static PartitionSnapshot snap(List<SegmentMeta> segs, Map<io.storageengine.schemas.timeline.TimelineKey, Long> newest) {
+    private static PartitionSnapshot snap(List<SegmentView> segs, Map<io.storageengine.schemas.timeline.TimelineKey, Long> newest) {
         return new PartitionSnapshot(0, segs, newest, Map.of());
     }
 
@@ -25,64 +25,64 @@ class LeveledPlannerTest {
 
     @Test
     void l0TriggerMergesEveryL0InOffsetOrder() {
-        List<CompactionJob> jobs = planner.plan(snap(List.of(l0(3, 20, 30, 10), l0(1, 0, 10, 10), l0(2, 10, 20, 10)),
+        List<PlannedJob> jobs = planner.plan(snap(List.of(l0(3, 20, 30, 10), l0(1, 0, 10, 10), l0(2, 10, 20, 10)),
                 Map.of()), POLICY);
-        assertThat(jobs).singleElement().isInstanceOf(CompactionJob.MergeL0.class);
-        assertThat(jobs.get(0).inputs()).extracting(SegmentMeta::id).containsExactly(1L, 2L, 3L);
+        assertThat(jobs).singleElement().isInstanceOf(PlannedJob.MergeL0.class);
+        assertThat(jobs.get(0).inputs()).extracting(SegmentView::id).containsExactly(1L, 2L, 3L);
     }
 
     @Test
     void l0BytesTriggerMergesEvenBelowTheCount() {
-        List<CompactionJob> jobs = planner.plan(snap(List.of(l0(1, 0, 10, 600), l0(2, 10, 20, 600)), Map.of()), POLICY);
-        assertThat(jobs).singleElement().isInstanceOf(CompactionJob.MergeL0.class);
+        List<PlannedJob> jobs = planner.plan(snap(List.of(l0(1, 0, 10, 600), l0(2, 10, 20, 600)), Map.of()), POLICY);
+        assertThat(jobs).singleElement().isInstanceOf(PlannedJob.MergeL0.class);
     }
 
     @Test
     void imagesAreDueAfterThresholdGenerationsSinceTheNewestImage() {
-        SegmentMeta img = image(10, 1, 10, 50);
-        SegmentMeta old = l1(11, 1, 0, 10, 50);
-        SegmentMeta g1 = l1(12, 1, 10, 20, 80);
-        SegmentMeta g2a = l1(13, 1, 20, 30, 90);
-        SegmentMeta g2b = l1(14, 1, 20, 30, 95);
+        SegmentView img = image(10, 1, 10, 50);
+        SegmentView old = l1(11, 1, 0, 10, 50);
+        SegmentView g1 = l1(12, 1, 10, 20, 80);
+        SegmentView g2a = l1(13, 1, 20, 30, 90);
+        SegmentView g2b = l1(14, 1, 20, 30, 95);
         assertThat(planner.plan(snap(List.of(img, old, g1), Map.of()), POLICY)).isEmpty();
-        List<CompactionJob> jobs = planner.plan(snap(List.of(img, old, g1, g2a, g2b), Map.of()), POLICY);
-        assertThat(jobs).singleElement().isInstanceOfSatisfying(CompactionJob.CreateImages.class, j -> {
+        List<PlannedJob> jobs = planner.plan(snap(List.of(img, old, g1, g2a, g2b), Map.of()), POLICY);
+        assertThat(jobs).singleElement().isInstanceOfSatisfying(PlannedJob.CreateImages.class, j -> {
             assertThat(j.timeline()).isEqualTo(timeline(1));
             assertThat(j.cutOffset()).isEqualTo(30);
-            assertThat(j.inputs()).extracting(SegmentMeta::id).containsExactlyInAnyOrder(10L, 12L, 13L, 14L);
+            assertThat(j.inputs()).extracting(SegmentView::id).containsExactlyInAnyOrder(10L, 12L, 13L, 14L);
         });
     }
 
     @Test
     void imagesAreNotDueForATimelineWithFewGenerations() {
-        List<CompactionJob> jobs = planner.plan(snap(List.of(l1(1, 1, 0, 10, 5), l1(2, 2, 0, 10, 5), l1(3, 2, 10, 20, 9)),
+        List<PlannedJob> jobs = planner.plan(snap(List.of(l1(1, 1, 0, 10, 5), l1(2, 2, 0, 10, 5), l1(3, 2, 10, 20, 9)),
                 Map.of()), POLICY);
-        assertThat(jobs).singleElement().isInstanceOfSatisfying(CompactionJob.CreateImages.class,
+        assertThat(jobs).singleElement().isInstanceOfSatisfying(PlannedJob.CreateImages.class,
                 j -> assertThat(j.timeline()).isEqualTo(timeline(2)));
     }
 
     @Test
     void gcKeepsEverythingWhileTheImageIsAboveTheHorizon() {
         // newest 140, retention 100: horizon 40 < image max LSN 50.
-        List<SegmentMeta> segs = List.of(l1(1, 1, 0, 10, 50), image(2, 1, 10, 50));
+        List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 50), image(2, 1, 10, 50));
         assertThat(LeveledPlanner.retirable(snap(segs, Map.of(timeline(1), 140L)), POLICY)).isEmpty();
     }
 
     @Test
     void gcRetiresL1AndOlderImagesShadowedByAnImageBelowTheHorizon() {
-        List<SegmentMeta> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40), l1(3, 1, 10, 20, 60),
+        List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40), l1(3, 1, 10, 20, 60),
                 image(4, 1, 20, 60), l1(5, 1, 20, 30, 90), l0(6, 30, 40, 10), l1(7, 2, 0, 10, 5));
         // horizon 160 - 100 = 60: image 4 (max LSN 60) shadows L1 1, 3 and image 2; not L1 5 (after the cut),
         // not the L0, not timeline 2 (no horizon).
-        List<SegmentMeta> r = LeveledPlanner.retirable(snap(segs, Map.of(timeline(1), 160L)), POLICY);
-        assertThat(r).extracting(SegmentMeta::id).containsExactlyInAnyOrder(1L, 2L, 3L);
+        List<SegmentView> r = LeveledPlanner.retirable(snap(segs, Map.of(timeline(1), 160L)), POLICY);
+        assertThat(r).extracting(SegmentView::id).containsExactlyInAnyOrder(1L, 2L, 3L);
         assertThat(planner.plan(snap(segs, Map.of(timeline(1), 160L)), POLICY).get(0))
-                .isInstanceOf(CompactionJob.Retire.class);
+                .isInstanceOf(PlannedJob.Retire.class);
     }
 
     @Test
     void explicitHorizonWinsOverRetention() {
-        List<SegmentMeta> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40));
+        List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40));
         PartitionSnapshot s = new PartitionSnapshot(0, segs, Map.of(timeline(1), 1000L), Map.of(timeline(1), 30L));
         assertThat(s.horizon(timeline(1), POLICY)).isEqualTo(30);
         assertThat(LeveledPlanner.retirable(s, POLICY)).isEmpty();

@@ -25,15 +25,15 @@ final class Metas {
         return VersionKey.encode(page(t, block), lsn);
     }
 
-    static SegmentMeta l0(long id, long start, long end, long size) {
-        return new SegmentMeta(id, SegmentKind.DELTA, 0, 0, start, end, key(1, 0, 1), key(3, 100, 1000), 1, 1000, size);
+    static SegmentView l0(long id, long start, long end, long size) {
+        return new SegmentView(id, SegmentKind.DELTA, 0, 0, start, end, key(1, 0, 1), key(3, 100, 1000), 1, 1000, size);
     }
 
-    static SegmentMeta l1(long id, int t, long start, long end, long maxLsn) {
-        return new SegmentMeta(id, SegmentKind.DELTA, 1, 0, start, end, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
+    static SegmentView l1(long id, int t, long start, long end, long maxLsn) {
+        return new SegmentView(id, SegmentKind.DELTA, 1, 0, start, end, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
     }
 
-    static SegmentMeta image(long id, int t, long cut, long maxLsn) {
-        return new SegmentMeta(id, SegmentKind.IMAGE, 1, 0, 0, cut, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
+    static SegmentView image(long id, int t, long cut, long maxLsn) {
+        return new SegmentView(id, SegmentKind.IMAGE, 1, 0, 0, cut, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
     }
 }

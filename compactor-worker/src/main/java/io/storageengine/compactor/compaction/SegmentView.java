@@ -13,10 +13,10 @@ import java.util.Objects;
  * {@code [startOffset, endOffset)}; an IMAGE segment's cut is {@code endOffset}. Keys are 57-byte
  * VersionKeys (inclusive range). Immutable (arrays copied).
  */
-public record SegmentMeta(long id, SegmentKind kind, int level, int partition, long startOffset, long endOffset,
+public record SegmentView(long id, SegmentKind kind, int level, int partition, long startOffset, long endOffset,
                           byte[] minKey, byte[] maxKey, long minLsn, long maxLsn, long sizeBytes) {
 
-    public SegmentMeta {
+    public SegmentView {
         Objects.requireNonNull(kind, "kind");
         minKey = minKey.clone();
         maxKey = maxKey.clone();
@@ -70,7 +70,7 @@ public record SegmentMeta(long id, SegmentKind kind, int level, int partition, l
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SegmentMeta s && id == s.id && kind == s.kind && level == s.level && partition == s.partition
+        return o instanceof SegmentView s && id == s.id && kind == s.kind && level == s.level && partition == s.partition
                 && startOffset == s.startOffset && endOffset == s.endOffset && Arrays.equals(minKey, s.minKey)
                 && Arrays.equals(maxKey, s.maxKey) && minLsn == s.minLsn && maxLsn == s.maxLsn && sizeBytes == s.sizeBytes;
     }

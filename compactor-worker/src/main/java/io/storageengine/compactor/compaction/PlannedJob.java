@@ -8,16 +8,16 @@ import java.util.Objects;
  * A unit of compaction work on one partition, decided by a {@link CompactionPlanner} from metadata
  * and executed by the worker. Immutable.
  */
-public sealed interface CompactionJob {
+public sealed interface PlannedJob {
     int partition();
 
     /** Segments the job reads (or retires). */
-    List<SegmentMeta> inputs();
+    List<SegmentView> inputs();
 
     String kind();
 
     /** Merge these L0 segments (consecutive offsets) into L1 segments split by timeline and target size. */
-    record MergeL0(int partition, List<SegmentMeta> inputs) implements CompactionJob {
+    record MergeL0(int partition, List<SegmentView> inputs) implements PlannedJob {
         public MergeL0 {
             inputs = List.copyOf(inputs);
         }
@@ -32,8 +32,8 @@ public sealed interface CompactionJob {
      * Materialize every page of {@code timeline} as of offset {@code cutOffset}: from {@code inputs}
      * (the newest image of the timeline, if any, and every L1 segment after it up to the cut).
      */
-    record CreateImages(int partition, TimelineKey timeline, long cutOffset, List<SegmentMeta> inputs)
-            implements CompactionJob {
+    record CreateImages(int partition, TimelineKey timeline, long cutOffset, List<SegmentView> inputs)
+            implements PlannedJob {
         public CreateImages {
             Objects.requireNonNull(timeline, "timeline");
             inputs = List.copyOf(inputs);
@@ -46,7 +46,7 @@ public sealed interface CompactionJob {
     }
 
     /** Retire segments no read at or above the horizon needs (shadowed by a newer image below it). */
-    record Retire(int partition, List<SegmentMeta> inputs, String reason) implements CompactionJob {
+    record Retire(int partition, List<SegmentView> inputs, String reason) implements PlannedJob {
         public Retire {
             inputs = List.copyOf(inputs);
         }

@@ -1,0 +1,120 @@
+package io.storageengine.compactor.merge;
+
+import io.storageengine.segments.segment.SegmentInfo;
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.segments.store.SegmentStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes a sorted record stream into one or more segments of a store: a new segment starts when the
+ * timeline changes (every L1 and image segment holds one timeline) or, at a page boundary, once the
+ * current one reached the target size. Each finished file is put into the store at once.
+ * {@link #abort()} deletes every file written so far (and the open temporary file), so a failed or
+ * cancelled job leaves nothing behind. Not thread-safe.
+ */
+public final class SegmentOutputs implements AutoCloseable {
+    /** A finished output: its name in the store, its location, and what its footer says. */
+    public record Output(String name, String location, SegmentInfo info) {
+    }
+
+    private static final int TIMELINE_BYTES = 32;
+    private static final int PAGE_KEY_BYTES = 49;
+
+    private final SegmentStore store;
+    private final SegmentWriter.Options options;
+    private final long targetBytes;
+    private final String namePrefix;
+    private final List<Output> outputs = new ArrayList<>();
+    private SegmentWriter current;
+    private byte[] lastKey;
+    private long bytesWritten;
+
+    /**
+     * @param namePrefix names are {@code namePrefix-<n>}; must be unique to this job attempt
+     */
+    public SegmentOutputs(SegmentStore store, SegmentKind kind, int level, int partition, long targetBytes, String namePrefix) {
+        this.store = store;
+        this.options = SegmentWriter.Options.of(kind, level, partition);
+        this.targetBytes = targetBytes;
+        this.namePrefix = namePrefix;
+    }
+
+    public void add(byte[] key, byte[] value) throws IOException {
+        if (current != null && lastKey != null) {
+            boolean newTimeline = !Arrays.equals(key, 0, TIMELINE_BYTES, lastKey, 0, TIMELINE_BYTES);
+            boolean newPage = !Arrays.equals(key, 0, PAGE_KEY_BYTES, lastKey, 0, PAGE_KEY_BYTES);
+            if (newTimeline || (newPage && current.estimatedSize() >= targetBytes)) {
+                finishCurrent();
+            }
+        }
+        if (current == null) {
+            String name = namePrefix + "-" + outputs.size();
+            current = SegmentWriter.create(store.stagingDirectory().resolve(name), options);
+        }
+        current.add(key, value);
+        lastKey = key;
+    }
+
+    private void finishCurrent() throws IOException {
+        SegmentWriter w = current;
+        current = null;
+        String name = namePrefix + "-" + outputs.size();
+        SegmentInfo info = w.finish();
+        String location = store.put(name, store.stagingDirectory().resolve(name));
+        outputs.add(new Output(name, location, info));
+        bytesWritten += info.fileSize();
+    }
+
+    /** Finishes the open segment; returns every output (empty if no record was added). */
+    public List<Output> finish() throws IOException {
+        if (current != null) {
+            finishCurrent();
+        }
+        return List.copyOf(outputs);
+    }
+
+    public long bytesWritten() {
+        return bytesWritten + (current == null ? 0 : current.estimatedSize());
+    }
+
+    /** Deletes everything written (finished outputs and the open temporary file). Idempotent. */
+    public void abort() {
+        IOException first = null;
+        try {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        } catch (IOException e) {
+            first = e;
+        }
+        for (Output o : outputs) {
+            try {
+                store.delete(o.name());
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        outputs.clear();
+        if (first != null) {
+            throw new UncheckedIOException("cleaning up aborted outputs " + namePrefix, first);
+        }
+    }
+
+    /** Abandons an unfinished segment (keeps finished outputs: call {@link #abort()} to drop them too). */
+    @Override
+    public void close() throws IOException {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+
+}

@@ -1,0 +1,61 @@
+package io.storageengine.compactor.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.segments.segment.SegmentRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class KWayMergeTest {
+    @Property(tries = 60)
+    void mergesAnyNumberOfSortedInputsIntoOneSortedStreamWithEachKeyOnce(@ForAll long seed,
+                                                                          @ForAll @IntRange(min = 0, max = 7) int inputs) {
+        Random rnd = new Random(seed);
+        TreeMap<byte[], byte[]> union = new TreeMap<>(Arrays::compareUnsigned);
+        List<Iterator<SegmentRecord>> its = new ArrayList<>();
+        long expectedDuplicates = 0;
+        for (int i = 0; i < inputs; i++) {
+            TreeMap<byte[], byte[]> part = TestData.randomVersions(rnd, rnd.nextInt(50), 2, 5, rnd.nextInt(30));
+            for (byte[] k : part.keySet()) {
+                if (union.containsKey(k)) {
+                    expectedDuplicates++;
+                }
+            }
+            part.forEach(union::putIfAbsent);
+            its.add(part.entrySet().stream().map(e -> new SegmentRecord(e.getKey(), e.getValue())).iterator());
+        }
+        List<byte[]> keys = new ArrayList<>();
+        try (KWayMerge m = new KWayMerge(its)) {
+            m.forEachRemaining(r -> keys.add(r.key()));
+            assertThat(m.duplicates()).isEqualTo(expectedDuplicates);
+        }
+        assertThat(keys).containsExactlyElementsOf(union.keySet());
+    }
+
+    @Test
+    void anImageWinsOverADeltaAtTheSameKeyWhicheverInputHoldsIt() {
+        byte[] key = VersionKey.encode(TestData.pageKey(1, 1), 100);
+        byte[] delta = TestData.randomValue(new Random(1), new io.storageengine.schemas.page.PageRef(1663, 5, 16384, 0, 1), false);
+        byte[] image = StoredVersion.image(new byte[8192]);
+        for (boolean imageFirst : new boolean[] {true, false}) {
+            List<Iterator<SegmentRecord>> its = List.of(
+                    List.of(new SegmentRecord(key, imageFirst ? image : delta)).iterator(),
+                    List.of(new SegmentRecord(key, imageFirst ? delta : image)).iterator());
+            try (KWayMerge m = new KWayMerge(its)) {
+                assertThat(StoredVersion.isImage(m.next().value())).isTrue();
+                assertThat(m.hasNext()).isFalse();
+                assertThat(m.duplicates()).isEqualTo(1);
+            }
+        }
+    }
+}
