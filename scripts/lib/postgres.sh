@@ -5,7 +5,7 @@
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` OS user (or
 # SE_PG_OS_USER) through runuser. That user must be able to reach the data directory; when the
 # checkout sits below a directory it cannot enter (e.g. a mktemp -d clone), the data lives in
-# /tmp/se-pg-<hash> and .local/pg is a symlink to it.
+# /tmp/se-local-pg-<hash> and .local/pg is a symlink to it.
 
 SE_PG_DATA="$SE_LOCAL/pg"
 SE_PG_SOCK="$SE_LOCAL/pg-run"
@@ -37,7 +37,7 @@ pg_prepare_dirs() {
   mkdir -p "$SE_LOCAL"
   if [[ -n "$PG_USER_OS" && ! -e "$SE_PG_DATA" ]] && ! runuser -u "$PG_USER_OS" -- test -x "$SE_LOCAL" 2>/dev/null; then
     # the server user cannot traverse the checkout: keep the data in /tmp, linked from .local
-    local alt; alt="/tmp/se-pg-$(printf '%s' "$SE_ROOT" | cksum | cut -d' ' -f1)"
+    local alt; alt="/tmp/se-local-pg-$(printf '%s' "$SE_ROOT" | cksum | cut -d' ' -f1)"
     mkdir -p "$alt/data" "$alt/run"
     touch "$alt/postgres.log"
     ln -sfn "$alt/data" "$SE_PG_DATA"
