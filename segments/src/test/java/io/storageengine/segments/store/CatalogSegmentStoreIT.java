@@ -1,0 +1,142 @@
+package io.storageengine.segments.store;
+
+import static io.storageengine.segments.store.DirectorySegmentStoreTest.PAGE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.segments.catalog.CatalogConfig;
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.segments.segment.SegmentReader;
+import io.storageengine.segments.segment.SegmentVersion;
+import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.testsupport.LocalPostgres;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogSegmentStoreIT {
+    static Catalog catalog;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void open() {
+        LocalPostgres pg = LocalPostgres.shared();
+        catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(pg.createDatabase("segment_store")), pg.user(), pg.password()));
+    }
+
+    @AfterAll
+    static void close() {
+        catalog.close();
+    }
+
+    /** A segment of {@code versions} page images (about 8 KiB each), so several 4 KiB chunks. */
+    static Path writeSegment(Path file, int versions, int seed) throws IOException {
+        try (SegmentWriter w = SegmentWriter.create(file, SegmentWriter.Options.of(SegmentKind.IMAGE, 0, 0))) {
+            for (int l = 1; l <= versions; l++) {
+                byte[] page = new byte[8192];
+                Arrays.fill(page, (byte) (seed + l));
+                w.add(PAGE, l, StoredVersion.image(page));
+            }
+            w.finish();
+        }
+        return file;
+    }
+
+    @Test
+    void aSegmentRoundTripsThroughTheDatabaseInChunks() throws IOException {
+        CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
+        Path local = writeSegment(tmp.resolve("a.seg"), 5, 1);
+        byte[] original = Files.readAllBytes(local);
+        assertThat(store.put("rt.seg", local)).isEqualTo("rt.seg");
+        assertThat(store.list()).contains("rt.seg");
+        assertThat(store.exists("rt.seg")).isTrue();
+
+        // a second store with an empty cache (another process) downloads it
+        CatalogSegmentStore other = new CatalogSegmentStore(catalog, tmp.resolve("cache2"), 1 << 20, 4096);
+        try (SegmentReader r = other.open("rt.seg")) {
+            r.verifyAll();
+            SegmentVersion v = r.versions(PAGE, 3).getFirst();
+            assertThat(v.lsn()).isEqualTo(3);
+            assertThat(StoredVersion.isImage(v.value())).isTrue();
+        }
+        assertThat(Files.readAllBytes(tmp.resolve("cache2").resolve("rt.seg"))).isEqualTo(original);
+        assertThat(other.cachedBytes()).isEqualTo(original.length);
+    }
+
+    @Test
+    void putIsIdempotentAndRefusesDifferentBytesUnderTheSameName() throws IOException {
+        CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
+        Path a = writeSegment(tmp.resolve("a.seg"), 2, 1);
+        Path copy = Files.copy(a, tmp.resolve("copy.seg"));
+        store.put("idem.seg", a);
+        store.put("idem.seg", copy);
+        Path different = writeSegment(tmp.resolve("b.seg"), 2, 7);
+        assertThatThrownBy(() -> store.put("idem.seg", different)).isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(store.list().stream().filter("idem.seg"::equals)).hasSize(1);
+    }
+
+    @Test
+    void deleteRemovesTheBytesButOpenReadersKeepReading() throws IOException {
+        CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
+        store.put("del.seg", writeSegment(tmp.resolve("a.seg"), 2, 1));
+        try (SegmentReader r = store.open("del.seg")) {
+            assertThat(store.delete("del.seg")).isTrue();
+            assertThat(store.delete("del.seg")).isFalse();
+            assertThat(r.versions(PAGE, 2)).hasSize(2);
+        }
+        assertThat(store.exists("del.seg")).isFalse();
+        assertThatThrownBy(() -> store.open("del.seg")).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void theCacheStaysWithinItsBoundAndRedownloadsEvictedSegments() throws IOException {
+        CatalogSegmentStore writer = new CatalogSegmentStore(catalog, tmp.resolve("w"), 1 << 20, 4096);
+        for (int i = 0; i < 4; i++) {
+            writer.put("lru" + i + ".seg", writeSegment(tmp.resolve("s" + i + ".seg"), 3, i));
+        }
+        long one = catalog.transaction("size", c -> {
+            try (var ps = c.prepareStatement("SELECT size_bytes FROM segment_files WHERE name = 'lru0.seg'");
+                 var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+        CatalogSegmentStore reader = new CatalogSegmentStore(catalog, tmp.resolve("r"), 2 * one + one / 2, 4096);
+        for (int i = 0; i < 4; i++) {
+            try (SegmentReader r = reader.open("lru" + i + ".seg")) {
+                assertThat(r.versions(PAGE, 3)).hasSize(3);
+            }
+            assertThat(reader.cachedBytes()).isLessThanOrEqualTo(2 * one + one / 2);
+        }
+        assertThat(reader.cachedNames()).containsExactly("lru2.seg", "lru3.seg");
+        try (SegmentReader r = reader.open("lru0.seg")) { // evicted: downloaded again
+            r.verifyAll();
+        }
+        assertThat(reader.cachedNames()).containsExactly("lru3.seg", "lru0.seg");
+    }
+
+    @Test
+    void aCorruptCachedCopyIsReplacedByAFreshDownload() throws IOException {
+        CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
+        store.put("fix.seg", writeSegment(tmp.resolve("a.seg"), 2, 1));
+        Path cached = tmp.resolve("cache").resolve("fix.seg");
+        try (RandomAccessFile raf = new RandomAccessFile(cached.toFile(), "rw")) {
+            raf.seek(raf.length() - 20);
+            raf.write(0x55);
+        }
+        try (SegmentReader r = store.open("fix.seg")) {
+            r.verifyAll();
+        }
+    }
+}
