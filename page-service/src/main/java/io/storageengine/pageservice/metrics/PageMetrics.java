@@ -99,13 +99,13 @@ public final class PageMetrics {
     /** Circuit-breaker state gauge: 0 closed, 1 half-open, 2 open. */
     public void breakerState(DoubleSupplier state) {
         Gauge.builder("se.circuit.breaker.state", state, DoubleSupplier::getAsDouble)
-                .description("Store circuit breaker: 0 closed, 1 half-open, 2 open").register(registry);
+                .description("Store circuit breaker: 0 closed, 1 half-open, 2 open").strongReference(true).register(registry);
     }
 
     /** Readiness gauge: 1 when every assigned partition is caught up. */
     public void readiness(BooleanSupplier ready) {
         Gauge.builder("se.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
-                .description("1 when this instance's partitions are caught up").register(registry);
+                .description("1 when this instance's partitions are caught up").strongReference(true).register(registry);
     }
 
     /** Connects the streams side's partition statistics (polled at each scrape). */

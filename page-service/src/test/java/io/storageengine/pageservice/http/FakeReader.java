@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,13 +20,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (page LSN 0/100, request LSN = the requested LSN or 0/200), 404 → page not found, 405 → timeline
  * not found, 410 → below GC horizon 0/50, 503 → partition unavailable, 504 → WAL wait timeout
  * (last applied 0/180), 500 → a store failure (runtime exception), 599 → deadline exceeded.
- * {@link #failing} makes every read a store failure. Records every request. Thread-safe.
+ * 700 → blocks until {@link #gate} opens, then succeeds. {@link #failing} makes every read a
+ * store failure. Records every request. Thread-safe.
  */
 final class FakeReader implements PageReader {
     static final Lsn PAGE_LSN = Lsn.parse("0/100");
     static final Lsn NEWEST = Lsn.parse("0/200");
     final List<PageRequest> requests = new CopyOnWriteArrayList<>();
     final AtomicBoolean failing = new AtomicBoolean();
+    final CountDownLatch gate = new CountDownLatch(1);
+    final CountDownLatch blocked = new CountDownLatch(1);
 
     static byte[] pageFor(long block) {
         byte[] page = new byte[8192];
@@ -40,6 +44,14 @@ final class FakeReader implements PageReader {
             throw new IllegalStateException("store is broken");
         }
         long block = r.page().block();
+        if (block == 700) {
+            blocked.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return switch ((int) block) {
             case 404 -> throw new PageReadException.PageNotFound("page " + r.page() + " has no record at or before " + r.lsn());
             case 405 -> throw new PageReadException.TimelineNotFound("unknown timeline " + r.timeline());

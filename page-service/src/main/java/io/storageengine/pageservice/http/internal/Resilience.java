@@ -13,6 +13,7 @@ import io.storageengine.schemas.timeline.TenantId;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Failsafe policies of the read path, built once and used in Failsafe's standalone mode
@@ -37,6 +38,8 @@ public final class Resilience {
         T call() throws PageReadException;
     }
 
+    private static final long SLOT_POLL_NANOS = 200_000;
+
     private final PageServiceConfig.RateLimit rateConfig;
     private final ConcurrentMap<TenantId, RateLimiter<Object>> limiters = new ConcurrentHashMap<>();
     private final RateLimiter<Object> overflow;
@@ -54,7 +57,7 @@ public final class Resilience {
                 .withSuccessThreshold(breaker.successThreshold())
                 .withDelay(breaker.openDelay())
                 .build();
-        this.bulkhead = Bulkhead.builder(bulkhead.maxConcurrent()).withMaxWaitTime(bulkhead.maxWait()).build();
+        this.bulkhead = Bulkhead.of(bulkhead.maxConcurrent());
         this.bulkheadWait = bulkhead.maxWait();
         this.metrics = metrics;
         metrics.breakerState(() -> this.breaker.isOpen() ? 2 : this.breaker.isHalfOpen() ? 1 : 0);
@@ -87,13 +90,7 @@ public final class Resilience {
      * @throws CircuitBreakerOpenException (503) when the breaker is open or its half-open probe is busy
      */
     public <T> T store(StoreCall<T> call) throws PageReadException {
-        boolean slot;
-        try {
-            slot = bulkhead.tryAcquirePermit(bulkheadWait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            slot = false;
-        }
+        boolean slot = acquireSlot();
         if (!slot) {
             throw new BulkheadFullException(bulkhead);
         }
@@ -119,6 +116,29 @@ public final class Resilience {
         } finally {
             bulkhead.releasePermit();
         }
+    }
+
+    /**
+     * Takes a bulkhead slot, polling for up to {@code bulkhead.max-wait}. Failsafe 3.3.2's own
+     * {@code Bulkhead.tryAcquirePermit(Duration)} leaks a permit whenever a wait times out (the
+     * abandoned waiter stays queued and later swallows a released permit), so only the non-waiting
+     * {@code tryAcquirePermit()} is used here.
+     */
+    private boolean acquireSlot() {
+        if (bulkhead.tryAcquirePermit()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + bulkheadWait.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(SLOT_POLL_NANOS);
+            if (bulkhead.tryAcquirePermit()) {
+                return true;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Store/infrastructure failures open the breaker; answers about the data (404, 410, 504) do not. */
