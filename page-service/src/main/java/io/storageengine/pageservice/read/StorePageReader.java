@@ -131,6 +131,10 @@ public final class StorePageReader implements PageReader {
         if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0 && marks.role() == PartitionMarks.Role.ACTIVE) {
             return mark.lsn(); // fast path
         }
+        if (marks.role() == PartitionMarks.Role.STANDBY) {
+            refreshStandby(marks, timeline);
+            mark = marks.mark(timeline);
+        }
         if (mark == null && !registry.knows(timeline)) {
             throw new TimelineNotFound("timeline " + timeline + " is unknown here (no record of it on any partition "
                     + "this instance serves)");
@@ -144,7 +148,7 @@ public final class StorePageReader implements PageReader {
                         RETRY_AFTER);
             }
             if (role == PartitionMarks.Role.STANDBY) {
-                registry.standby(marks.partitionId(), stores.standbyWatermarks(marks.partitionId()));
+                refreshStandby(marks, timeline);
             }
             mark = marks.mark(timeline);
             if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0) {
@@ -163,6 +167,13 @@ public final class StorePageReader implements PageReader {
                 Thread.currentThread().interrupt();
                 throw new Unavailable("interrupted while waiting for WAL", RETRY_AFTER);
             }
+        }
+    }
+
+    private void refreshStandby(PartitionMarks marks, TimelineKey timeline) throws Unavailable {
+        Long lsn = stores.standbyWatermark(marks.partitionId(), timeline);
+        if (lsn != null) {
+            registry.standby(marks.partitionId(), java.util.Map.of(timeline, lsn));
         }
     }
 

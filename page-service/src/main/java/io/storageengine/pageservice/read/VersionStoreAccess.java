@@ -2,7 +2,6 @@ package io.storageengine.pageservice.read;
 
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.schemas.timeline.TimelineKey;
-import java.util.Map;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -23,10 +22,12 @@ public interface VersionStoreAccess {
             throws PageReadException.Unavailable;
 
     /**
-     * The watermarks a standby replica of the partition holds now (read from its
-     * {@code applied-watermarks} store).
+     * The watermark of a timeline that a standby replica of the partition holds now, or
+     * {@code null} if it has none. Read from the watermark marker in the standby's
+     * {@code page-versions} store (see {@code WatermarkKeys}): one changelog carries versions and
+     * markers in order, so the standby never claims a watermark before holding the versions below it.
      *
      * @throws PageReadException.Unavailable if the standby store cannot be queried now
      */
-    Map<TimelineKey, Long> standbyWatermarks(int partition) throws PageReadException.Unavailable;
+    Long standbyWatermark(int partition, TimelineKey timeline) throws PageReadException.Unavailable;
 }

@@ -153,14 +153,21 @@ public final class PartitionMarks {
         if (role == Role.ACTIVE) {
             return;
         }
-        stored.forEach((t, lsn) -> {
-            Mark m = marks.computeIfAbsent(t, k -> new Mark(0));
-            if (Long.compareUnsigned(lsn, m.lsn) > 0) {
-                m.lsn = lsn;
+        boolean change = role != Role.STANDBY;
+        for (Map.Entry<TimelineKey, Long> e : stored.entrySet()) {
+            Mark m = marks.get(e.getKey());
+            if (m == null) {
+                marks.put(e.getKey(), new Mark(e.getValue()));
+                change = true;
+            } else if (Long.compareUnsigned(e.getValue(), m.lsn) > 0) {
+                m.lsn = e.getValue();
+                change = true;
             }
-        });
+        }
         role = Role.STANDBY;
-        changed();
+        if (change) {
+            changed();
+        }
     }
 
     synchronized void clearIf(Role expected) {

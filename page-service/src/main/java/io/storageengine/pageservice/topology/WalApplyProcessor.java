@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *       VersionKey(page, lsn) → StoredVersion. The timeline is marked as seen on the partition
  *       (watermark 0 if it had none): page records never raise the watermark themselves.</li>
  *   <li>WATERMARK (key: 32-byte timeline key, empty payload): raises the stored watermark of
- *       (partition, timeline) if higher, then the {@link WatermarkRegistry}. The store write comes
+ *       (partition, timeline) if higher (and its marker in the versions store, for standby
+ *       replicas), then the {@link WatermarkRegistry}. The store write comes
  *       first and every page record before it in the partition is already in the store, so a
  *       reader woken by the registry sees every version ≤ the watermark.</li>
  *   <li>Anything else is skipped and counted ({@link ApplyCounters}), never thrown: a corrupt
@@ -131,7 +132,9 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
         if (pm == null || pm.mark(timeline) == null) {
             byte[] wk = WatermarkKeys.key(partition, key);
             if (watermarks.get(wk) == null) {
-                watermarks.put(wk, WatermarkKeys.value(0));
+                byte[] zero = WatermarkKeys.value(0);
+                watermarks.put(wk, zero);
+                versions.put(wk, zero);
             }
             registry.markSeen(partition, timeline);
         }
@@ -157,7 +160,9 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
             counters.staleWatermark();
             return;
         }
-        watermarks.put(wk, WatermarkKeys.value(lsn));
+        byte[] v = WatermarkKeys.value(lsn);
+        watermarks.put(wk, v);
+        versions.put(wk, v); // the marker a standby trusts (see WatermarkKeys)
         registry.advance(partition, TimelineKey.fromBytes(key), lsn);
         counters.watermark();
     }

@@ -11,6 +11,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Key and value layout of the {@code applied-watermarks} store. Key, 36 bytes: partition(4) |
  * tenant(16) | timeline(16); value, 8 bytes: the applied LSN. Big-endian. Stateless.
+ *
+ * <p>The same key and value are also written into the {@code page-versions} store as a watermark
+ * marker. A standby replica restores each store's changelog on its own, so only a marker in the
+ * versions changelog is ordered after the versions it covers. A 36-byte key never falls inside a
+ * page's range [VersionKey(P, 0), VersionKey(P, L)] (57-byte keys sharing a 49-byte prefix), so
+ * page scans never meet markers; code that iterates the whole store skips keys that are not
+ * {@link io.storageengine.schemas.page.VersionKey#SIZE} long.
  */
 public final class WatermarkKeys {
     public static final int KEY_SIZE = 4 + TimelineKey.SIZE;

@@ -41,7 +41,11 @@ class PageTopologyTest {
 
         List<KeyValue<byte[], byte[]>> stored = new ArrayList<>();
         try (KeyValueIterator<byte[], byte[]> it = fx.versionsStore().all()) {
-            it.forEachRemaining(stored::add);
+            it.forEachRemaining(kv -> {
+                if (kv.key.length == VersionKey.SIZE) {
+                    stored.add(kv);
+                }
+            });
         }
         assertThat(stored).hasSize(4);
         assertThat(stored).allSatisfy(kv -> assertThat(kv.key).hasSize(VersionKey.SIZE));
@@ -72,6 +76,8 @@ class PageTopologyTest {
         fx.pipe(wal.drain());
         assertThat(marks.mark(T).lsn()).isEqualTo(5000);
         assertThat(WatermarkKeys.load(fx.watermarksStore(), 0)).containsEntry(T, 5000L);
+        assertThat(WatermarkKeys.lsnOf(fx.versionsStore().get(WatermarkKeys.key(0, T))))
+                .as("the marker a standby replica trusts").isEqualTo(5000L);
         assertThat(fx.counters().watermarks()).isEqualTo(2);
         assertThat(fx.counters().staleWatermarks()).isEqualTo(1);
 
@@ -133,7 +139,6 @@ class PageTopologyTest {
         assertThat(c.reservedTypes()).isEqualTo(1);
         assertThat(c.ignoredLsnAdvances()).isEqualTo(1);
         assertThat(c.pageVersions()).isEqualTo(2);
-        assertThat(fx.versionsStore().approximateNumEntries()).isLessThanOrEqualTo(2);
         assertThat(fx.versionsStore().get(VersionKey.encode(a, 1010))).isNotNull();
         assertThat(fx.versionsStore().get(VersionKey.encode(a, 2000))).isNotNull();
         assertThat(fx.versionsStore().get(VersionKey.encode(a, 1011))).isNull();

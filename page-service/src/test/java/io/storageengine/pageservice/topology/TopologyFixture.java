@@ -28,6 +28,11 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
     private final Path stateDir;
 
     public TopologyFixture() {
+        this(Map.of());
+    }
+
+    /** With extra Streams properties (e.g. a RocksDB config setter). */
+    public TopologyFixture(Map<String, Object> extraProperties) {
         StreamsBuilder builder = new StreamsBuilder();
         PageTopology.build(builder, config);
         Properties props = new Properties();
@@ -40,6 +45,7 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
             throw new IllegalStateException(e);
         }
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.putAll(extraProperties);
         driver = new TopologyTestDriver(builder.build(), props);
         input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -77,8 +83,9 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
     }
 
     @Override
-    public Map<TimelineKey, Long> standbyWatermarks(int partition) throws PageReadException.Unavailable {
-        return WatermarkKeys.load(watermarksStore(), partition);
+    public Long standbyWatermark(int partition, TimelineKey timeline) throws PageReadException.Unavailable {
+        byte[] v = versionsStore().get(WatermarkKeys.key(partition, timeline));
+        return v == null ? null : WatermarkKeys.lsnOf(v);
     }
 
     @Override

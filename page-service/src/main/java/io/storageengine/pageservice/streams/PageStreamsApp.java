@@ -1,0 +1,221 @@
+package io.storageengine.pageservice.streams;
+
+import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.read.PageReader;
+import io.storageengine.pageservice.read.StorePageReader;
+import io.storageengine.pageservice.topology.ApplyCounters;
+import io.storageengine.pageservice.topology.PageTopology;
+import io.storageengine.pageservice.topology.PageTopologyConfig;
+import io.storageengine.pageservice.topology.WatermarkRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The page service's Kafka Streams application: builds {@link PageTopology}, configures Kafka
+ * Streams (exactly-once v2, bounded RocksDB memory, standby replicas, {@code application.server}),
+ * starts it, and exposes the {@link PageReader}, the {@link Ownership} view and readiness.
+ *
+ * <p>Lifecycle: {@link #start(StreamsSettings, ColdPageSource)} looks up the WAL topic's partition
+ * count (it must exist), starts Streams and returns at once (not yet {@link #ready()}; see
+ * {@link #awaitReady}). {@link #close()} leaves the group (so partitions move at once), closes
+ * Streams, then frees the shared RocksDB memory. A stream thread that dies of an unexpected error
+ * is replaced; bad input never kills one (it is skipped and counted). Thread-safe.
+ */
+public final class PageStreamsApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PageStreamsApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final StreamsSettings settings;
+    private final PageTopologyConfig topologyConfig;
+    private final RocksDbMemory memory;
+    private final KafkaStreams streams;
+    private final int partitionCount;
+    private final PartitionLags lags;
+    private final StreamsOwnership ownership;
+    private final StorePageReader reader;
+    private final ScheduledExecutorService scheduler;
+
+    private PageStreamsApp(StreamsSettings settings, ColdPageSource cold, int partitionCount) {
+        this.settings = settings;
+        this.partitionCount = partitionCount;
+        this.topologyConfig = PageTopologyConfig.of(settings.walTopic());
+        this.memory = new RocksDbMemory(settings.rocksDbMemoryBytes());
+        StreamsBuilder builder = new StreamsBuilder();
+        PageTopology.build(builder, topologyConfig);
+        Topology topology = builder.build();
+        this.streams = new KafkaStreams(topology, properties(settings, memory));
+        streams.setStandbyUpdateListener(new StandbyTracker(topologyConfig.watermarks()));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Page streams {} -> {}", before, now));
+        this.lags = new PartitionLags(streams, settings.walTopic());
+        HostInfo self = new HostInfo(settings.advertisedHost(), settings.advertisedPort());
+        this.ownership = new StreamsOwnership(streams, topologyConfig.watermarks(), self, partitionCount,
+                settings.standbyReadMaxLag(), lags);
+        this.reader = new StorePageReader(new StreamsStoreAccess(streams, partitionCount),
+                topologyConfig.watermarks(), cold, settings.waitTimeout());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "page-streams-lags");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Builds, configures and starts the application.
+     *
+     * @param cold the cold tier the read path continues into ({@link ColdPageSource#none()} if none)
+     * @throws IllegalStateException if the WAL topic cannot be described within the startup timeout
+     */
+    public static PageStreamsApp start(StreamsSettings settings, ColdPageSource cold) {
+        int partitions = walPartitions(settings);
+        PageStreamsApp app = new PageStreamsApp(settings, cold, partitions);
+        LOG.info("Starting page streams: application {} on {} ({} partitions), state {}, server {}, rocksdb {} MiB, "
+                        + "{} standby replicas, {} threads", settings.applicationId(), settings.walTopic(), partitions,
+                settings.stateDir(), settings.applicationServer(), settings.rocksDbMemoryBytes() >> 20,
+                settings.standbyReplicas(), settings.streamThreads());
+        app.streams.start();
+        app.scheduler.scheduleWithFixedDelay(app.lags::refresh, 1, 1, TimeUnit.SECONDS);
+        return app;
+    }
+
+    static Properties properties(StreamsSettings s, RocksDbMemory memory) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.applicationServer());
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class);
+        p.put(RocksDbMemory.CONFIG_KEY, memory);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.putAll(s.extraProperties());
+        return p;
+    }
+
+    private static int walPartitions(StreamsSettings s) {
+        long deadline = System.nanoTime() + s.startupTimeout().toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(s.walTopic())).allTopicNames()
+                            .get(5, TimeUnit.SECONDS).get(s.walTopic());
+                    return d.partitions().size();
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while describing " + s.walTopic(), e);
+                    }
+                    last = e;
+                    sleep(500);
+                }
+            }
+        }
+        throw new IllegalStateException("WAL topic '" + s.walTopic() + "' could not be described on "
+                + s.bootstrapServers() + " within " + s.startupTimeout().toSeconds() + " s", last);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** GetPage@LSN and timeline status for partitions served here. */
+    public PageReader reader() {
+        return reader;
+    }
+
+    /** Who serves which page; readiness; per-partition progress. */
+    public Ownership ownership() {
+        return ownership;
+    }
+
+    /** Same as {@code ownership().ready()}. */
+    public boolean ready() {
+        return ownership.ready();
+    }
+
+    /** Blocks until {@link #ready()} or the timeout; returns the last answer. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /** Applied watermarks per (partition, timeline). */
+    public WatermarkRegistry watermarks() {
+        return topologyConfig.watermarks();
+    }
+
+    /** Applied and skipped records (for metrics). */
+    public ApplyCounters counters() {
+        return topologyConfig.counters();
+    }
+
+    /** Partitions of the WAL topic. */
+    public int partitionCount() {
+        return partitionCount;
+    }
+
+    /** The shared RocksDB budget (for a usage gauge). */
+    public RocksDbMemory rocksDbMemory() {
+        return memory;
+    }
+
+    /** The Streams client, for binding its metrics (e.g. Micrometer's KafkaStreamsMetrics). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public StreamsSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        boolean clean = streams.close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
+        if (!clean) {
+            LOG.warn("Page streams did not close within {} s; leaving RocksDB memory allocated", CLOSE_TIMEOUT.toSeconds());
+            return;
+        }
+        memory.close();
+        LOG.info("Page streams closed");
+    }
+}
