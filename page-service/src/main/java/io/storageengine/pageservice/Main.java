@@ -16,13 +16,12 @@ import io.storageengine.pageservice.http.internal.ApiException;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.MetricsService;
 import io.storageengine.pageservice.metrics.PageMetrics;
-import io.storageengine.pageservice.read.PageReadException;
-import io.storageengine.pageservice.read.PageReader;
-import io.storageengine.pageservice.read.PageRequest;
-import io.storageengine.pageservice.read.PageVersion;
-import io.storageengine.pageservice.read.TimelineStatus;
-import io.storageengine.schemas.timeline.TimelineKey;
-import java.time.Duration;
+import io.storageengine.pageservice.metrics.StreamsBinding;
+import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.streams.Ownership;
+import io.storageengine.pageservice.streams.PageStreamsApp;
+import io.storageengine.pageservice.streams.StreamsSettings;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,20 +45,53 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         PageServiceConfig config = ConfigLoader.load();
         PageMetrics metrics = new PageMetrics();
-        // The streams engine (PageStreamsApp) is wired here once it lands; until then the service
-        // runs its HTTP surface with a reader that answers 503 and readiness false.
-        PageReader reader = new NotWiredReader();
-        Services services = Services.create(config, reader, PageOwnership.allLocal(), () -> false, metrics);
-        WebServer server = start(config.http(), services);
-        LOG.info("page service listening on {}:{} (admin {}), kafka {} topic {}", config.http().host(),
-                server.port(), server.port("admin"), config.kafka().bootstrap(), config.kafka().topic());
+        PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), ColdPageSource.none());
+        StreamsBinding binding = StreamsBinding.bind(metrics, app);
+        Services services = Services.create(config, app.reader(), adapt(app.ownership()), app::ready, metrics);
+        WebServer server;
+        try {
+            server = start(config.http(), services);
+        } catch (RuntimeException e) {
+            binding.close();
+            app.close();
+            throw e;
+        }
+        LOG.info("page service listening on {}:{} (admin {}), advertised {}:{}, kafka {} topic {}",
+                config.http().host(), server.port(), server.port("admin"), config.http().advertisedHost(),
+                config.http().port(), config.kafka().bootstrap(), config.kafka().topic());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down");
+            LOG.info("shutting down: HTTP first, then streams");
             server.stop();
+            binding.close();
+            app.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();
+    }
+
+    /** The streams engine's settings from the {@code kafka} and {@code read} config sections. */
+    public static StreamsSettings streamsSettings(PageServiceConfig config) {
+        PageServiceConfig.Kafka k = config.kafka();
+        return StreamsSettings.defaults(k.bootstrap(), Path.of(k.stateDir()),
+                        config.http().advertisedHost() + ":" + config.http().port())
+                .withApplicationId(k.applicationId())
+                .withWalTopic(k.topic())
+                .withStandbyReplicas(k.standbyReplicas())
+                .withStreamThreads(k.streamThreads())
+                .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
+                .withStandbyReadMaxLag(k.standbyReadMaxLag())
+                .withWaitTimeout(config.read().waitTimeout())
+                .withExtraProperties(k.properties());
+    }
+
+    /** The streams side's ownership view as the HTTP layer's {@link PageOwnership}. */
+    public static PageOwnership adapt(Ownership ownership) {
+        return key -> switch (ownership.ownerOf(key)) {
+            case Ownership.Local l -> PageOwnership.Local.INSTANCE;
+            case Ownership.Remote r -> new PageOwnership.Remote(r.host(), r.port());
+            case Ownership.Unavailable u -> new PageOwnership.Unavailable(u.retryAfter(), u.reason());
+        };
     }
 
     /** Starts both sockets; port 0 picks free ports (tests). */
@@ -102,18 +134,5 @@ public final class Main {
         routing.any(services.timed("unmatched", (req, res) -> {
             throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().rawPath());
         }));
-    }
-
-    /** Placeholder until the streams engine is wired: every read is 503. */
-    private static final class NotWiredReader implements PageReader {
-        @Override
-        public PageVersion read(PageRequest request) throws PageReadException {
-            throw new PageReadException.Unavailable("streams engine not started", Duration.ofSeconds(1));
-        }
-
-        @Override
-        public TimelineStatus status(TimelineKey timeline) throws PageReadException {
-            throw new PageReadException.Unavailable("streams engine not started", Duration.ofSeconds(1));
-        }
     }
 }

@@ -67,6 +67,9 @@ public final class ConfigLoader {
                 str(c, "kafka.topic", "wal"),
                 str(c, "kafka.state-dir", "data/page-service"),
                 integer(c, "kafka.standby-replicas", 0),
+                integer(c, "kafka.stream-threads", 1),
+                integer(c, "kafka.rocksdb-memory-mb", 256),
+                integer(c, "kafka.standby-read-max-lag", 10_000),
                 str(c, "kafka.catalog-url", "jdbc:postgresql://127.0.0.1:55432/storage_engine"),
                 kafkaProps);
         Map<TenantId, Integer> limits = new HashMap<>();
@@ -141,6 +144,8 @@ public final class ConfigLoader {
         m.put("SE_KAFKA_TOPIC", "kafka.topic");
         m.put("SE_STATE_DIR", "kafka.state-dir");
         m.put("SE_KAFKA_STANDBY_REPLICAS", "kafka.standby-replicas");
+        m.put("SE_KAFKA_STREAM_THREADS", "kafka.stream-threads");
+        m.put("SE_ROCKSDB_MEMORY_MB", "kafka.rocksdb-memory-mb");
         m.put("SE_CATALOG_URL", "kafka.catalog-url");
         m.put("SE_RATE_LIMIT", "rate-limit.default-per-second");
         m.put("SE_RATE_LIMIT_MAX_WAIT", "rate-limit.max-wait");

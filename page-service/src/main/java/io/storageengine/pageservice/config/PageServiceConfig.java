@@ -50,11 +50,13 @@ public record PageServiceConfig(
 
     /**
      * Kafka Streams settings for the streams side: bootstrap servers, application id, WAL topic,
-     * RocksDB state directory, standby replicas, the catalog JDBC URL for the cold tier, and any
-     * extra Kafka properties (passed verbatim).
+     * RocksDB state directory, standby replicas, stream threads, the RocksDB memory budget (MiB),
+     * how far (records) a standby may lag and still serve reads, the catalog JDBC URL for the cold
+     * tier, and any extra Kafka properties (passed verbatim).
      */
     public record Kafka(String bootstrap, String applicationId, String topic, String stateDir, int standbyReplicas,
-                        String catalogUrl, Map<String, String> properties) {
+                        int streamThreads, int rocksDbMemoryMb, long standbyReadMaxLag, String catalogUrl,
+                        Map<String, String> properties) {
         public Kafka {
             properties = Map.copyOf(properties);
         }

@@ -117,9 +117,10 @@ public final class PageMetrics {
     public String scrape() {
         List<PartitionStats.Partition> parts = stats.partitions();
         appliedLsn.register(parts.stream().map(p -> MultiGauge.Row.of(
-                Tags.of("partition", Integer.toString(p.partition())), unsigned(p.appliedLsn()))).toList(), true);
+                Tags.of("partition", Integer.toString(p.partition()), "role", p.role()), unsigned(p.appliedLsn())))
+                .toList(), true);
         lag.register(parts.stream().map(p -> MultiGauge.Row.of(
-                Tags.of("partition", Integer.toString(p.partition())), (double) p.lag())).toList(), true);
+                Tags.of("partition", Integer.toString(p.partition()), "role", p.role()), (double) p.lag())).toList(), true);
         return registry.scrape();
     }
 

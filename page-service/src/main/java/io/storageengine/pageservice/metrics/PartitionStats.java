@@ -9,8 +9,11 @@ import java.util.List;
  */
 public interface PartitionStats {
 
-    /** One partition's progress. {@code appliedLsn} is the raw unsigned LSN value. */
-    record Partition(int partition, long appliedLsn, long lag) {
+    /**
+     * One partition's progress: {@code role} {@code active} or {@code standby}, {@code appliedLsn}
+     * the raw unsigned LSN value, {@code lag} in records (-1 unknown).
+     */
+    record Partition(int partition, String role, long appliedLsn, long lag) {
     }
 
     List<Partition> partitions();
