@@ -1,0 +1,175 @@
+package io.storageengine.ingest.cli;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.storageengine.ingest.config.IngestConfig;
+import io.storageengine.ingest.decode.DecodeSummary;
+import io.storageengine.ingest.metrics.MetricsEndpoint;
+import io.storageengine.ingest.publish.PublishException;
+import io.storageengine.ingest.publish.PublishResult;
+import io.storageengine.ingest.publish.WalPublisher;
+import io.storageengine.ingest.source.StreamSource;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code publish --tenant T --timeline L [--bootstrap B] [--topic T] [--compression C] [--metrics-port P]
+ * [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]}: decodes each stream and
+ * publishes it with one {@link WalPublisher}. Prints a summary line per stream (stdout), a progress
+ * line every second (stderr). Single-threaded apart from the progress and metrics threads.
+ */
+final class PublishCommand {
+    static final String USAGE = """
+            publish --tenant T --timeline L [--bootstrap HOST:PORT] [--topic wal] [--compression lz4|none|zstd]
+                    [--metrics-port P] [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]""";
+
+    private PublishCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
+        Args a = new Args(argv, 1, Set.of("tenant", "timeline", "bootstrap", "topic", "compression", "metrics-port",
+                "listen", "max-connections"), Set.of("summary-json", "quiet"));
+        TimelineKey timeline;
+        try {
+            timeline = TimelineKey.of(a.require("tenant"), a.require("timeline"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        IngestConfig config = IngestConfig.load();
+        if (a.has("bootstrap")) {
+            config = config.withBootstrap(a.require("bootstrap"));
+        }
+        if (a.has("topic")) {
+            config = config.withTopic(a.require("topic"));
+        }
+        if (a.has("compression")) {
+            config = config.withCompression(a.require("compression"));
+        }
+        if (a.has("metrics-port")) {
+            config = config.withMetricsPort(a.getInt("metrics-port", 0));
+        }
+        StreamSource source;
+        if (a.has("listen")) {
+            if (!a.positional().isEmpty()) {
+                throw new UsageException("give either --listen PORT or FILE|-, not both");
+            }
+            source = StreamSource.tcp(a.getInt("listen", 0), a.getInt("max-connections", 0));
+        } else {
+            if (a.positional().size() != 1) {
+                throw new UsageException("publish needs one input: FILE, - (standard input) or --listen PORT");
+            }
+            source = StreamSource.of(a.positional().get(0));
+        }
+        boolean json = a.has("summary-json");
+
+        MeterRegistry registry;
+        MetricsEndpoint endpoint = null;
+        if (config.metrics().port() > 0) {
+            PrometheusMeterRegistry prom = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            endpoint = new MetricsEndpoint(prom, config.metrics().port());
+            registry = prom;
+        } else {
+            registry = new SimpleMeterRegistry();
+        }
+        int[] worst = {0};
+        ScheduledExecutorService progress = null;
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            closeQuietly(source); // a listener stops accepting; the current stream ends at its source's end
+            try {
+                main.join(30_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "se-ingest-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (WalPublisher publisher = WalPublisher.create(config, timeline, registry); source) {
+            if (!a.has("quiet")) {
+                progress = startProgress(publisher, err);
+            }
+            source.run((name, in) -> {
+                PublishResult r = publisher.publish(in);
+                worst[0] = Math.max(worst[0], r.exitCode());
+                print(out, json, name, r);
+                return r.publishError() == null;
+            });
+        } catch (PublishException e) {
+            err.println("ingest: " + e.getMessage());
+            worst[0] = 3;
+        } catch (NoSuchFileException e) {
+            throw new UsageException("cannot read " + e.getFile() + ": " + e.getReason());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for us
+            }
+            if (progress != null) {
+                progress.shutdownNow();
+            }
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+        return worst[0];
+    }
+
+    private static void print(PrintStream out, boolean json, String name, PublishResult r) {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("stream", name);
+            m.putAll(r.toMap());
+            m.put("exit", r.exitCode());
+            out.println(Json.line(m));
+        } else {
+            StringBuilder sb = new StringBuilder("ingest: stream=").append(name);
+            r.toMap().forEach((k, v) -> {
+                String s = String.valueOf(v);
+                sb.append(' ').append(k).append('=').append(s.contains(" ") ? '"' + s + '"' : s);
+            });
+            out.println(sb.append(" exit=").append(r.exitCode()));
+        }
+        out.flush();
+    }
+
+    private static ScheduledExecutorService startProgress(WalPublisher publisher, PrintStream err) {
+        ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "se-ingest-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long t0 = System.nanoTime();
+        long[] last = {t0, 0};
+        ex.scheduleAtFixedRate(() -> {
+            DecodeSummary d = publisher.decodeTotals();
+            long now = System.nanoTime();
+            double mb = d.bytes() / 1e6;
+            double rate = (d.bytes() - last[1]) / 1e6 / ((now - last[0]) / 1e9);
+            last[0] = now;
+            last[1] = d.bytes();
+            err.printf("ingest: %.0f s, %d records, %.1f MB in, %.1f MB/s, LSN %s, watermark %s, corrupt %d, rejected %d%n",
+                    (now - t0) / 1e9, publisher.recordsPublished(), mb, rate, Lsn.format(publisher.currentLsn()),
+                    Lsn.format(publisher.watermarkLsn()), d.corruptFrames(), d.rejected());
+        }, 1, 1, TimeUnit.SECONDS);
+        return ex;
+    }
+
+    private static void closeQuietly(StreamSource s) {
+        try {
+            s.close();
+        } catch (IOException | RuntimeException ignored) {
+            // stopping
+        }
+    }
+}

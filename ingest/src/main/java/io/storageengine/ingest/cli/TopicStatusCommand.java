@@ -1,0 +1,145 @@
+package io.storageengine.ingest.cli;
+
+import io.storageengine.ingest.config.IngestConfig;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Frame;
+import io.storageengine.schemas.wal.FrameCodec;
+import io.storageengine.schemas.wal.Lsn;
+import io.storageengine.schemas.wal.RecordType;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * {@code topic-status [--bootstrap B] [--topic wal] [--json]}: per partition of the WAL topic, its
+ * offsets and record count (end − start offset, control records included) and the newest committed
+ * WATERMARK LSN of each timeline, found by reading back from the end in growing windows (up to
+ * {@code --max-scan} offsets per partition). Uses an assigned consumer, no group. Single-threaded.
+ */
+final class TopicStatusCommand {
+    static final String USAGE = "topic-status [--bootstrap HOST:PORT] [--topic wal] [--max-scan N] [--json]";
+
+    private TopicStatusCommand() {
+    }
+
+    /** One partition's status. */
+    record PartitionStatus(int partition, long start, long end, Map<String, String> watermarks) {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args a = new Args(argv, 1, Set.of("bootstrap", "topic", "max-scan"), Set.of("json"));
+        IngestConfig config = IngestConfig.load();
+        String bootstrap = a.get("bootstrap", config.kafka().bootstrap());
+        String topic = a.get("topic", config.kafka().topic());
+        long maxScan = a.getLong("max-scan", 200_000);
+        List<PartitionStatus> result;
+        try {
+            result = status(bootstrap, topic, maxScan);
+        } catch (RuntimeException e) {
+            err.println("topic-status: " + e.getMessage());
+            return 3;
+        }
+        if (result == null) {
+            err.println("topic-status: topic " + topic + " does not exist at " + bootstrap);
+            return 1;
+        }
+        if (a.has("json")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (PartitionStatus p : result) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("partition", p.partition());
+                m.put("start_offset", p.start());
+                m.put("end_offset", p.end());
+                m.put("records", p.end() - p.start());
+                m.put("watermarks", p.watermarks());
+                rows.add(m);
+            }
+            out.println(Json.line(Map.of("topic", topic, "partitions", rows)));
+        } else {
+            out.printf("%-9s %12s %12s %12s  %s%n", "partition", "start", "end", "records", "watermark LSN per tenant/timeline");
+            for (PartitionStatus p : result) {
+                StringBuilder wm = new StringBuilder();
+                p.watermarks().forEach((k, v) -> wm.append(wm.isEmpty() ? "" : "  ").append(k).append('=').append(v));
+                out.printf("%-9d %12d %12d %12d  %s%n", p.partition(), p.start(), p.end(), p.end() - p.start(),
+                        wm.isEmpty() ? "-" : wm);
+            }
+        }
+        return 0;
+    }
+
+    static List<PartitionStatus> status(String bootstrap, String topic, long maxScan) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(15));
+            if (infos == null || infos.isEmpty()) {
+                return null;
+            }
+            List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(topic, i.partition()))
+                    .sorted((x, y) -> Integer.compare(x.partition(), y.partition())).toList();
+            Map<TopicPartition, Long> begin = c.beginningOffsets(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            List<PartitionStatus> out = new ArrayList<>();
+            for (TopicPartition tp : tps) {
+                long b = begin.get(tp), e = end.get(tp);
+                out.add(new PartitionStatus(tp.partition(), b, e, newestWatermarks(c, tp, b, e, maxScan)));
+            }
+            return out;
+        }
+    }
+
+    /** Reads back from the end in doubling windows until some WATERMARK is found or the limit is reached. */
+    private static Map<String, String> newestWatermarks(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long begin,
+                                                        long end, long maxScan) {
+        Map<String, Long> newest = new TreeMap<>();
+        c.assign(List.of(tp));
+        long window = 1000;
+        long scannedFrom = end;
+        while (newest.isEmpty() && scannedFrom > begin && end - scannedFrom < maxScan) {
+            long from = Math.max(begin, end - Math.min(window, maxScan));
+            c.seek(tp, from);
+            while (c.position(tp) < scannedFrom) {
+                var records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty() && c.position(tp) < scannedFrom) {
+                    // nothing more readable (aborted or open transactions at the end)
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (r.offset() >= scannedFrom || r.key() == null || r.key().length != TimelineKey.SIZE) {
+                        continue;
+                    }
+                    try {
+                        Frame f = FrameCodec.decodeExactly(r.value());
+                        if (f.type() == RecordType.WATERMARK) {
+                            String k = TimelineKey.fromBytes(r.key()).toString();
+                            newest.merge(k, f.lsn(), (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
+                        }
+                    } catch (IllegalArgumentException ignored) {
+                        // not a valid frame: not ours to judge here
+                    }
+                }
+            }
+            scannedFrom = from;
+            window *= 4;
+        }
+        Map<String, String> text = new TreeMap<>();
+        newest.forEach((k, v) -> text.put(k, Lsn.format(v)));
+        return text;
+    }
+}

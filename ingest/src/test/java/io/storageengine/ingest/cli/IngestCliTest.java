@@ -1,0 +1,69 @@
+package io.storageengine.ingest.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestCliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return IngestCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageError() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown command").contains("usage");
+    }
+
+    @Test
+    void publishWithoutTimelineIsAUsageError() {
+        assertThat(run("publish", "--tenant", "11111111111111111111111111111111", "-")).isEqualTo(2);
+        assertThat(err.toString()).contains("--timeline is required");
+    }
+
+    @Test
+    void aMalformedIdIsAUsageError() {
+        assertThat(run("publish", "--tenant", "xyz", "--timeline", "22222222222222222222222222222222", "-")).isEqualTo(2);
+        assertThat(err.toString()).contains("malformed tenant id");
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertThat(run("walgen", "--colour", "red")).isEqualTo(2);
+    }
+
+    @Test
+    void walgenThenDecodeReportsAStreamErrorForATruncatedTail(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("w.wal");
+        assertThat(run("walgen", "--records", "500", "--seed", "3", "--flip-rate", "0.05", "--truncate-tail",
+                "--tenant", "ignored", "--out", f.toString())).isZero();
+        assertThat(Files.size(f)).isPositive();
+        assertThat(err.toString()).contains("walgen: bytes=" + Files.size(f));
+        assertThat(run("decode", "--summary-json", f.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("\"truncated_tail_bytes\":").contains("\"exit\":1").contains("\"corrupt\":");
+    }
+
+    @Test
+    void aCleanStreamDecodesWithExitZero(@TempDir Path dir) {
+        Path f = dir.resolve("w.wal");
+        assertThat(run("walgen", "--bytes", "2M", "--out", f.toString())).isZero();
+        assertThat(run("decode", f.toString())).isZero();
+        assertThat(out.toString()).contains("truncated_tail_bytes=0").contains("corrupt=0").contains("exit=0");
+    }
+
+    @Test
+    void sizesAcceptSuffixes() {
+        assertThat(Args.parseSize("x", "10G")).isEqualTo(10L << 30);
+        assertThat(Args.parseSize("x", "512MiB")).isEqualTo(512L << 20);
+        assertThat(Args.parseSize("x", "1_000")).isEqualTo(1000);
+    }
+}
