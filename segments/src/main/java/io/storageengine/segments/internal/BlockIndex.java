@@ -11,6 +11,8 @@ import java.util.Arrays;
  * Immutable once built; lookups are thread-safe and allocation-free.
  */
 public final class BlockIndex {
+    private static final java.lang.invoke.VarHandle LONG_BE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     public static final int ENTRY_OVERHEAD = 8 + 4;
 
     private final int keySize;
@@ -52,6 +54,32 @@ public final class BlockIndex {
             int mid = (lo + hi) >>> 1;
             int base = mid * keySize;
             int c = Arrays.compareUnsigned(firstKeys, base, base + keySize, key, 0, keySize);
+            if (c <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The last block whose first key is ≤ {@code pageKey | lsn} (a {@code keySize - 8}-byte prefix
+     * and a big-endian LSN, compared unsigned), or -1; allocation-free.
+     */
+    public int floorBlock(byte[] pageKey, long lsn) {
+        int prefix = keySize - 8;
+        int lo = 0;
+        int hi = offsets.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int base = mid * keySize;
+            int c = Arrays.compareUnsigned(firstKeys, base, base + prefix, pageKey, 0, prefix);
+            if (c == 0) {
+                c = Long.compareUnsigned((long) LONG_BE.get(firstKeys, base + prefix), lsn);
+            }
             if (c <= 0) {
                 found = mid;
                 lo = mid + 1;

@@ -1,7 +1,6 @@
 package io.storageengine.segments.segment;
 
 import io.storageengine.schemas.page.StoredVersion;
-import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import java.io.IOException;
@@ -34,6 +33,8 @@ import java.util.zip.CRC32C;
  * that can hold the page's newest version ≤ the requested LSN and reads backwards only while the
  * page's versions continue into earlier blocks (one read when the page fits in a block).
  *
+ * <p>An optional shared {@link BlockCache} keeps recently read blocks of point lookups in memory.
+ *
  * <p>Thread-safety and lifetime: all reads are positional ({@link FileChannel#read(ByteBuffer, long)}),
  * so any number of threads may read concurrently. The reader is reference counted: {@code open}
  * gives the opener one reference ({@link #close()} gives it back, once); every other user calls
@@ -54,19 +55,26 @@ public final class SegmentReader implements AutoCloseable {
     private final SegmentInfo info;
     private final BlockIndex index;
     private final KeyFilter filter;
-    private final long dataEnd;
+    private final byte[] minKey;
+    private final byte[] maxKey;
+    private final BlockCache cache;
+    private final long cacheOwner;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean openerReleased = new AtomicBoolean();
     private final LongAdder blockReads = new LongAdder();
     private volatile FileChannel channel;
 
-    private SegmentReader(Path file, FileChannel channel, SegmentInfo info, BlockIndex index, KeyFilter filter, long dataEnd) {
+    private SegmentReader(Path file, FileChannel channel, SegmentInfo info, BlockIndex index, KeyFilter filter,
+                          BlockCache cache) {
         this.file = file;
         this.channel = channel;
         this.info = info;
         this.index = index;
         this.filter = filter;
-        this.dataEnd = dataEnd;
+        this.minKey = info.minKey();
+        this.maxKey = info.maxKey();
+        this.cache = cache;
+        this.cacheOwner = cache == null ? 0 : cache.newOwner();
     }
 
     /**
@@ -75,6 +83,16 @@ public final class SegmentReader implements AutoCloseable {
      * @throws CorruptSegmentException if any of them fails a check
      */
     public static SegmentReader open(Path file) throws IOException {
+        return open(file, null);
+    }
+
+    /**
+     * Opens a segment whose point lookups go through {@code cache} (shared by many readers; null
+     * for none). Scans bypass the cache.
+     *
+     * @throws CorruptSegmentException if the footer, index or filter fails a check
+     */
+    public static SegmentReader open(Path file, BlockCache cache) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
             long size = ch.size();
@@ -130,7 +148,7 @@ public final class SegmentReader implements AutoCloseable {
             }
             SegmentInfo info = new SegmentInfo(f.formatVersion(), kind, f.level(), f.partition(), f.recordCount(),
                     f.blockCount(), f.minLsn(), f.maxLsn(), f.minKey(), f.maxKey(), size);
-            return new SegmentReader(file, ch, info, index, filter, f.indexOffset());
+            return new SegmentReader(file, ch, info, index, filter, cache);
         } catch (IOException | RuntimeException | Error e) {
             ch.close();
             throw e;
@@ -181,14 +199,13 @@ public final class SegmentReader implements AutoCloseable {
         if (!inKeyRange(pageKey) || !filter.mightContain(pageKey, 0, PAGE_KEY)) {
             return List.of();
         }
-        byte[] target = VersionKey.encode(pageKey, maxLsn);
-        int b = index.floorBlock(target);
+        int b = index.floorBlock(pageKey, maxLsn);
         if (b < 0) {
             return List.of();
         }
         List<SegmentVersion> out = null;
         for (; b >= 0; b--) {
-            byte[] block = readBlock(b);
+            byte[] block = cachedBlock(b);
             int limit = block.length - 4;
             ByteBuffer buf = ByteBuffer.wrap(block);
             int start = out == null ? 0 : out.size();
@@ -257,6 +274,18 @@ public final class SegmentReader implements AutoCloseable {
         return index.size();
     }
 
+    private byte[] cachedBlock(int b) {
+        if (cache == null) {
+            return readBlock(b);
+        }
+        byte[] block = cache.get(cacheOwner, b);
+        if (block == null) {
+            block = readBlock(b);
+            cache.put(cacheOwner, b, block);
+        }
+        return block;
+    }
+
     /** Reads block {@code b}, verifies its CRC; the returned array's last 4 bytes are the CRC. */
     byte[] readBlock(int b) {
         long off = index.offset(b);
@@ -311,6 +340,9 @@ public final class SegmentReader implements AutoCloseable {
     public void release() {
         int r = refs.decrementAndGet();
         if (r == 0) {
+            if (cache != null) {
+                cache.invalidate(cacheOwner);
+            }
             closeChannel();
         } else if (r < 0) {
             refs.incrementAndGet();
@@ -341,10 +373,8 @@ public final class SegmentReader implements AutoCloseable {
     }
 
     private boolean inKeyRange(byte[] pageKey) {
-        byte[] min = info.minKey();
-        byte[] max = info.maxKey();
-        return Arrays.compareUnsigned(pageKey, 0, PAGE_KEY, min, 0, PAGE_KEY) >= 0
-                && Arrays.compareUnsigned(pageKey, 0, PAGE_KEY, max, 0, PAGE_KEY) <= 0;
+        return Arrays.compareUnsigned(pageKey, 0, PAGE_KEY, minKey, 0, PAGE_KEY) >= 0
+                && Arrays.compareUnsigned(pageKey, 0, PAGE_KEY, maxKey, 0, PAGE_KEY) <= 0;
     }
 
     private static void checkPageKey(byte[] pageKey) {

@@ -1,6 +1,7 @@
 package io.storageengine.segments.store;
 
 import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class CatalogSegmentStore implements SegmentStore {
     private final Path cacheDir;
     private final long cacheMaxBytes;
     private final int chunkSize;
+    private final BlockCache blockCache;
     private final Object[] locks = new Object[32];
     /** Cached files in access order → size. Guarded by {@code this}. */
     private final LinkedHashMap<String, Long> cached = new LinkedHashMap<>(16, 0.75f, true);
@@ -58,6 +60,12 @@ public final class CatalogSegmentStore implements SegmentStore {
     }
 
     public CatalogSegmentStore(Catalog catalog, Path cacheDir, long cacheMaxBytes, int chunkSize) throws IOException {
+        this(catalog, cacheDir, cacheMaxBytes, chunkSize, null);
+    }
+
+    /** As above, with readers sharing {@code blockCache} for point lookups (null for none). */
+    public CatalogSegmentStore(Catalog catalog, Path cacheDir, long cacheMaxBytes, int chunkSize, BlockCache blockCache)
+            throws IOException {
         if (chunkSize < 1024 || cacheMaxBytes < 0) {
             throw new IllegalArgumentException("chunk size must be >= 1024 and the cache bound >= 0");
         }
@@ -65,6 +73,7 @@ public final class CatalogSegmentStore implements SegmentStore {
         this.cacheDir = Files.createDirectories(cacheDir).toAbsolutePath();
         this.cacheMaxBytes = cacheMaxBytes;
         this.chunkSize = chunkSize;
+        this.blockCache = blockCache;
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -154,7 +163,7 @@ public final class CatalogSegmentStore implements SegmentStore {
         synchronized (lockFor(segmentName)) {
             if (Files.exists(file)) {
                 try {
-                    SegmentReader reader = SegmentReader.open(file);
+                    SegmentReader reader = SegmentReader.open(file, blockCache);
                     touch(segmentName);
                     return reader;
                 } catch (NoSuchFileException e) {
@@ -166,7 +175,7 @@ public final class CatalogSegmentStore implements SegmentStore {
                 }
             }
             long size = download(segmentName, file);
-            SegmentReader reader = SegmentReader.open(file); // open before anyone can evict it
+            SegmentReader reader = SegmentReader.open(file, blockCache); // open before anyone can evict it
             remember(segmentName, size);
             evict(segmentName);
             return reader;

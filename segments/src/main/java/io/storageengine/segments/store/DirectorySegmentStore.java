@@ -1,5 +1,6 @@
 package io.storageengine.segments.store;
 
+import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,9 +26,16 @@ public final class DirectorySegmentStore implements SegmentStore {
     public static final String STORE_NAME = "dir";
 
     private final Path dir;
+    private final BlockCache blockCache;
 
     public DirectorySegmentStore(Path dir) throws IOException {
+        this(dir, null);
+    }
+
+    /** A store whose readers share {@code blockCache} for point lookups (null for none). */
+    public DirectorySegmentStore(Path dir, BlockCache blockCache) throws IOException {
         this.dir = Files.createDirectories(dir).toAbsolutePath();
+        this.blockCache = blockCache;
     }
 
     @Override
@@ -82,7 +90,7 @@ public final class DirectorySegmentStore implements SegmentStore {
 
     @Override
     public SegmentReader open(String segmentName) throws IOException {
-        return SegmentReader.open(path(segmentName));
+        return SegmentReader.open(path(segmentName), blockCache);
     }
 
     @Override
