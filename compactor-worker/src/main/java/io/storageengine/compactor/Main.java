@@ -1,0 +1,65 @@
+package io.storageengine.compactor;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.storageengine.compactor.worker.AdminServer;
+import io.storageengine.compactor.worker.CompactorConfig;
+import io.storageengine.compactor.worker.CompactorWorker;
+import io.storageengine.compactor.worker.StatusReport;
+import io.storageengine.segments.catalog.Catalog;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the compactor-worker process.
+ * <ul>
+ *   <li>{@code Main} or {@code Main run}: runs a worker until SIGTERM/SIGINT (graceful: jobs
+ *       cancelled and cleaned up, leases released), with Prometheus {@code /metrics} and
+ *       {@code /health} on the admin port (SE_COMPACTOR_ADMIN_PORT, 9091).</li>
+ *   <li>{@code Main status}: prints segments per level, L0 backlog, offsets and leases per
+ *       partition from the catalog, and exits.</li>
+ * </ul>
+ * Configuration: {@link CompactorConfig} (application.yaml + environment).
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String cmd = args.length == 0 ? "run" : args[0];
+        CompactorConfig config = CompactorConfig.load();
+        switch (cmd) {
+            case "run" -> run(config);
+            case "status" -> {
+                try (Catalog catalog = Catalog.open(config.catalog())) {
+                    StatusReport.print(catalog, config, System.out);
+                }
+            }
+            default -> {
+                System.err.println("usage: Main [run|status]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void run(CompactorConfig config) throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        CompactorWorker worker = CompactorWorker.start(config, registry);
+        AdminServer admin = new AdminServer(config.adminPort(), registry, worker);
+        LOG.info("admin endpoint on port {} (/metrics, /health)", admin.port());
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.close();
+            admin.close();
+            done.countDown();
+        }, "compactor-shutdown"));
+        done.await();
+    }
+}

@@ -1,0 +1,126 @@
+package io.storageengine.compactor.l0;
+
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.segments.catalog.CatalogConflictException;
+import io.storageengine.segments.catalog.Lease;
+import io.storageengine.segments.catalog.OffsetKey;
+import io.storageengine.segments.catalog.RegisterResult;
+import io.storageengine.segments.catalog.SegmentMeta;
+import io.storageengine.segments.catalog.StaleLeaseException;
+import io.storageengine.segments.segment.SegmentInfo;
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.segments.store.SegmentStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cuts a {@link PartitionBuffer} into one L0 DELTA segment: sorts the versions by VersionKey
+ * (a duplicate key, a record published twice, is written once and counted), writes the file,
+ * puts it into the store, then registers it with its offsets {@code [start, next)} and the lease
+ * epoch in ONE catalog transaction ({@link Catalog#registerL0}), which also commits {@code next}
+ * as the partition's offset. So a segment is built exactly once: a crash before the commit
+ * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep) and the
+ * WAL is consumed again from the committed offset. The name
+ * {@code p<partition>-L0-<start>-<next>-e<epoch>} is deterministic for a retry by the same owner
+ * and never shared with another owner. A stale epoch or a conflicting offset is refused by the
+ * catalog; the file is deleted and the exception propagates (the caller drops its buffer).
+ * A buffer holding only watermarks or skipped records commits its offsets without a segment.
+ * Thread-safe if the catalog and store are (one call per buffer at a time).
+ */
+public final class L0Flusher {
+    private static final Logger LOG = LoggerFactory.getLogger(L0Flusher.class);
+
+    /** What a cut produced ({@code name} null when only offsets were committed). */
+    public record Result(String name, SegmentInfo info, long records, long duplicates, long startOffset, long nextOffset) {
+    }
+
+    private final Catalog catalog;
+    private final SegmentStore store;
+    private final String consumerGroup;
+    private final String topic;
+
+    public L0Flusher(Catalog catalog, SegmentStore store, String consumerGroup, String topic) {
+        this.catalog = catalog;
+        this.store = store;
+        this.consumerGroup = consumerGroup;
+        this.topic = topic;
+    }
+
+    public static String segmentName(int partition, long start, long next, long epoch) {
+        return "p" + partition + "-L0-" + start + "-" + next + "-e" + epoch;
+    }
+
+    public Result flush(PartitionBuffer buf, Lease lease) throws IOException {
+        int p = buf.partition();
+        OffsetKey key = new OffsetKey(consumerGroup, topic, p);
+        long start = buf.startOffset();
+        long next = buf.nextOffset();
+        Map<TimelineKey, Long> lsns = buf.maxLsnByTimeline();
+        if (!buf.hasVersions()) {
+            if (!buf.isEmpty()) {
+                catalog.commitOffset(lease, key, next);
+                touchTimelines(lsns);
+            }
+            buf.cut();
+            return new Result(null, null, 0, 0, start, next);
+        }
+        String name = segmentName(p, start, next, lease.epoch());
+        if (store.exists(name)) {
+            if (catalog.segment(name).isPresent()) {
+                LOG.info("L0 segment {} was registered by an earlier attempt", name);
+                buf.cut();
+                return new Result(name, null, 0, 0, start, next);
+            }
+            store.delete(name);
+        }
+        Path path = store.stagingDirectory().resolve(name);
+        Files.deleteIfExists(path);
+        long duplicates = 0;
+        SegmentInfo info;
+        try (SegmentWriter w = SegmentWriter.create(path, SegmentWriter.Options.of(SegmentKind.DELTA, 0, p))) {
+            byte[] last = null;
+            List<PartitionBuffer.Entry> entries = buf.sortedEntries();
+            for (PartitionBuffer.Entry e : entries) {
+                if (last != null && Arrays.equals(last, e.key())) {
+                    duplicates++;
+                    continue;
+                }
+                w.add(e.key(), e.value());
+                last = e.key();
+            }
+            info = w.finish();
+        }
+        String location = store.put(name, path);
+        SegmentMeta meta = SegmentMeta.of(name, info, store.name(), location, start, next);
+        try {
+            RegisterResult r = catalog.registerL0(lease, meta, key, next);
+            LOG.debug("L0 {} {}: {} records, {} bytes", name, r, info.recordCount(), info.fileSize());
+        } catch (StaleLeaseException | CatalogConflictException e) {
+            store.delete(name);
+            throw e;
+        }
+        touchTimelines(lsns);
+        long records = info.recordCount();
+        buf.cut();
+        return new Result(name, info, records, duplicates, start, next);
+    }
+
+    private void touchTimelines(Map<TimelineKey, Long> lsns) {
+        for (Map.Entry<TimelineKey, Long> e : lsns.entrySet()) {
+            try {
+                catalog.touchTimeline(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                // Monotone and advisory (GC horizons lag a little); the next cut raises it again.
+                LOG.warn("could not record newest LSN of timeline {}: {}", e.getKey(), ex.toString());
+            }
+        }
+    }
+}

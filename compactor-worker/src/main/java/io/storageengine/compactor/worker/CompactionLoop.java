@@ -1,0 +1,108 @@
+package io.storageengine.compactor.worker;
+
+import io.storageengine.compactor.compaction.CatalogSnapshots;
+import io.storageengine.compactor.compaction.CompactionPlanner;
+import io.storageengine.compactor.compaction.CompactionPolicy;
+import io.storageengine.compactor.compaction.PlannedJob;
+import io.storageengine.compactor.internal.Cancellation;
+import io.storageengine.segments.catalog.Lease;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compaction thread: visits the owned partitions in turn; for each one whose lease is held,
+ * loads a catalog snapshot, asks the planner, and runs the first job it proposes (then moves on,
+ * so no partition starves). Sleeps {@code idlePoll} when no partition had work. At most one job per
+ * partition at a time ({@link PartitionOwner#beginJob}); a revocation cancels it. Run by one thread;
+ * {@link #stop()} from any thread.
+ */
+final class CompactionLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(CompactionLoop.class);
+
+    private final CompactorConfig config;
+    private final io.storageengine.segments.catalog.Catalog catalog;
+    private final CompactionPlanner planner;
+    private final CompactionPolicy policy;
+    private final JobExecutor executor;
+    private final ConcurrentMap<Integer, PartitionOwner> owners;
+    private final WorkerMetrics metrics;
+    private final Object sleeper = new Object();
+    private volatile boolean stopping;
+
+    CompactionLoop(CompactorConfig config, io.storageengine.segments.catalog.Catalog catalog, CompactionPlanner planner,
+                   JobExecutor executor, ConcurrentMap<Integer, PartitionOwner> owners, WorkerMetrics metrics) {
+        this.config = config;
+        this.catalog = catalog;
+        this.planner = planner;
+        this.policy = config.policy();
+        this.executor = executor;
+        this.owners = owners;
+        this.metrics = metrics;
+    }
+
+    void stop() {
+        stopping = true;
+        synchronized (sleeper) {
+            sleeper.notifyAll();
+        }
+    }
+
+    @Override
+    public void run() {
+        while (!stopping) {
+            boolean worked = false;
+            List<PartitionOwner> list = new ArrayList<>(owners.values());
+            list.sort(Comparator.comparingInt(PartitionOwner::partition));
+            for (PartitionOwner o : list) {
+                if (stopping) {
+                    break;
+                }
+                worked |= runOne(o);
+            }
+            if (!worked && !stopping) {
+                synchronized (sleeper) {
+                    try {
+                        sleeper.wait(config.idlePoll().toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Plans and runs at most one job on the partition; true if a job ran. */
+    private boolean runOne(PartitionOwner o) {
+        Cancellation cancel = new Cancellation();
+        if (!o.beginJob(cancel)) {
+            return false;
+        }
+        try {
+            Lease lease = o.lease();
+            if (lease == null) {
+                return false;
+            }
+            CatalogSnapshots.Loaded loaded = CatalogSnapshots.load(catalog, o.partition());
+            metrics.l0Backlog(o.partition(), loaded.l0Count());
+            List<PlannedJob> jobs = planner.plan(loaded.snapshot(), policy);
+            if (jobs.isEmpty()) {
+                return false;
+            }
+            JobExecutor.Outcome outcome = executor.run(jobs.get(0), loaded, lease, cancel);
+            if (outcome == JobExecutor.Outcome.FENCED) {
+                o.leaseLost("fenced during a " + jobs.get(0).kind() + " job");
+            }
+            return outcome == JobExecutor.Outcome.SUCCEEDED;
+        } catch (RuntimeException e) {
+            LOG.warn("partition {}: planning failed: {}", o.partition(), e.toString());
+            return false;
+        } finally {
+            o.endJob();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.storageengine.compactor.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.storageengine.compactor.l0.MemoryBudget;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The worker's Micrometer meters (Prometheus names in parentheses): active jobs
+ * ({@code compactor_jobs_active}), job durations by kind and outcome ({@code compactor_job_seconds}),
+ * bytes in/out by kind ({@code compactor_bytes_in_total}, {@code compactor_bytes_out_total}), failures
+ * ({@code compactor_job_failures_total}), WAL records by outcome ({@code compactor_wal_records_total}),
+ * L0 backlog ({@code compactor_l0_backlog_segments}), buffered bytes ({@code compactor_l0_buffered_bytes}),
+ * owned partitions. Thread-safe.
+ */
+public final class WorkerMetrics {
+    private final MeterRegistry registry;
+    private final AtomicInteger activeJobs = new AtomicInteger();
+    private final Map<Integer, AtomicLong> l0Backlog = new ConcurrentHashMap<>();
+    private final AtomicLong l0BacklogTotal = new AtomicLong();
+
+    public WorkerMetrics(MeterRegistry registry, MemoryBudget budget, Map<Integer, ?> owned) {
+        this.registry = registry;
+        Gauge.builder("compactor.jobs.active", activeJobs, AtomicInteger::get).register(registry);
+        Gauge.builder("compactor.l0.buffered.bytes", budget, MemoryBudget::used).baseUnit("bytes").register(registry);
+        Gauge.builder("compactor.l0.backlog.segments", l0BacklogTotal, AtomicLong::get).register(registry);
+        Gauge.builder("compactor.partitions.owned", owned, Map::size).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void jobStarted() {
+        activeJobs.incrementAndGet();
+    }
+
+    public void jobEnded(String kind, String outcome, Duration took, long bytesIn, long bytesOut) {
+        activeJobs.decrementAndGet();
+        Timer.builder("compactor.job").tag("kind", kind).tag("outcome", outcome).register(registry).record(took);
+        Counter.builder("compactor.bytes.in").baseUnit("bytes").tag("kind", kind).register(registry).increment(bytesIn);
+        Counter.builder("compactor.bytes.out").baseUnit("bytes").tag("kind", kind).register(registry).increment(bytesOut);
+        if (!outcome.equals("succeeded")) {
+            Counter.builder("compactor.job.failures").tag("kind", kind).tag("outcome", outcome).register(registry).increment();
+        }
+    }
+
+    public void walRecord(String outcome) {
+        Counter.builder("compactor.wal.records").tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void l0Backlog(int partition, long segments) {
+        l0Backlog.computeIfAbsent(partition, p -> new AtomicLong()).set(segments);
+        l0BacklogTotal.set(l0Backlog.values().stream().mapToLong(AtomicLong::get).sum());
+    }
+
+    public void forgetPartition(int partition) {
+        l0Backlog.remove(partition);
+        l0BacklogTotal.set(l0Backlog.values().stream().mapToLong(AtomicLong::get).sum());
+    }
+
+    public long l0BacklogTotal() {
+        return l0BacklogTotal.get();
+    }
+}
