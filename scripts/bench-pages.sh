@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench-pages.sh (./se bench pages): HTTP read throughput of the running page service.
+#
+# Needs the stack from `./se up` (page service on SE_HTTP_PORT with the demo timeline loaded:
+# pages 1663/5/16384..16387/0..255). Installs wrk with apt-get if it is missing. Runs, in one
+# session, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
+#   noop     GET /v1/noop: the same server, 8192 constant bytes, no parsing/policies/store
+#   page     GET one page (fixed URL, octet-stream)
+#   pages    GET a different page per request (1024 demo pages, Lua)
+#   batch32  POST .../pages/batch with 32 pages per request (Lua), pages/s = req/s x 32
+#   batch64  same with 64 pages
+# and prints req/s, p50/p95/p99 (wrk's latency histogram via a Lua done() hook), the page/noop
+# ratio, and the page service's peak RSS during each run (from /proc). Options (env):
+#   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied).
+set -euo pipefail
+
+SE_ROOT=${SE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# shellcheck source=/dev/null
+source "$SE_ROOT/scripts/lib/common.sh"
+PORT=${SE_HTTP_PORT:-8080}
+TENANT=${SE_DEMO_TENANT:-de000000000000000000000000000001}
+TIMELINE=${SE_DEMO_TIMELINE:-de000000000000000000000000000002}
+SECS=${SE_BENCH_SECONDS:-10}
+CONNS=${SE_BENCH_CONNECTIONS:-32}
+THREADS=${SE_BENCH_THREADS:-1}
+BASE="http://127.0.0.1:$PORT"
+TL="/v1/tenants/$TENANT/timelines/$TIMELINE"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; true' EXIT
+
+command -v wrk >/dev/null || { info "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
+  || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "could not install wrk"; }
+
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health" || true)
+[[ "$code" == 200 ]] || die "page service not ready at $BASE/health (HTTP $code): run ./se up first"
+PID=$(pid_of page-service) || die "no page-service pid in $SE_RUN (started by ./se up?)"
+
+LSN=${SE_BENCH_LSN:-$(curl -fsS "$BASE$TL" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')}
+[[ -n "$LSN" ]] || die "could not read last_applied_lsn of the demo timeline"
+PAGE="$TL/pages/1663/5/16384/0?lsn=$LSN"
+code=$(curl -s -o "$WORK/page.bin" -w '%{http_code}' "$BASE$PAGE")
+[[ "$code" == 200 && $(stat -c %s "$WORK/page.bin") == 8192 ]] || die "demo page $PAGE answered HTTP $code"
+
+# Lua: percentiles in microseconds in done(); request generators for pages and batches.
+cat >"$WORK/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %d %d %d %d\n", latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout))
+end
+LUA
+cat >"$WORK/pages.lua" <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  local rel = 16384 + (n % 4)
+  local block = math.floor(n / 4) % 256
+  return wrk.format("GET", "$TL/pages/1663/5/" .. rel .. "/" .. block .. "?lsn=$LSN")
+end
+$(cat "$WORK/report.lua")
+LUA
+batch_lua() { # pages
+  local body; body=$(python3 -c "
+import json,sys
+n=int(sys.argv[1]); print(json.dumps({'lsn':sys.argv[2],'pages':[{'rel':16384+(i%4),'db':5,'block':(i*7)%256} for i in range(n)]}))" "$1" "$LSN")
+  cat >"$WORK/batch$1.lua" <<LUA
+wrk.method = "POST"
+wrk.path = "$TL/pages/batch"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '$body'
+$(cat "$WORK/report.lua")
+LUA
+  # every page of the batch must answer 200: count*(22+8192)+4 bytes
+  curl -fsS -o "$WORK/batch$1.bin" -X POST -H 'Content-Type: application/json' --data "$body" "$BASE$TL/pages/batch"
+  local want=$((4 + $1 * (22 + 8192)))
+  [[ $(stat -c %s "$WORK/batch$1.bin") == "$want" ]] \
+    || die "batch of $1 did not return $1 pages with status 200 ($(stat -c %s "$WORK/batch$1.bin") bytes, want $want)"
+}
+batch_lua 32
+batch_lua 64
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
+start_sampler() { : >"$WORK/rss"; ( while :; do rss_kib >>"$WORK/rss"; sleep 0.5; done ) & SAMPLER=$!; }
+stop_sampler() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; sort -n "$WORK/rss" | tail -1; }
+
+declare -A RPS P50 P95 P99 RSS ERR
+run() { # name secs wrk-args...
+  local name=$1 secs=$2; shift 2
+  start_sampler
+  wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$WORK/$name.out" 2>&1 || true
+  local rss; rss=$(stop_sampler)
+  RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/$name.out")
+  read -r _ P50[$name] P95[$name] P99[$name] ERR[$name] < <(grep '^PCT' "$WORK/$name.out")
+  RSS[$name]=$rss
+}
+
+info "page service pid $PID, lsn $LSN, wrk -t$THREADS -c$CONNS -d${SECS}s --latency"
+info "warm-up (5 s each: noop, page, batch32)"
+run warm 5 -s "$WORK/report.lua" "$BASE/v1/noop"
+run warm 5 -s "$WORK/report.lua" "$BASE$PAGE"
+run warm 5 -s "$WORK/batch32.lua" "$BASE$TL/pages/batch"
+run noop "$SECS" -s "$WORK/report.lua" "$BASE/v1/noop"
+run page "$SECS" -s "$WORK/report.lua" "$BASE$PAGE"
+run pages "$SECS" -s "$WORK/pages.lua" "$BASE"
+run batch32 "$SECS" -s "$WORK/batch32.lua" "$BASE$TL/pages/batch"
+run batch64 "$SECS" -s "$WORK/batch64.lua" "$BASE$TL/pages/batch"
+
+printf '\n%-8s %10s %10s %9s %9s %9s %8s %9s\n' run req/s pages/s p50_us p95_us p99_us errors rss_MiB
+for name in noop page pages batch32 batch64; do
+  per=1; [[ $name == batch32 ]] && per=32; [[ $name == batch64 ]] && per=64
+  [[ $name == noop ]] && per=0
+  pages=$(awk -v r="${RPS[$name]}" -v p="$per" 'BEGIN {printf "%.0f", r * p}')
+  printf '%-8s %10s %10s %9s %9s %9s %8s %9s\n' "$name" "${RPS[$name]}" "$pages" "${P50[$name]}" "${P95[$name]}" \
+    "${P99[$name]}" "${ERR[$name]}" "$(awk -v k="${RSS[$name]}" 'BEGIN {printf "%.0f", k / 1024}')"
+done
+awk -v p="${RPS[page]}" -v n="${RPS[noop]}" 'BEGIN {printf "\npage/noop req/s ratio: %.2f (noop = GET /v1/noop, 8192 constant bytes, same server)\n", p / n}'
