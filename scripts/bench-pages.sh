@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # bench-pages.sh (./se bench pages): HTTP read throughput of the running page service.
 #
-# Needs the stack from `./se up` (page service on SE_HTTP_PORT with the demo timeline loaded:
-# pages 1663/5/16384..16387/0..255). Installs wrk with apt-get if it is missing. Runs, in one
-# session, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
+# Needs Kafka with the demo timeline from `./se up` (pages 1663/5/16384..16387/0..255). Starts its
+# own page-service JVM (application id page-service-bench, ports SE_BENCH_HTTP_PORT 18080 /
+# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run) and
+# stops it at the end; SE_BENCH_TARGET=running measures the ./se up instance on SE_HTTP_PORT
+# instead (its 1,000 req/s tenant limit then answers 429s). Installs wrk with apt-get if missing.
+# Runs, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
 #   noop     GET /v1/noop: the same server, 8192 constant bytes, no parsing/policies/store
 #   page     GET one page (fixed URL, octet-stream)
 #   pages    GET a different page per request (1024 demo pages, Lua)
@@ -17,13 +20,11 @@ set -euo pipefail
 SE_ROOT=${SE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # shellcheck source=/dev/null
 source "$SE_ROOT/scripts/lib/common.sh"
-PORT=${SE_HTTP_PORT:-8080}
 TENANT=${SE_DEMO_TENANT:-de000000000000000000000000000001}
 TIMELINE=${SE_DEMO_TIMELINE:-de000000000000000000000000000002}
 SECS=${SE_BENCH_SECONDS:-10}
 CONNS=${SE_BENCH_CONNECTIONS:-32}
 THREADS=${SE_BENCH_THREADS:-1}
-BASE="http://127.0.0.1:$PORT"
 TL="/v1/tenants/$TENANT/timelines/$TIMELINE"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; true' EXIT
@@ -31,9 +32,35 @@ trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; tr
 command -v wrk >/dev/null || { info "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
   || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "could not install wrk"; }
 
-code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health" || true)
-[[ "$code" == 200 ]] || die "page service not ready at $BASE/health (HTTP $code): run ./se up first"
-PID=$(pid_of page-service) || die "no page-service pid in $SE_RUN (started by ./se up?)"
+setup_java
+ensure_dirs
+if [[ "${SE_BENCH_TARGET:-own}" == running ]]; then
+  PORT=${SE_HTTP_PORT:-8080}
+  PID=$(pid_of page-service) || die "no page-service started by ./se up"
+else
+  PORT=${SE_BENCH_HTTP_PORT:-18080}
+  BASE="http://127.0.0.1:$PORT"
+  is_up kafka || die "Kafka is not running: ./se up first (the benchmark reads the demo timeline)"
+  [[ -f "$SE_ROOT/page-service/target/classes/io/storageengine/pageservice/Main.class" ]] || die "page-service not built: ./se build"
+  stop_pid page-bench >/dev/null
+  mkdir -p "$SE_LOCAL/page-bench-state"
+  SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=page-service-bench \
+    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 \
+    SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
+    start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
+      -Xmx1g --enable-native-access=ALL-UNNAMED --
+  PID=$(pid_of page-bench)
+  trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; stop_pid page-bench >/dev/null; true' EXIT
+  info "started page-bench (pid $PID) on $PORT; waiting for readiness (log: $SE_LOGS/page-bench.log)"
+fi
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 240); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health" || true)
+  [[ "$code" == 200 ]] && break
+  kill -0 "$PID" 2>/dev/null || { show_log_tail page-bench; die "page service exited"; }
+  sleep 0.5
+done
+[[ "$code" == 200 ]] || die "page service not ready at $BASE/health after 120 s (HTTP $code)"
 
 LSN=${SE_BENCH_LSN:-$(curl -fsS "$BASE$TL" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')}
 [[ -n "$LSN" ]] || die "could not read last_applied_lsn of the demo timeline"
