@@ -481,6 +481,23 @@ public final class Catalog implements AutoCloseable {
         });
     }
 
+    /** Every known timeline (for caches of GC horizons that readers consult from memory). */
+    public List<TimelineInfo> timelines() {
+        return retry.inTransaction("timelines", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, timeline_id, first_seen, last_seen, gc_horizon_lsn, "
+                    + "last_applied_lsn FROM timelines ORDER BY tenant_id, timeline_id"); ResultSet rs = ps.executeQuery()) {
+                List<TimelineInfo> out = new ArrayList<>();
+                while (rs.next()) {
+                    long applied = rs.getLong("last_applied_lsn");
+                    boolean none = rs.wasNull();
+                    out.add(new TimelineInfo(TimelineKey.of(rs.getString(1), rs.getString(2)), SegmentRows.instant(rs, "first_seen"),
+                            SegmentRows.instant(rs, "last_seen"), rs.getLong("gc_horizon_lsn"), none ? -1 : applied));
+                }
+                return out;
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- compaction history
 
     /** Records the start of a job (idempotent on {@code id}). */

@@ -1,0 +1,331 @@
+package io.storageengine.segments.read;
+
+import io.storageengine.schemas.kafka.Partitioning;
+import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.segments.catalog.CatalogSegment;
+import io.storageengine.segments.catalog.TimelineInfo;
+import io.storageengine.segments.segment.SegmentReader;
+import io.storageengine.segments.segment.SegmentVersion;
+import io.storageengine.segments.store.SegmentStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The catalog's ACTIVE segments as page-service reads them (DESIGN invariant 4).
+ *
+ * <p>{@link #refresh()} polls the catalog's change counter and, when it moved, builds a new
+ * immutable {@link Snapshot} and swaps it in atomically (copy-on-write). A snapshot holds one
+ * entry per segment; entries of segments present in both the old and the new snapshot are shared,
+ * so their readers stay open. Readers are opened lazily, on the first lookup that needs them (for
+ * a {@code CatalogSegmentStore} that is when the file is downloaded). A lookup
+ * {@link #acquire() acquires} the current snapshot (reference count) and releases it when done;
+ * a segment's reader is closed only when no snapshot holding it is in use any more, so a read
+ * that started before a compaction swap finishes on the segments it started with. Deleting
+ * retired files is the compactor's job, after a grace period (POSIX keeps open files readable).
+ *
+ * <p>{@link #versions} merges one page's versions across every segment that may hold it,
+ * newest first, each LSN once (when a delta and an image segment both hold a version at one
+ * LSN, the image wins). A segment that cannot be opened fails the lookup: a version is never
+ * silently skipped.
+ *
+ * <p>Timelines (GC horizons, last applied LSNs) are reloaded on every {@link #refresh()} and
+ * answered from memory. Thread-safe; the caller schedules {@code refresh()} (e.g. every second).
+ */
+public final class SegmentSet implements AutoCloseable {
+    private final LongSupplier version;
+    private final Supplier<List<CatalogSegment>> active;
+    private final Supplier<List<TimelineInfo>> timelines;
+    private final SegmentStore store;
+    private final int partitions;
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private volatile Map<TimelineKey, TimelineInfo> timelineMap = Map.of();
+    private volatile boolean closed;
+
+    /**
+     * @param partitions the {@code wal} topic's partition count, to consult only the segments of a
+     *        page's partition; 0 to consult every segment whose key range covers the page
+     */
+    public SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
+                      SegmentStore store, int partitions) {
+        this.version = version;
+        this.active = active;
+        this.timelines = timelines;
+        this.store = store;
+        this.partitions = partitions;
+        this.current.set(new Snapshot(Long.MIN_VALUE, List.of(), partitions));
+    }
+
+    public static SegmentSet of(Catalog catalog, SegmentStore store, int partitions) {
+        return new SegmentSet(catalog::segmentsVersion, catalog::activeSegments, catalog::timelines, store, partitions);
+    }
+
+    /**
+     * Reloads the segment map if the catalog's change counter moved, and the timelines.
+     *
+     * @return true if a new snapshot was swapped in
+     * @throws io.storageengine.segments.catalog.CatalogUnavailableException if the catalog cannot
+     *         be reached; the previous snapshot stays in force
+     */
+    public boolean refresh() {
+        Map<TimelineKey, TimelineInfo> tl = new HashMap<>();
+        for (TimelineInfo t : timelines.get()) {
+            tl.put(t.key(), t);
+        }
+        timelineMap = Map.copyOf(tl);
+        long v = version.getAsLong();
+        Snapshot old = current.get();
+        if (v == old.version) {
+            return false;
+        }
+        List<CatalogSegment> segments = active.get();
+        Map<String, Entry> reuse = new HashMap<>();
+        for (Entry e : old.entries) {
+            reuse.put(e.segment.name(), e);
+        }
+        List<Entry> entries = new ArrayList<>(segments.size());
+        for (CatalogSegment s : segments) {
+            Entry e = reuse.get(s.name());
+            if (e != null && e.retain()) {
+                entries.add(e);
+            } else {
+                entries.add(new Entry(s, store));
+            }
+        }
+        Snapshot next = new Snapshot(v, entries, partitions);
+        synchronized (this) {
+            if (closed) {
+                next.release();
+                return false;
+            }
+            Snapshot prev = current.getAndSet(next);
+            prev.release();
+        }
+        return true;
+    }
+
+    /** The current snapshot, retained: close it when the read is done. */
+    public Snapshot acquire() {
+        for (;;) {
+            Snapshot s = current.get();
+            if (s.tryRetain()) {
+                return s;
+            }
+            if (closed) {
+                throw new IllegalStateException("segment set is closed");
+            }
+        }
+    }
+
+    /** One page's versions with lsn ≤ maxLsn across the current snapshot; see {@link Snapshot#versions}. */
+    public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+        try (Snapshot s = acquire()) {
+            return s.versions(pageKey, maxLsn, stopAtImage);
+        }
+    }
+
+    /** The timeline's GC horizon as of the last refresh; 0 if unknown. */
+    public long gcHorizon(TimelineKey timeline) {
+        TimelineInfo t = timelineMap.get(timeline);
+        return t == null ? 0 : t.gcHorizonLsn();
+    }
+
+    /** The timeline as of the last refresh, or null. */
+    public TimelineInfo timeline(TimelineKey timeline) {
+        return timelineMap.get(timeline);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            current.get().release();
+        }
+    }
+
+    /** One segment in one or more snapshots: catalog row, lazily opened reader, count of snapshots holding it. */
+    static final class Entry {
+        final CatalogSegment segment;
+        final byte[] minPage;
+        final byte[] maxPage;
+        private final SegmentStore store;
+        private final AtomicInteger refs = new AtomicInteger(1);
+        private SegmentReader reader;
+        private boolean released;
+
+        Entry(CatalogSegment segment, SegmentStore store) {
+            this.segment = segment;
+            this.store = store;
+            this.minPage = Arrays.copyOf(segment.meta().minKey(), 49);
+            this.maxPage = Arrays.copyOf(segment.meta().maxKey(), 49);
+        }
+
+        boolean retain() {
+            for (;;) {
+                int r = refs.get();
+                if (r <= 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(r, r + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            if (refs.decrementAndGet() == 0) {
+                SegmentReader r;
+                synchronized (this) {
+                    released = true;
+                    r = reader;
+                    reader = null;
+                }
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
+
+        boolean covers(byte[] pageKey) {
+            return Arrays.compareUnsigned(pageKey, 0, 49, minPage, 0, 49) >= 0
+                    && Arrays.compareUnsigned(pageKey, 0, 49, maxPage, 0, 49) <= 0;
+        }
+
+        /** The reader, opened on first use; only called while a snapshot holding this entry is retained. */
+        synchronized SegmentReader reader() {
+            if (released) {
+                throw new IllegalStateException("segment " + segment.name() + " was released");
+            }
+            if (reader == null) {
+                try {
+                    reader = store.open(segment.meta().location());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot open segment " + segment.name() + " from " + store.name(), e);
+                }
+            }
+            return reader;
+        }
+    }
+
+    /**
+     * An immutable set of segments, reference counted: readers in it stay open while it is retained.
+     * {@link #close()} releases the reference {@link SegmentSet#acquire()} gave: call it exactly once.
+     */
+    public static final class Snapshot implements AutoCloseable {
+        private static final Comparator<Entry> NEWEST_FIRST =
+                (a, b) -> Long.compareUnsigned(b.segment.meta().maxLsn(), a.segment.meta().maxLsn());
+
+        final long version;
+        final List<Entry> entries;
+        private final Map<Integer, List<Entry>> byPartition;
+        private final List<Entry> newestFirst;
+        private final int partitions;
+        private final AtomicInteger refs = new AtomicInteger(1);
+
+        Snapshot(long version, List<Entry> entries, int partitions) {
+            this.version = version;
+            this.entries = List.copyOf(entries);
+            this.partitions = partitions;
+            this.newestFirst = entries.stream().sorted(NEWEST_FIRST).toList();
+            Map<Integer, List<Entry>> m = new HashMap<>();
+            for (Entry e : newestFirst) {
+                m.computeIfAbsent(e.segment.meta().partition(), k -> new ArrayList<>()).add(e);
+            }
+            this.byPartition = Map.copyOf(m);
+        }
+
+        /** The catalog change counter this snapshot reflects. */
+        public long version() {
+            return version;
+        }
+
+        public List<CatalogSegment> segments() {
+            return entries.stream().map(e -> e.segment).toList();
+        }
+
+        /**
+         * The page's versions with lsn ≤ {@code maxLsn} (unsigned) in this snapshot, newest first,
+         * each LSN once. With {@code stopAtImage} the list ends at the newest image.
+         */
+        public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+            List<Entry> candidates = partitions > 0
+                    ? byPartition.getOrDefault(Partitioning.partitionOf(pageKey, partitions), List.of())
+                    : newestFirst;
+            TreeMap<Long, SegmentVersion> merged = null;
+            long newestImage = 0;
+            boolean haveImage = false;
+            for (Entry e : candidates) {
+                if (haveImage && Long.compareUnsigned(e.segment.meta().maxLsn(), newestImage) < 0) {
+                    break; // sorted by max LSN: nothing further is newer than the image already found
+                }
+                if (Long.compareUnsigned(e.segment.meta().minLsn(), maxLsn) > 0 || !e.covers(pageKey)) {
+                    continue;
+                }
+                SegmentReader r = e.reader();
+                List<SegmentVersion> found = stopAtImage ? r.versionsToImage(pageKey, maxLsn) : r.versions(pageKey, maxLsn);
+                for (SegmentVersion v : found) {
+                    if (merged == null) {
+                        merged = new TreeMap<>((a, b) -> Long.compareUnsigned(b, a));
+                    }
+                    SegmentVersion prior = merged.putIfAbsent(v.lsn(), v);
+                    if (prior != null && !StoredVersion.isImage(prior.value()) && StoredVersion.isImage(v.value())) {
+                        merged.put(v.lsn(), v);
+                    }
+                    if (stopAtImage && StoredVersion.isImage(v.value())
+                            && (!haveImage || Long.compareUnsigned(v.lsn(), newestImage) > 0)) {
+                        haveImage = true;
+                        newestImage = v.lsn();
+                    }
+                }
+            }
+            if (merged == null) {
+                return List.of();
+            }
+            List<SegmentVersion> out = new ArrayList<>(merged.size());
+            for (SegmentVersion v : merged.values()) {
+                out.add(v);
+                if (stopAtImage && StoredVersion.isImage(v.value())) {
+                    break;
+                }
+            }
+            return out;
+        }
+
+        boolean tryRetain() {
+            for (;;) {
+                int r = refs.get();
+                if (r <= 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(r, r + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            if (refs.decrementAndGet() == 0) {
+                for (Entry e : entries) {
+                    e.release();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+}
