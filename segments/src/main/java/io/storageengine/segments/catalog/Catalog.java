@@ -3,10 +3,12 @@ package io.storageengine.segments.catalog;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.segments.internal.JobSql;
+import io.storageengine.segments.internal.LeaseSql;
 import io.storageengine.segments.internal.Migrations;
 import io.storageengine.segments.internal.SegmentRows;
 import io.storageengine.segments.internal.SqlRetry;
-import java.sql.Array;
+import io.storageengine.segments.internal.TimelineSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -109,28 +110,7 @@ public final class Catalog implements AutoCloseable {
      * @return the lease, or empty if another owner holds an unexpired lease
      */
     public Optional<Lease> acquireLease(int partition, String owner, Duration ttl) {
-        return retry.inTransaction("acquireLease", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO partition_leases AS l (partition, owner_id, epoch, acquired_at, expires_at)
-                    VALUES (?, ?, 1, now(), now() + ? * interval '1 millisecond')
-                    ON CONFLICT (partition) DO UPDATE SET
-                      epoch = CASE WHEN l.owner_id = EXCLUDED.owner_id AND l.expires_at > now() THEN l.epoch ELSE l.epoch + 1 END,
-                      acquired_at = CASE WHEN l.owner_id = EXCLUDED.owner_id AND l.expires_at > now() THEN l.acquired_at ELSE now() END,
-                      owner_id = EXCLUDED.owner_id,
-                      expires_at = EXCLUDED.expires_at
-                    WHERE l.owner_id = EXCLUDED.owner_id OR l.expires_at <= now()
-                    RETURNING epoch, expires_at""")) {
-                ps.setInt(1, partition);
-                ps.setString(2, owner);
-                ps.setLong(3, ttl.toMillis());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<Lease>empty();
-                    }
-                    return Optional.of(new Lease(partition, owner, rs.getLong(1), SegmentRows.instant(rs, "expires_at")));
-                }
-            }
-        });
+        return retry.inTransaction("acquireLease", c -> LeaseSql.acquire(c, partition, owner, ttl));
     }
 
     /**
@@ -139,69 +119,21 @@ public final class Catalog implements AutoCloseable {
      * @throws StaleLeaseException if another owner took the partition
      */
     public Lease renewLease(Lease lease, Duration ttl) {
-        return retry.inTransaction("renewLease", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE partition_leases SET expires_at = now() + ? * interval '1 millisecond' "
-                    + "WHERE partition = ? AND owner_id = ? AND epoch = ? RETURNING expires_at")) {
-                ps.setLong(1, ttl.toMillis());
-                ps.setInt(2, lease.partition());
-                ps.setString(3, lease.owner());
-                ps.setLong(4, lease.epoch());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw stale(lease, c);
-                    }
-                    return new Lease(lease.partition(), lease.owner(), lease.epoch(), SegmentRows.instant(rs, "expires_at"));
-                }
-            }
-        });
+        return retry.inTransaction("renewLease", c -> LeaseSql.renew(c, lease, ttl));
     }
 
     /** Gives a lease up (it expires now) so another worker can take the partition at once. Idempotent. */
     public boolean releaseLease(Lease lease) {
-        return retry.inTransaction("releaseLease", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE partition_leases SET expires_at = now() "
-                    + "WHERE partition = ? AND owner_id = ? AND epoch = ? AND expires_at > now()")) {
-                ps.setInt(1, lease.partition());
-                ps.setString(2, lease.owner());
-                ps.setLong(3, lease.epoch());
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return retry.inTransaction("releaseLease", c -> LeaseSql.release(c, lease));
     }
 
     /** The partition's lease row, expired or not. */
     public Optional<Lease> currentLease(int partition) {
-        return retry.inTransaction("currentLease", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT owner_id, epoch, expires_at FROM partition_leases WHERE partition = ?")) {
-                ps.setInt(1, partition);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Lease(partition, rs.getString(1), rs.getLong(2), SegmentRows.instant(rs, "expires_at")))
-                            : Optional.<Lease>empty();
-                }
-            }
-        });
+        return retry.inTransaction("currentLease", c -> LeaseSql.current(c, partition));
     }
 
     private static void checkEpoch(Connection c, Lease lease) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner_id, epoch FROM partition_leases WHERE partition = ? FOR SHARE")) {
-            ps.setInt(1, lease.partition());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(2) != lease.epoch() || !rs.getString(1).equals(lease.owner())) {
-                    throw stale(lease, c);
-                }
-            }
-        }
-    }
-
-    private static StaleLeaseException stale(Lease lease, Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner_id, epoch FROM partition_leases WHERE partition = ?")) {
-            ps.setInt(1, lease.partition());
-            try (ResultSet rs = ps.executeQuery()) {
-                String now = rs.next() ? rs.getString(1) + " epoch " + rs.getLong(2) : "nobody";
-                return new StaleLeaseException("lease of partition " + lease.partition() + " by " + lease.owner() + " epoch "
-                        + lease.epoch() + " is stale: now held by " + now);
-            }
-        }
+        LeaseSql.checkEpoch(c, lease);
     }
 
     // ---------------------------------------------------------------- segments and offsets
@@ -421,40 +353,14 @@ public final class Catalog implements AutoCloseable {
     /** Records that a timeline was seen (creating it), raising its last applied LSN if given (≥ 0). */
     public void touchTimeline(TimelineKey timeline, long lastAppliedLsn) {
         retry.inTransaction("touchTimeline", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO timelines AS t (tenant_id, timeline_id, last_applied_lsn) VALUES (?, ?, ?)
-                    ON CONFLICT (tenant_id, timeline_id) DO UPDATE SET last_seen = now(),
-                      last_applied_lsn = GREATEST(t.last_applied_lsn, EXCLUDED.last_applied_lsn)""")) {
-                ps.setString(1, timeline.tenant().toString());
-                ps.setString(2, timeline.timeline().toString());
-                if (lastAppliedLsn >= 0) {
-                    ps.setLong(3, lastAppliedLsn);
-                } else {
-                    ps.setNull(3, java.sql.Types.BIGINT);
-                }
-                ps.executeUpdate();
-            }
+            TimelineSql.touch(c, timeline, lastAppliedLsn);
             return null;
         });
     }
 
     /** Raises the timeline's GC horizon (never lowers it), creating the timeline if needed; returns the horizon now in force. */
     public long setGcHorizon(TimelineKey timeline, long horizonLsn) {
-        return retry.inTransaction("setGcHorizon", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO timelines AS t (tenant_id, timeline_id, gc_horizon_lsn) VALUES (?, ?, ?)
-                    ON CONFLICT (tenant_id, timeline_id) DO UPDATE SET last_seen = now(),
-                      gc_horizon_lsn = GREATEST(t.gc_horizon_lsn, EXCLUDED.gc_horizon_lsn)
-                    RETURNING gc_horizon_lsn""")) {
-                ps.setString(1, timeline.tenant().toString());
-                ps.setString(2, timeline.timeline().toString());
-                ps.setLong(3, horizonLsn);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return retry.inTransaction("setGcHorizon", c -> TimelineSql.raiseGcHorizon(c, timeline, horizonLsn));
     }
 
     /** The timeline's GC horizon, or empty if the timeline is unknown. */
@@ -464,38 +370,12 @@ public final class Catalog implements AutoCloseable {
     }
 
     public Optional<TimelineInfo> timeline(TimelineKey timeline) {
-        return retry.inTransaction("timeline", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT first_seen, last_seen, gc_horizon_lsn, last_applied_lsn "
-                    + "FROM timelines WHERE tenant_id = ? AND timeline_id = ?")) {
-                ps.setString(1, timeline.tenant().toString());
-                ps.setString(2, timeline.timeline().toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<TimelineInfo>empty();
-                    }
-                    long applied = rs.getLong("last_applied_lsn");
-                    return Optional.of(new TimelineInfo(timeline, SegmentRows.instant(rs, "first_seen"),
-                            SegmentRows.instant(rs, "last_seen"), rs.getLong("gc_horizon_lsn"), rs.wasNull() ? -1 : applied));
-                }
-            }
-        });
+        return retry.inTransaction("timeline", c -> TimelineSql.find(c, timeline));
     }
 
     /** Every known timeline (for caches of GC horizons that readers consult from memory). */
     public List<TimelineInfo> timelines() {
-        return retry.inTransaction("timelines", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, timeline_id, first_seen, last_seen, gc_horizon_lsn, "
-                    + "last_applied_lsn FROM timelines ORDER BY tenant_id, timeline_id"); ResultSet rs = ps.executeQuery()) {
-                List<TimelineInfo> out = new ArrayList<>();
-                while (rs.next()) {
-                    long applied = rs.getLong("last_applied_lsn");
-                    boolean none = rs.wasNull();
-                    out.add(new TimelineInfo(TimelineKey.of(rs.getString(1), rs.getString(2)), SegmentRows.instant(rs, "first_seen"),
-                            SegmentRows.instant(rs, "last_seen"), rs.getLong("gc_horizon_lsn"), none ? -1 : applied));
-                }
-                return out;
-            }
-        });
+        return retry.inTransaction("timelines", TimelineSql::all);
     }
 
     // ---------------------------------------------------------------- compaction history
@@ -503,16 +383,7 @@ public final class Catalog implements AutoCloseable {
     /** Records the start of a job (idempotent on {@code id}). */
     public void startJob(UUID id, String kind, Lease lease, List<String> inputs) {
         retry.inTransaction("startJob", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO compaction_jobs (id, kind, partition, owner_id, epoch, inputs) "
-                    + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
-                ps.setObject(1, id);
-                ps.setString(2, kind);
-                ps.setInt(3, lease.partition());
-                ps.setString(4, lease.owner());
-                ps.setLong(5, lease.epoch());
-                ps.setArray(6, c.createArrayOf("text", inputs.toArray()));
-                ps.executeUpdate();
-            }
+            JobSql.start(c, id, kind, lease, inputs);
             return null;
         });
     }
@@ -523,45 +394,14 @@ public final class Catalog implements AutoCloseable {
             throw new IllegalArgumentException("a finished job cannot be RUNNING");
         }
         retry.inTransaction("finishJob", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE compaction_jobs SET status = ?, outputs = ?, bytes_in = ?, "
-                    + "bytes_out = ?, error = ?, ended_at = now() WHERE id = ? AND status = 'RUNNING'")) {
-                ps.setString(1, status.name());
-                ps.setArray(2, c.createArrayOf("text", outputs.toArray()));
-                ps.setLong(3, bytesIn);
-                ps.setLong(4, bytesOut);
-                ps.setString(5, error);
-                ps.setObject(6, id);
-                ps.executeUpdate();
-            }
+            JobSql.finish(c, id, status, outputs, bytesIn, bytesOut, error);
             return null;
         });
     }
 
     /** The newest {@code limit} jobs of a partition, newest first. */
     public List<CompactionJob> jobs(int partition, int limit) {
-        return retry.inTransaction("jobs", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, partition, owner_id, epoch, inputs, outputs, bytes_in, "
-                    + "bytes_out, started_at, ended_at, status, error FROM compaction_jobs WHERE partition = ? "
-                    + "ORDER BY started_at DESC, id LIMIT ?")) {
-                ps.setInt(1, partition);
-                ps.setInt(2, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<CompactionJob> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(new CompactionJob(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getInt("partition"),
-                                rs.getString("owner_id"), rs.getLong("epoch"), strings(rs.getArray("inputs")),
-                                strings(rs.getArray("outputs")), rs.getLong("bytes_in"), rs.getLong("bytes_out"),
-                                SegmentRows.instant(rs, "started_at"), SegmentRows.instant(rs, "ended_at"),
-                                CompactionJob.Status.valueOf(rs.getString("status")), rs.getString("error")));
-                    }
-                    return out;
-                }
-            }
-        });
-    }
-
-    private static List<String> strings(Array a) throws SQLException {
-        return a == null ? List.of() : List.of((String[]) a.getArray());
+        return retry.inTransaction("jobs", c -> JobSql.recent(c, partition, limit));
     }
 
     @Override

@@ -127,6 +127,11 @@ class CatalogSegmentsIT {
         TimelineInfo info = catalog.timeline(t).orElseThrow();
         assertThat(info.lastAppliedLsn()).isEqualTo(500);
         assertThat(info.lastSeen()).isAfterOrEqualTo(info.firstSeen());
+
+        TimelineKey fresh = TimelineKey.of("11111111111111111111111111111111", "22222222222222222222222222222222");
+        catalog.setGcHorizon(fresh, 7);
+        assertThat(catalog.timeline(fresh).orElseThrow().lastAppliedLsn()).isEqualTo(-1); // never applied
+        assertThat(catalog.timelines()).extracting(TimelineInfo::key).contains(t, fresh);
     }
 
     @Test
