@@ -196,7 +196,8 @@ public final class SegmentReader implements AutoCloseable {
     private List<SegmentVersion> lookup(byte[] pageKey, long maxLsn, boolean stopAtImage) {
         checkPageKey(pageKey);
         ensureOpen();
-        if (!inKeyRange(pageKey) || !filter.mightContain(pageKey, 0, PAGE_KEY)) {
+        if (Long.compareUnsigned(maxLsn, info.minLsn()) < 0 || !inKeyRange(pageKey)
+                || !filter.mightContain(pageKey, 0, PAGE_KEY)) {
             return List.of();
         }
         int b = index.floorBlock(pageKey, maxLsn);

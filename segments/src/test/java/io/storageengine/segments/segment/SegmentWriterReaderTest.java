@@ -130,6 +130,7 @@ class SegmentWriterReaderTest {
         }
         try (SegmentReader r = SegmentReader.open(dir.resolve("d.seg"))) {
             assertThat(r.versions(page(1_000_000), 100)).isEmpty(); // outside the key range
+            assertThat(r.versions(page(0), 6)).isEmpty(); // below the segment's LSN range
             assertThat(r.blockReads()).isZero();
             int maybe = 0;
             for (int p = 0; p < 2000; p++) {
