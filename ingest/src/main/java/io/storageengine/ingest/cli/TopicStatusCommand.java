@@ -95,51 +95,72 @@ final class TopicStatusCommand {
                     .sorted((x, y) -> Integer.compare(x.partition(), y.partition())).toList();
             Map<TopicPartition, Long> begin = c.beginningOffsets(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps);
+            Map<TopicPartition, Map<String, Long>> wms = newestWatermarks(c, tps, begin, end, maxScan);
             List<PartitionStatus> out = new ArrayList<>();
             for (TopicPartition tp : tps) {
-                long b = begin.get(tp), e = end.get(tp);
-                out.add(new PartitionStatus(tp.partition(), b, e, newestWatermarks(c, tp, b, e, maxScan)));
+                Map<String, String> text = new TreeMap<>();
+                wms.get(tp).forEach((k, v) -> text.put(k, Lsn.format(v)));
+                out.add(new PartitionStatus(tp.partition(), begin.get(tp), end.get(tp), text));
             }
             return out;
         }
     }
 
-    /** Reads back from the end in doubling windows until some WATERMARK is found or the limit is reached. */
-    private static Map<String, String> newestWatermarks(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long begin,
-                                                        long end, long maxScan) {
-        Map<String, Long> newest = new TreeMap<>();
-        c.assign(List.of(tp));
+    /**
+     * Reads every partition back from its end in growing windows (1000 offsets, then ×4) until a
+     * WATERMARK is found in it or {@code maxScan} offsets were read; all partitions in one consumer.
+     */
+    private static Map<TopicPartition, Map<String, Long>> newestWatermarks(KafkaConsumer<byte[], byte[]> c,
+            List<TopicPartition> tps, Map<TopicPartition, Long> begin, Map<TopicPartition, Long> end, long maxScan) {
+        Map<TopicPartition, Map<String, Long>> newest = new HashMap<>();
+        Map<TopicPartition, Long> scannedFrom = new HashMap<>();
+        for (TopicPartition tp : tps) {
+            newest.put(tp, new TreeMap<>());
+            scannedFrom.put(tp, end.get(tp));
+        }
         long window = 1000;
-        long scannedFrom = end;
-        while (newest.isEmpty() && scannedFrom > begin && end - scannedFrom < maxScan) {
-            long from = Math.max(begin, end - Math.min(window, maxScan));
-            c.seek(tp, from);
-            while (c.position(tp) < scannedFrom) {
-                var records = c.poll(Duration.ofMillis(500));
-                if (records.isEmpty() && c.position(tp) < scannedFrom) {
-                    // nothing more readable (aborted or open transactions at the end)
-                    break;
+        while (true) {
+            Map<TopicPartition, long[]> todo = new HashMap<>(); // tp -> {from, until}
+            for (TopicPartition tp : tps) {
+                long e = end.get(tp), sf = scannedFrom.get(tp);
+                if (newest.get(tp).isEmpty() && sf > begin.get(tp) && e - sf < maxScan) {
+                    todo.put(tp, new long[] {Math.max(begin.get(tp), e - Math.min(window, maxScan)), sf});
+                }
+            }
+            if (todo.isEmpty()) {
+                return newest;
+            }
+            c.resume(c.paused());
+            c.assign(todo.keySet());
+            todo.forEach((tp, r) -> c.seek(tp, r[0]));
+            long lastProgress = System.nanoTime();
+            while (todo.entrySet().stream().anyMatch(en -> c.position(en.getKey()) < en.getValue()[1])) {
+                var records = c.poll(Duration.ofMillis(100));
+                if (!records.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+                    break; // nothing more readable (e.g. an open transaction holds the stable offset)
                 }
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (r.offset() >= scannedFrom || r.key() == null || r.key().length != TimelineKey.SIZE) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    long[] range = todo.get(tp);
+                    if (range == null || r.offset() >= range[1] || r.key() == null || r.key().length != TimelineKey.SIZE) {
                         continue;
                     }
                     try {
                         Frame f = FrameCodec.decodeExactly(r.value());
                         if (f.type() == RecordType.WATERMARK) {
-                            String k = TimelineKey.fromBytes(r.key()).toString();
-                            newest.merge(k, f.lsn(), (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
+                            newest.get(tp).merge(TimelineKey.fromBytes(r.key()).toString(), f.lsn(),
+                                    (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
                         }
                     } catch (IllegalArgumentException ignored) {
                         // not a valid frame: not ours to judge here
                     }
                 }
+                c.pause(todo.keySet().stream().filter(tp -> c.position(tp) >= todo.get(tp)[1]).toList());
             }
-            scannedFrom = from;
+            todo.forEach((tp, r) -> scannedFrom.put(tp, r[0]));
             window *= 4;
         }
-        Map<String, String> text = new TreeMap<>();
-        newest.forEach((k, v) -> text.put(k, Lsn.format(v)));
-        return text;
     }
 }

@@ -149,7 +149,8 @@ class WalPublisherTest {
             assertThat(r.watermarkLsn()).isEqualTo(200);
         }
         assertThat(mock.history().stream().filter(r -> !isWatermark(r)).map(WalPublisherTest::lsnOf)).containsExactly(100L, 200L);
-        assertThat(mock.history().stream().filter(WalPublisherTest::isWatermark).map(WalPublisherTest::lsnOf)).containsOnly(200L);
+        List<Long> wms = mock.history().stream().filter(WalPublisherTest::isWatermark).map(WalPublisherTest::lsnOf).toList();
+        assertThat(wms).allMatch(l -> l <= 200).last().isEqualTo(200L);
     }
 
     @Test
