@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -139,13 +140,19 @@ public final class CatalogSegmentStore implements SegmentStore {
         }
         synchronized (lockFor(segmentName)) {
             Path cachedFile = cacheDir.resolve(segmentName);
-            if (!Files.exists(cachedFile)) {
-                Files.move(localFile, cachedFile, StandardCopyOption.ATOMIC_MOVE);
-                remember(segmentName, size);
-                evict(segmentName);
-            } else {
+            if (localFile.toAbsolutePath().equals(cachedFile)) {
+                remember(segmentName, size); // written in the staging (cache) directory under its final name
+            } else if (Files.exists(cachedFile)) {
                 Files.deleteIfExists(localFile);
+            } else {
+                try {
+                    Files.move(localFile, cachedFile, StandardCopyOption.ATOMIC_MOVE);
+                    remember(segmentName, size);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.deleteIfExists(localFile); // another file system: uploaded, not cached; open downloads it
+                }
             }
+            evict(segmentName);
         }
         return segmentName;
     }

@@ -75,6 +75,18 @@ class CatalogSegmentStoreIT {
     }
 
     @Test
+    void aSegmentWrittenInTheStagingDirectoryUnderItsNameStaysCached() throws IOException {
+        CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
+        Path file = writeSegment(store.stagingDirectory().resolve("staged.seg"), 2, 1);
+        store.put("staged.seg", file);
+        assertThat(file).exists();
+        assertThat(store.cachedNames()).containsExactly("staged.seg");
+        try (SegmentReader r = store.open("staged.seg")) {
+            assertThat(r.versions(PAGE, 2)).hasSize(2);
+        }
+    }
+
+    @Test
     void putIsIdempotentAndRefusesDifferentBytesUnderTheSameName() throws IOException {
         CatalogSegmentStore store = new CatalogSegmentStore(catalog, tmp.resolve("cache"), 1 << 20, 4096);
         Path a = writeSegment(tmp.resolve("a.seg"), 2, 1);
