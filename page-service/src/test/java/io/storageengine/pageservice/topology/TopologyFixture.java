@@ -39,6 +39,7 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "page-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         try {
             stateDir = Files.createTempDirectory("page-topology-test");
         } catch (java.io.IOException e) {
