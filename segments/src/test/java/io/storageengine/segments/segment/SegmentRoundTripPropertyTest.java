@@ -1,9 +1,11 @@
 package io.storageengine.segments.segment;
 
 import static io.storageengine.segments.segment.TestKeys.delta;
+import static io.storageengine.segments.segment.TestKeys.image;
 import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +25,10 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-/** Whatever records and block size: scan gives back exactly what was written, and every lookup matches a brute-force answer. */
+/**
+ * Whatever records (deltas and images) and block size: scan gives back exactly what was written, and
+ * every lookup (with and without stopping at an image, through a block cache) matches a brute-force answer.
+ */
 class SegmentRoundTripPropertyTest {
 
     record Rec(int page, long lsn, int valueSize) {
@@ -41,7 +46,8 @@ class SegmentRoundTripPropertyTest {
                                  @ForAll @IntRange(min = 0, max = 320) int queryLsn) throws IOException {
         TreeMap<byte[], byte[]> expected = new TreeMap<>(Arrays::compareUnsigned);
         for (Rec r : input) {
-            expected.put(VersionKey.encode(page(r.page()), r.lsn()), delta(r.page() * 1000L + r.lsn(), r.valueSize()));
+            long seed = r.page() * 1000L + r.lsn();
+            expected.put(VersionKey.encode(page(r.page()), r.lsn()), r.valueSize() > 2700 ? image(seed) : delta(seed, r.valueSize()));
         }
         Path dir = Files.createTempDirectory("seg-prop");
         Path file = dir.resolve("p.seg");
@@ -56,7 +62,7 @@ class SegmentRoundTripPropertyTest {
                 });
                 assertThat(w.finish().recordCount()).isEqualTo(expected.size());
             }
-            try (SegmentReader r = SegmentReader.open(file)) {
+            try (SegmentReader r = SegmentReader.open(file, new BlockCache(64 * 1024))) {
                 List<byte[]> keys = new ArrayList<>();
                 try (SegmentScanner s = r.scan()) {
                     while (s.hasNext()) {
@@ -76,6 +82,14 @@ class SegmentRoundTripPropertyTest {
                     for (SegmentVersion v : got) {
                         assertThat(v.value()).isEqualTo(expected.get(VersionKey.encode(pk, v.lsn())));
                     }
+                    List<Long> wantToImage = new ArrayList<>();
+                    for (Long lsn : want) {
+                        wantToImage.add(lsn);
+                        if (StoredVersion.isImage(expected.get(VersionKey.encode(pk, lsn)))) {
+                            break;
+                        }
+                    }
+                    assertThat(r.versionsToImage(pk, queryLsn)).extracting(SegmentVersion::lsn).containsExactlyElementsOf(wantToImage);
                 }
             }
         } finally {
