@@ -27,7 +27,9 @@ CONNS=${SE_BENCH_CONNECTIONS:-32}
 THREADS=${SE_BENCH_THREADS:-1}
 TL="/v1/tenants/$TENANT/timelines/$TIMELINE"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; true' EXIT
+SAMPLER=
+cleanup() { rm -rf "$WORK"; [[ -z "$SAMPLER" ]] || kill "$SAMPLER" 2>/dev/null || true; }
+trap cleanup EXIT
 
 command -v wrk >/dev/null || { info "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
   || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "could not install wrk"; }
@@ -50,7 +52,7 @@ else
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
       -Xmx1g --enable-native-access=ALL-UNNAMED --
   PID=$(pid_of page-bench)
-  trap 'rm -rf "$WORK"; [[ -n "${SAMPLER:-}" ]] && kill "$SAMPLER" 2>/dev/null; stop_pid page-bench >/dev/null; true' EXIT
+  trap 'cleanup; stop_pid page-bench >/dev/null || true' EXIT
   info "started page-bench (pid $PID) on $PORT; waiting for readiness (log: $SE_LOGS/page-bench.log)"
 fi
 BASE="http://127.0.0.1:$PORT"
@@ -62,8 +64,16 @@ for _ in $(seq 1 240); do
 done
 [[ "$code" == 200 ]] || die "page service not ready at $BASE/health after 120 s (HTTP $code)"
 
-LSN=${SE_BENCH_LSN:-$(curl -fsS "$BASE$TL" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')}
-[[ -n "$LSN" ]] || die "could not read last_applied_lsn of the demo timeline"
+applied() { curl -fsS "$BASE$TL" 2>/dev/null | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p'; }
+prev=
+for _ in $(seq 1 120); do # until the demo timeline's applied LSN is non-zero and stable for 1 s
+  LSN=$(applied)
+  [[ -n "$LSN" && "$LSN" != 0/0 && "$LSN" == "$prev" ]] && break
+  prev=$LSN
+  sleep 1
+done
+LSN=${SE_BENCH_LSN:-$LSN}
+[[ -n "$LSN" && "$LSN" != 0/0 ]] || die "the demo timeline has nothing applied (loaded by ./se up?)"
 PAGE="$TL/pages/1663/5/16384/0?lsn=$LSN"
 code=$(curl -s -o "$WORK/page.bin" -w '%{http_code}' "$BASE$PAGE")
 [[ "$code" == 200 && $(stat -c %s "$WORK/page.bin") == 8192 ]] || die "demo page $PAGE answered HTTP $code"
@@ -108,14 +118,15 @@ batch_lua 64
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
 start_sampler() { : >"$WORK/rss"; ( while :; do rss_kib >>"$WORK/rss"; sleep 0.5; done ) & SAMPLER=$!; }
-stop_sampler() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; sort -n "$WORK/rss" | tail -1; }
+stop_sampler() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; }
 
 declare -A RPS P50 P95 P99 RSS ERR
 run() { # name secs wrk-args...
   local name=$1 secs=$2; shift 2
   start_sampler
   wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$WORK/$name.out" 2>&1 || true
-  local rss; rss=$(stop_sampler)
+  stop_sampler
+  local rss; rss=$(sort -n "$WORK/rss" | tail -1)
   RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/$name.out")
   read -r _ P50[$name] P95[$name] P99[$name] ERR[$name] < <(grep '^PCT' "$WORK/$name.out")
   RSS[$name]=$rss
@@ -141,3 +152,6 @@ for name in noop page pages batch32 batch64; do
     "${P99[$name]}" "${ERR[$name]}" "$(awk -v k="${RSS[$name]}" 'BEGIN {printf "%.0f", k / 1024}')"
 done
 awk -v p="${RPS[page]}" -v n="${RPS[noop]}" 'BEGIN {printf "\npage/noop req/s ratio: %.2f (noop = GET /v1/noop, 8192 constant bytes, same server)\n", p / n}'
+ADMIN=${SE_BENCH_ADMIN_PORT:-19090}; [[ "${SE_BENCH_TARGET:-own}" == running ]] && ADMIN=${SE_ADMIN_PORT:-9090}
+info "answers by route and status (whole session, from /metrics):"
+curl -fsS "http://127.0.0.1:$ADMIN/metrics" | sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} \(.*\)/  \1 \2 \3/p'

@@ -21,7 +21,9 @@ import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsSettings;
+import io.storageengine.pageservice.topology.PartitionMarks;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,9 @@ public final class Main {
         PageMetrics metrics = new PageMetrics();
         PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), ColdPageSource.none());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
-        Services services = Services.create(config, app.reader(), adapt(app.ownership()), app::ready, metrics);
+        long maxLag = config.read().readyMaxLag();
+        Services services = Services.create(config, app.reader(), adapt(app.ownership()),
+                () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
         WebServer server;
         try {
             server = start(config.http(), services);
@@ -83,6 +87,19 @@ public final class Main {
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
                 .withWaitTimeout(config.read().waitTimeout())
                 .withExtraProperties(k.properties());
+    }
+
+    /**
+     * Readiness beyond "Streams running and restored": every active partition's lag is known and at
+     * most {@code maxLag} records, so a fresh instance does not take traffic while it replays the WAL.
+     */
+    public static boolean caughtUp(List<Ownership.PartitionStatus> partitions, long maxLag) {
+        for (Ownership.PartitionStatus p : partitions) {
+            if (p.role() == PartitionMarks.Role.ACTIVE && (p.lag() < 0 || p.lag() > maxLag)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The streams side's ownership view as the HTTP layer's {@link PageOwnership}. */

@@ -52,6 +52,18 @@ class MainTest {
     }
 
     @Test
+    void readyOnlyWhenEveryActivePartitionLagIsKnownAndSmall() {
+        var active0 = new Ownership.PartitionStatus(0, PartitionMarks.Role.ACTIVE, 100, 0);
+        var active1 = new Ownership.PartitionStatus(1, PartitionMarks.Role.ACTIVE, 100, 1000);
+        var standbyFarBehind = new Ownership.PartitionStatus(2, PartitionMarks.Role.STANDBY, 5, 1_000_000);
+        assertThat(Main.caughtUp(List.of(active0, active1, standbyFarBehind), 1000)).isTrue();
+        assertThat(Main.caughtUp(List.of(active0, new Ownership.PartitionStatus(1, PartitionMarks.Role.ACTIVE, 0, 1001)),
+                1000)).isFalse();
+        assertThat(Main.caughtUp(List.of(new Ownership.PartitionStatus(1, PartitionMarks.Role.ACTIVE, 0, -1)), 1000))
+                .isFalse();
+    }
+
+    @Test
     void configBecomesStreamsSettings() {
         PageServiceConfig c = ConfigLoader.load("application.yaml", Map.of("SE_KAFKA_BOOTSTRAP", "k:1",
                 "SE_ADVERTISED_HOST", "node-1", "SE_HTTP_PORT", "8081", "SE_STATE_DIR", "/tmp/x",

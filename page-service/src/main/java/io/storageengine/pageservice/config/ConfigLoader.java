@@ -91,7 +91,8 @@ public final class ConfigLoader {
         var read = new PageServiceConfig.Read(
                 duration(c, "read.deadline", Duration.ofMillis(100)),
                 duration(c, "read.wait-timeout", Duration.ofSeconds(1)),
-                integer(c, "read.max-batch", 64));
+                integer(c, "read.max-batch", 64),
+                integer(c, "read.ready-max-lag", 1000));
         var forwarding = new PageServiceConfig.Forwarding(
                 integer(c, "forwarding.max-connections", 64),
                 duration(c, "forwarding.connect-timeout", Duration.ofMillis(500)),
@@ -157,6 +158,7 @@ public final class ConfigLoader {
         m.put("SE_READ_DEADLINE", "read.deadline");
         m.put("SE_WAIT_TIMEOUT", "read.wait-timeout");
         m.put("SE_MAX_BATCH", "read.max-batch");
+        m.put("SE_READY_MAX_LAG", "read.ready-max-lag");
         m.put("SE_FORWARD_MAX_CONNECTIONS", "forwarding.max-connections");
         m.put("SE_FORWARD_TIMEOUT", "forwarding.request-timeout");
         m.put("SE_AUTH_ENABLED", "auth.enabled");

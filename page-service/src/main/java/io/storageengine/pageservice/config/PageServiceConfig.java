@@ -101,9 +101,10 @@ public record PageServiceConfig(
     /**
      * Read path: {@code deadline} per reconstruction (passed as {@code PageRequest.deadlineNanos}),
      * {@code waitTimeout} for WAL that has not arrived yet (honoured by the reader), {@code maxBatch}
-     * pages per batch request.
+     * pages per batch request, {@code readyMaxLag}: the instance is ready only when every active
+     * partition is known to be at most this many records behind the WAL.
      */
-    public record Read(Duration deadline, Duration waitTimeout, int maxBatch) {
+    public record Read(Duration deadline, Duration waitTimeout, int maxBatch, long readyMaxLag) {
         public Read {
             if (maxBatch <= 0) {
                 throw new IllegalArgumentException("read.max-batch must be > 0");

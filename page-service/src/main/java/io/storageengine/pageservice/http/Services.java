@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.http;
 
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.Authenticator;
@@ -58,6 +59,8 @@ public record Services(
             long start = System.nanoTime();
             try {
                 handler.handle(req, res);
+            } catch (ServerConnectionException e) {
+                throw e; // the client went away mid-response: nothing to send, Helidon closes the connection
             } catch (Exception e) {
                 Problems.send(req, res, e);
             } finally {

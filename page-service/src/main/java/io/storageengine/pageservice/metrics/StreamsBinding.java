@@ -17,8 +17,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * Binds the streams side's numbers to {@link PageMetrics}: WAL apply counters (page versions,
  * watermarks, skipped input by reason), RocksDB off-heap memory, the Kafka Streams client metrics
  * (Micrometer's {@link KafkaStreamsMetrics}), per-partition applied LSN and lag
- * ({@link Ownership#partitions()}), and the hot-store size (the sum of RocksDB
- * {@code total-sst-files-size} over the instance's stores). Created once in {@code Main}; close it
+ * ({@link Ownership#partitions()}), and the hot-store size (RocksDB SST files plus memtables over
+ * the instance's stores). Created once in {@code Main}; close it
  * before the streams app. Thread-safe (read-only polling of thread-safe sources).
  */
 public final class StreamsBinding implements AutoCloseable {
@@ -61,11 +61,16 @@ public final class StreamsBinding implements AutoCloseable {
         return new StreamsBinding(ksm);
     }
 
-    /** Sum of {@code total-sst-files-size} over the RocksDB stores, -1 if Streams reports none. */
+    /**
+     * Bytes held by the RocksDB stores: {@code total-sst-files-size} plus {@code cur-size-all-mem-tables}
+     * summed over the stores; -1 if Streams reports neither.
+     */
     static long sstBytes(KafkaStreams streams) {
         long sum = -1;
         for (Metric m : streams.metrics().values()) {
-            if ("total-sst-files-size".equals(m.metricName().name()) && m.metricValue() instanceof Number n) {
+            String name = m.metricName().name();
+            if (("total-sst-files-size".equals(name) || "cur-size-all-mem-tables".equals(name))
+                    && m.metricValue() instanceof Number n) {
                 sum = Math.max(sum, 0) + n.longValue();
             }
         }

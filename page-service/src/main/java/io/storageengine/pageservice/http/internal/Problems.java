@@ -5,6 +5,7 @@ import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.RateLimitExceededException;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.storageengine.pageservice.read.PageReadException;
@@ -56,6 +57,10 @@ public final class Problems {
 
     /** Writes the problem for {@code t}; logs it if the response is already committed. */
     public static void send(ServerRequest req, ServerResponse res, Throwable t) {
+        if (t instanceof ServerConnectionException) {
+            LOG.debug("client connection lost during {}: {}", req.path().rawPath(), t.toString());
+            return;
+        }
         Problem p = of(t);
         if (p.status() == 500) {
             LOG.error("{} {} failed", req.prologue().method().text(), req.path().rawPath(), t);
