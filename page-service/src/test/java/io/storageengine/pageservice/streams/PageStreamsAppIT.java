@@ -134,6 +134,12 @@ class PageStreamsAppIT {
         assertThat(app.reader().status(T).lastAppliedLsn()).isEqualTo(new Lsn(end));
         assertThat(app.ownership().partitions()).hasSize(PARTITIONS)
                 .allSatisfy(p -> assertThat(p.appliedLsn()).isEqualTo(end));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!app.ownership().partitions().stream().allMatch(p -> p.lag() == 0)) {
+            assertThat(System.nanoTime()).as("every active partition's lag measured and 0: %s",
+                    app.ownership().partitions()).isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     @Test
