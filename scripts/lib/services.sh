@@ -12,7 +12,8 @@ SE_DEMO_TIMELINE=${SE_DEMO_TIMELINE:-de000000000000000000000000000002}
 
 # Environment every service gets: the shared decisions of the team brief plus local paths.
 service_env() {
-  export SE_KAFKA_BOOTSTRAP SE_HTTP_PORT SE_ADMIN_PORT SE_COMPACTOR_ADMIN_PORT SE_PARTITIONS
+  export SE_KAFKA_BOOTSTRAP SE_HTTP_PORT SE_ADMIN_PORT SE_COMPACTOR_ADMIN_PORT SE_PARTITIONS SE_WAL_TOPIC
+  export SE_KAFKA_TOPIC="${SE_KAFKA_TOPIC:-$SE_WAL_TOPIC}"
   export SE_CATALOG_URL="${SE_CATALOG_URL:-jdbc:postgresql://127.0.0.1:$SE_PG_PORT/storage_engine}"
   export SE_CATALOG_USER="${SE_CATALOG_USER:-se}" SE_CATALOG_PASSWORD="${SE_CATALOG_PASSWORD:-se}"
   export SE_SEGMENT_DIR="${SE_SEGMENT_DIR:-$SE_LOCAL/segments}"
@@ -20,7 +21,7 @@ service_env() {
   mkdir -p "$SE_SEGMENT_DIR" "$SE_STATE_DIR"
 }
 
-service_up() { # name module mainclass port portvar
+service_up() { # name module mainclass port portvar [program args...]
   local name=$1 module=$2 main=$3 port=$4 portvar=$5
   if ! has_main "$module" "${main//.//}"; then
     info "$(printf '%-12s' "$name") skipped: $module has no compiled $main yet"
@@ -33,13 +34,27 @@ service_up() { # name module mainclass port portvar
   require_free_port "$port" "$portvar" "$name"
   service_env
   local t0=$SECONDS
-  start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED --
+  start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
+    "${JAVA_UNSAFE_FLAGS[@]}" -- "${@:6}"
   if ! wait_for_port "$port" 90 "$name"; then
     show_log_tail "$name"
     is_up "$name" && die "$name is running but not listening on port $port after 90 s (see ./se logs $name)"
     die "$name exited during startup (see ./se logs $name)"
   fi
+  if [[ -n "${health_port:-}" ]] && ! wait_for_health "$health_port" "${SE_READY_TIMEOUT:-120}" "$name"; then
+    warn "$name listens on $port but http://127.0.0.1:$health_port/health is not 200 yet (see ./se logs $name)"
+  fi
   info "$(printf '%-12s' "$name") started (pid $(pid_of "$name"), port $port) in $((SECONDS - t0)) s"
+}
+
+wait_for_health() { # port seconds pidname -> 0 once GET /health answers 200
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1/health" 2>/dev/null)" == 200 ]] && return 0
+    is_up "$3" || return 1
+    sleep 1
+  done
+  return 1
 }
 
 ingest_available() { has_main ingest "${INGEST_MAIN//.//}"; }
@@ -47,7 +62,7 @@ ingest_available() { has_main ingest "${INGEST_MAIN//.//}"; }
 ingest_cli() { # args...
   ingest_available || die "the ingest CLI ($INGEST_MAIN) is not built yet: run ./se up (or wait for the ingest module)"
   service_env
-  "$JAVA" -Xmx1g -cp "$(module_cp ingest)" "$INGEST_MAIN" "$@"
+  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED "${JAVA_UNSAFE_FLAGS[@]}" -cp "$(module_cp ingest)" "$INGEST_MAIN" "$@"
 }
 
 # Loads demo data once per .local (marker file), through walgen piped into publish.
@@ -61,11 +76,13 @@ load_demo() {
     info "demo data    skipped: the ingest CLI is not built yet"
     return 0
   fi
+  # walgen's defaults: 4 relations (16384..16387) x 256 pages in spc 1663, db 5
   # shellcheck disable=SC2206
-  local gen=(${SE_DEMO_WALGEN_ARGS:---tenant $SE_DEMO_TENANT --timeline $SE_DEMO_TIMELINE})
+  local gen=(${SE_DEMO_WALGEN_ARGS:---records 20000})
   info "demo data    walgen ${gen[*]} | publish --tenant $SE_DEMO_TENANT --timeline $SE_DEMO_TIMELINE -"
   if ingest_cli walgen "${gen[@]}" 2>>"$SE_LOGS/demo.log" \
-      | ingest_cli publish --tenant "$SE_DEMO_TENANT" --timeline "$SE_DEMO_TIMELINE" - >>"$SE_LOGS/demo.log" 2>&1; then
+      | ingest_cli publish --tenant "$SE_DEMO_TENANT" --timeline "$SE_DEMO_TIMELINE" \
+          --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC" - >>"$SE_LOGS/demo.log" 2>&1; then
     printf 'tenant %s timeline %s at %s\n' "$SE_DEMO_TENANT" "$SE_DEMO_TIMELINE" "$(date -u +%FT%TZ)" >"$marker"
     info "demo data    loaded (log: $SE_LOGS/demo.log)"
   else
@@ -75,11 +92,17 @@ load_demo() {
 }
 
 topic_status() {
-  if ingest_available && (cd "$SE_ROOT" && grep -rqs 'topic-status' ingest/src/main/java); then
-    ingest_cli topic-status --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC" \
-      || warn "IngestCli topic-status failed"
-  else
-    kafka_admin offsets "$SE_WAL_TOPIC" || warn "could not read offsets of topic $SE_WAL_TOPIC"
-    info "(watermark LSNs: shown once IngestCli topic-status exists)"
+  if ingest_available && ingest_cli topic-status --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC"; then
+    return 0
   fi
+  ingest_available && warn "IngestCli topic-status failed; showing offsets only"
+  kafka_admin offsets "$SE_WAL_TOPIC" || warn "could not read offsets of topic $SE_WAL_TOPIC"
+}
+
+# Segments per level, L0 backlog, offsets and leases from the catalog (compactor's `Main status`).
+catalog_status() {
+  has_main compactor-worker "${COMPACTOR_MAIN//.//}" || return 0
+  service_env
+  "$JAVA" --enable-native-access=ALL-UNNAMED "${JAVA_UNSAFE_FLAGS[@]}" -cp "$(module_cp compactor-worker)" \
+    "$COMPACTOR_MAIN" status || warn "compactor status failed"
 }
