@@ -1,6 +1,8 @@
 package io.storageengine.pageservice;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
@@ -13,6 +15,7 @@ import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
 import io.storageengine.pageservice.http.internal.ApiException;
+import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.MetricsService;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -119,6 +122,7 @@ public final class Main {
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .writeBufferSize(http.writeBufferSize())
                 .maxPayloadSize(MAX_PAYLOAD)
+                .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
                 .routing(r -> routing(r, services))
@@ -127,9 +131,17 @@ public final class Main {
                         .connectionOptions(o -> o.tcpNoDelay(true))
                         .writeBufferSize(http.writeBufferSize())
                         .maxPayloadSize(MAX_PAYLOAD)
+                        .directHandlers(Main::problemDirectHandlers)
                         .routing(r -> adminRouting(r, services)))
                 .build()
                 .start();
+    }
+
+    private static void problemDirectHandlers(DirectHandlers.Builder builder) {
+        ProblemDirectHandler handler = new ProblemDirectHandler();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, handler);
+        }
     }
 
     /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */

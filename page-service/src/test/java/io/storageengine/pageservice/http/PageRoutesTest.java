@@ -13,6 +13,9 @@ import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.wal.Lsn;
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Base64;
@@ -246,6 +249,20 @@ class PageRoutesTest {
     @Test
     void unknownRouteIs404Problem() throws IOException {
         assertProblem(server.get("/v2/whatever"), 404, "no-such-route");
+    }
+
+    @Test
+    void requestsHelidonRejectsBeforeRoutingAreProblemsToo() throws IOException {
+        for (String raw : List.of("GET /v1/noop HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+                "GET /v1/no op HTTP/1.1\r\nHost: x\r\n\r\n")) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(s.getInputStream().readNBytes(2000), StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("content-type: application/problem+json")
+                        .contains("\"status\":400");
+            }
+        }
     }
 
     static void assertProblem(HttpResponse<byte[]> r, int status, String slug) throws IOException {
