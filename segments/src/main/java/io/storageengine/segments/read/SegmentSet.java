@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * {@link #acquire() acquires} the current snapshot (reference count) and releases it when done;
  * a segment's reader is closed only when no snapshot holding it is in use any more, so a read
  * that started before a compaction swap finishes on the segments it started with. Deleting
- * retired files is the compactor's job, after a grace period (POSIX keeps open files readable).
+ * retired files is the compactor's job, after a grace period (POSIX keeps open files readable);
+ * since readers open lazily, that period must exceed the longest read (seconds at most).
  *
  * <p>{@link #versions} merges one page's versions across every segment that may hold it,
  * newest first, each LSN once (when a delta and an image segment both hold a version at one

@@ -204,6 +204,63 @@ class SegmentSetTest {
     }
 
     @Test
+    void concurrentLookupsDuringSwapsAlwaysSeeACompleteSetAndEveryReaderIsClosedAtTheEnd() throws Exception {
+        // generation g: either two L0 segments or one L1 segment holding the same versions 10..60
+        List<List<CatalogSegment>> generations = new ArrayList<>();
+        for (int g = 0; g < 6; g++) {
+            if (g % 2 == 0) {
+                generations.add(List.of(
+                        segment("l0a-" + g, SegmentKind.DELTA, 0, new Object[] {1, 10L, delta(10)}, new Object[] {1, 20L, delta(20)},
+                                new Object[] {1, 30L, delta(30)}),
+                        segment("l0b-" + g, SegmentKind.DELTA, 0, new Object[] {1, 40L, delta(40)}, new Object[] {1, 50L, delta(50)},
+                                new Object[] {1, 60L, delta(60)})));
+            } else {
+                generations.add(List.of(segment("l1-" + g, SegmentKind.DELTA, 0, new Object[] {1, 10L, delta(10)},
+                        new Object[] {1, 20L, delta(20)}, new Object[] {1, 30L, delta(30)}, new Object[] {1, 40L, delta(40)},
+                        new Object[] {1, 50L, delta(50)}, new Object[] {1, 60L, delta(60)})));
+            }
+        }
+        active = generations.getFirst();
+        SegmentSet set = set(0);
+        set.refresh();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicLong lookups = new AtomicLong();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Integer>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(pool.submit(() -> {
+                    int n = 0;
+                    while (!stop.get()) {
+                        assertThat(set.versions(page(1), 100, false)).extracting(SegmentVersion::lsn)
+                                .containsExactly(60L, 50L, 40L, 30L, 20L, 10L);
+                        lookups.incrementAndGet();
+                        n++;
+                    }
+                    return n;
+                }));
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int round = 0; (round < 200 || lookups.get() < 400) && System.nanoTime() < deadline; round++) {
+                active = generations.get(round % generations.size());
+                version.incrementAndGet();
+                set.refresh();
+            }
+            stop.set(true);
+            for (var f : readers) {
+                assertThat(f.get()).isPositive();
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+        set.close();
+        synchronized (opened) {
+            assertThat(opened).isNotEmpty().allSatisfy(r -> assertThat(r.isOpen()).isFalse());
+        }
+    }
+
+    @Test
     void timelinesAreAnsweredFromTheLastRefresh() {
         timelines = List.of(new TimelineInfo(TL, Instant.now(), Instant.now(), 1234, 5000));
         try (SegmentSet set = set(0)) {
