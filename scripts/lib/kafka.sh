@@ -72,7 +72,7 @@ kafka_up() {
   local t0=$SECONDS
   start_java kafka kafka.Kafka "$(kafka_cp)" -Xms256m -Xmx1g "${JAVA_UNSAFE_FLAGS[@]}" \
     -Dlog4j2.configurationFile="$SE_ROOT/scripts/log4j2-kafka.xml" -- "$SE_KAFKA_DIR/server.properties"
-  if ! wait_for_port "$SE_KAFKA_PORT" 90 kafka || ! kafka_admin wait 60; then
+  if ! wait_for_port "$SE_KAFKA_PORT" "${SE_READY_TIMEOUT:-180}" kafka || ! kafka_admin wait 90; then
     show_log_tail kafka
     die "Kafka did not come up on port $SE_KAFKA_PORT"
   fi

@@ -36,12 +36,12 @@ service_up() { # name module mainclass port portvar [program args...]
   local t0=$SECONDS
   start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
     "${JAVA_UNSAFE_FLAGS[@]}" -- "${@:6}"
-  if ! wait_for_port "$port" 90 "$name"; then
+  if ! wait_for_port "$port" "${SE_READY_TIMEOUT:-180}" "$name"; then
     show_log_tail "$name"
-    is_up "$name" && die "$name is running but not listening on port $port after 90 s (see ./se logs $name)"
+    is_up "$name" && die "$name is running but not listening on port $port after ${SE_READY_TIMEOUT:-180} s (see ./se logs $name)"
     die "$name exited during startup (see ./se logs $name)"
   fi
-  if [[ -n "${health_port:-}" ]] && ! wait_for_health "$health_port" "${SE_READY_TIMEOUT:-120}" "$name"; then
+  if [[ -n "${health_port:-}" ]] && ! wait_for_health "$health_port" "${SE_READY_TIMEOUT:-180}" "$name"; then
     warn "$name listens on $port but http://127.0.0.1:$health_port/health is not 200 yet (see ./se logs $name)"
   fi
   info "$(printf '%-12s' "$name") started (pid $(pid_of "$name"), port $port) in $((SECONDS - t0)) s"
