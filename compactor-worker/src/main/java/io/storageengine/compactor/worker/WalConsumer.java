@@ -167,6 +167,13 @@ final class WalConsumer implements Runnable {
                 flush(c, o, b);
             }
         }
+        // Transaction markers move the position without returning records: cover them too.
+        for (PartitionBuffer b : buffers.values()) {
+            PartitionOwner o = owners.get(b.partition());
+            if (o != null && o.lease() != null && !o.needsInit()) {
+                b.advanceTo(c.position(new TopicPartition(config.topic(), b.partition())));
+            }
+        }
         while (budget.exceeded()) {
             Optional<PartitionBuffer> largest = buffers.values().stream().filter(PartitionBuffer::hasVersions)
                     .max(Comparator.comparingLong(PartitionBuffer::bytes));

@@ -1,0 +1,207 @@
+package io.storageengine.compactor.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.compactor.worker.CompactorConfig;
+import io.storageengine.compactor.worker.CompactorWorker;
+import io.storageengine.ingest.walgen.WalGen;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.segments.catalog.CatalogConfig;
+import io.storageengine.segments.catalog.CatalogSegment;
+import io.storageengine.segments.catalog.CompactionJob;
+import io.storageengine.segments.catalog.OffsetKey;
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.testsupport.KafkaTestBroker;
+import io.storageengine.testsupport.LocalPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Compaction throughput benchmark ({@code ./se bench compaction}, scripts/bench-compaction.sh):
+ * publishes a walgen stream of {@code --bytes} into a fresh topic (real broker: the in-JVM test
+ * broker, or SE_TEST_KAFKA_BOOTSTRAP; real PostgreSQL: LocalPostgres or SE_TEST_PG_URL), then runs
+ * one compactor worker with the production defaults (64 MiB L0, 128 MiB L1) and reports:
+ * the L0 phase (WAL consumed, decoded, sorted, written and registered: WAL MB/s), the L0 → L1
+ * merges (input MB/s from the catalog's job history) and the end-to-end rate until compaction
+ * is quiet. Not a test: prints figures, asserts nothing.
+ */
+public final class CompactionBench {
+    private CompactionBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long bytes = 2L << 30;
+        int partitions = 8;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bytes" -> bytes = parseSize(args[++i]);
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("usage: CompactionBench [--bytes 2g] [--partitions 8]");
+            }
+        }
+        KafkaTestBroker broker = KafkaTestBroker.shared();
+        LocalPostgres pg = LocalPostgres.shared();
+        String topic = broker.createUniqueTopic("bench-wal", partitions);
+        String db = pg.createDatabase("bench");
+        Path segDir = Files.createTempDirectory("se-bench-segments");
+
+        TimelineKey timeline = TimelineKey.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        long t0 = System.nanoTime();
+        long walBytes = publish(broker, topic, timeline, bytes);
+        double pubSec = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("published %.1f MiB of WAL records to %d partitions in %.1f s (%.0f MB/s)%n",
+                walBytes / 1048576.0, partitions, pubSec, walBytes / 1e6 / pubSec);
+
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("SE_KAFKA_BOOTSTRAP", broker.bootstrapServers());
+        env.put("SE_WAL_TOPIC", topic);
+        env.put("SE_CATALOG_URL", pg.jdbcUrl(db));
+        env.put("SE_CATALOG_USER", pg.user());
+        env.put("SE_CATALOG_PASSWORD", pg.password());
+        env.put("SE_SEGMENT_DIR", segDir.toString());
+        env.put("SE_COMPACTOR_ADMIN_PORT", "0");
+        env.putIfAbsent("SE_COMPACTOR_L0_MAX_AGE", "2s");
+        env.putIfAbsent("SE_COMPACTOR_IDLE_POLL", "200ms");
+        CompactorConfig config = CompactorConfig.load(env);
+        Map<Integer, Long> ends = endOffsets(broker, topic, partitions);
+
+        try (Catalog catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(db), pg.user(), pg.password()));
+             CompactorWorker worker = CompactorWorker.start(config, new SimpleMeterRegistry())) {
+            long start = System.nanoTime();
+            while (!caughtUp(catalog, config, topic, ends)) {
+                Thread.sleep(100);
+            }
+            double l0Sec = (System.nanoTime() - start) / 1e9;
+            long lastChange = System.nanoTime();
+            long version = catalog.segmentsVersion();
+            while (true) {
+                Thread.sleep(250);
+                long v = catalog.segmentsVersion();
+                long l0 = catalog.activeSegments().stream().filter(s -> s.meta().level() == 0).count();
+                if (v != version) {
+                    version = v;
+                    lastChange = System.nanoTime();
+                } else if (System.nanoTime() - lastChange > 3e9 && l0 < (long) config.policy().l0Trigger() * partitions) {
+                    break;
+                }
+            }
+            double allSec = (lastChange - start) / 1e9;
+            List<CompactionJob> jobs = IntStream.range(0, partitions).boxed()
+                    .flatMap(p -> catalog.jobs(p, 100_000).stream()).toList();
+            long mergeIn = 0;
+            long mergeOut = 0;
+            double mergeSec = 0;
+            int merges = 0;
+            for (CompactionJob j : jobs) {
+                if (j.kind().equals("merge_l0") && j.status() == CompactionJob.Status.SUCCEEDED) {
+                    merges++;
+                    mergeIn += j.bytesIn();
+                    mergeOut += j.bytesOut();
+                    mergeSec += Duration.between(j.startedAt(), j.endedAt()).toNanos() / 1e9;
+                }
+            }
+            List<CatalogSegment> active = catalog.activeSegments();
+            long l0Bytes = 0;
+            long l1Bytes = 0;
+            for (CatalogSegment s : active) {
+                if (s.meta().kind() == SegmentKind.DELTA && s.meta().level() == 0) {
+                    l0Bytes += s.meta().sizeBytes();
+                } else if (s.meta().kind() == SegmentKind.DELTA) {
+                    l1Bytes += s.meta().sizeBytes();
+                }
+            }
+            System.out.println();
+            System.out.println("| phase | data | time | throughput |");
+            System.out.println("|---|---|---|---|");
+            System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s |%n",
+                    walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec);
+            System.out.printf("| L0 → L1 merge (%d jobs, job time) | %.0f MiB in, %.0f MiB out | %.1f s | %.0f MB/s |%n",
+                    merges, mergeIn / 1048576.0, mergeOut / 1048576.0, mergeSec, mergeIn / 1e6 / Math.max(mergeSec, 1e-9));
+            System.out.printf("| end to end (L0 + merges until quiet) | %.0f MiB WAL | %.1f s | %.0f MB/s |%n",
+                    walBytes / 1048576.0, allSec, walBytes / 1e6 / allSec);
+            System.out.printf("%nactive now: %d segments, L0 %.0f MiB, L1 %.0f MiB; heap used %.0f MiB of max %.0f MiB%n",
+                    active.size(), l0Bytes / 1048576.0, l1Bytes / 1048576.0,
+                    (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576.0);
+        } finally {
+            try (var files = Files.walk(segDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            try (var admin = broker.admin()) {
+                admin.deleteTopics(List.of(topic)).all().get();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static long publish(KafkaTestBroker broker, String topic, TimelineKey timeline, long bytes) throws Exception {
+        Map<String, Object> cfg = broker.producerConfig();
+        cfg.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + UUID.randomUUID());
+        cfg.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        cfg.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+        AtomicLong sent = new AtomicLong();
+        WalGen gen = WalGen.builder().seed(42).relations(64).pagesPerRelation(1024).imageRatio(0.3).bytes(bytes).build();
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(cfg)) {
+            p.initTransactions();
+            p.beginTransaction();
+            long inTx = 0;
+            for (WalGen.Item it : gen) {
+                if (!it.isPublishedPageRecord()) {
+                    continue;
+                }
+                p.send(new ProducerRecord<>(topic, it.pageKey(timeline), it.bytes()));
+                sent.addAndGet(it.bytes().length);
+                if ((inTx += it.bytes().length) > (64L << 20)) {
+                    p.commitTransaction();
+                    p.beginTransaction();
+                    inTx = 0;
+                }
+            }
+            p.commitTransaction();
+        }
+        return sent.get();
+    }
+
+    private static Map<Integer, Long> endOffsets(KafkaTestBroker broker, String topic, int partitions) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(broker.consumerConfig("bench-end"))) {
+            Map<Integer, Long> m = new HashMap<>();
+            c.endOffsets(IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList())
+                    .forEach((tp, o) -> m.put(tp.partition(), o));
+            return m;
+        }
+    }
+
+    private static boolean caughtUp(Catalog catalog, CompactorConfig config, String topic, Map<Integer, Long> ends) {
+        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+            var o = catalog.committedOffset(new OffsetKey(config.consumerGroup(), topic, e.getKey()));
+            if (o.isEmpty() || o.getAsLong() < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long parseSize(String s) {
+        String t = s.trim().toLowerCase();
+        long mult = switch (t.charAt(t.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
+        };
+        return Long.parseLong(mult == 1 ? t : t.substring(0, t.length() - 1)) * mult;
+    }
+}
