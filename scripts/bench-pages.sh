@@ -154,4 +154,6 @@ done
 awk -v p="${RPS[page]}" -v n="${RPS[noop]}" 'BEGIN {printf "\npage/noop req/s ratio: %.2f (noop = GET /v1/noop, 8192 constant bytes, same server)\n", p / n}'
 ADMIN=${SE_BENCH_ADMIN_PORT:-19090}; [[ "${SE_BENCH_TARGET:-own}" == running ]] && ADMIN=${SE_ADMIN_PORT:-9090}
 info "answers by route and status (whole session, from /metrics):"
-curl -fsS "http://127.0.0.1:$ADMIN/metrics" | sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} \(.*\)/  \1 \2 \3/p'
+metrics=$(curl -fsS "http://127.0.0.1:$ADMIN/metrics")
+sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} \(.*\)/  \1 \2 \3/p' <<<"$metrics"
+sed -n 's/^se_http_problems_total{route="\([^"]*\)",type="\([^"]*\)"} \(.*\)/  \1 problem \2 \3/p' <<<"$metrics"

@@ -5,6 +5,7 @@ import io.helidon.webserver.http.Handler;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.Authenticator;
 import io.storageengine.pageservice.http.internal.Forwarder;
+import io.storageengine.pageservice.http.internal.Problem;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.http.internal.Resilience;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -62,7 +63,10 @@ public record Services(
             } catch (ServerConnectionException e) {
                 throw e; // the client went away mid-response: nothing to send, Helidon closes the connection
             } catch (Exception e) {
-                Problems.send(req, res, e);
+                Problem p = Problems.sendProblem(req, res, e);
+                if (p != null) {
+                    metrics.problem(route, p.slug());
+                }
             } finally {
                 metrics.record(route, res.status().code(), System.nanoTime() - start);
             }

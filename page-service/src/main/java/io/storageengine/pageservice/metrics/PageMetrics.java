@@ -22,7 +22,8 @@ import java.util.function.DoubleSupplier;
 /**
  * The page service's Micrometer meters on one Prometheus registry: request latency per route and
  * status (a timer with a histogram whose buckets start at 10 µs, so sub-millisecond reads are
- * resolved; its {@code _count} is the request count per route and status), rate-limit rejections,
+ * resolved; its {@code _count} is the request count per route and status), problem answers by
+ * type, rate-limit rejections,
  * forwarded requests, circuit-breaker state, readiness, per-partition applied LSN and lag and the
  * hot-store size (polled from {@link PartitionStats} at each scrape), and JVM memory, GC, threads
  * and CPU. Thread-safe; the timers are cached per (route, status), a bounded set.
@@ -82,6 +83,12 @@ public final class PageMetrics {
                     .register(registry));
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one problem answer of {@code route} by its type slug (a small fixed set). */
+    public void problem(String route, String slug) {
+        Counter.builder("se.http.problems").tags("route", route, "type", slug)
+                .description("Problem answers by route and problem type").register(registry).increment();
     }
 
     public void rateLimited() {

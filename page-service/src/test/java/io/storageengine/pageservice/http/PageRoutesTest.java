@@ -218,12 +218,14 @@ class PageRoutesTest {
     @Test
     void metricsAreOnTheAdminPortOnlyWithSubMillisecondBuckets() {
         server.get(pagePath(1));
+        server.get(pagePath(404));
         HttpResponse<byte[]> r = server.getAdmin("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         String text = new String(r.body());
         assertThat(text).contains("se_http_requests_seconds_bucket{route=\"page\",status=\"200\",le=\"1.0E-5\"}")
                 .contains("se_http_requests_seconds_count{route=\"page\",status=\"200\"}")
                 .contains("se_circuit_breaker_state")
+                .contains("se_http_problems_total{route=\"page\",type=\"page-not-found\"}")
                 .contains("se_rate_limit_rejections_total")
                 .contains("jvm_memory_used_bytes")
                 .contains("se_ready 1.0");

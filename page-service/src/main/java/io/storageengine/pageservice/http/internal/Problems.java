@@ -57,9 +57,14 @@ public final class Problems {
 
     /** Writes the problem for {@code t}; logs it if the response is already committed. */
     public static void send(ServerRequest req, ServerResponse res, Throwable t) {
+        sendProblem(req, res, t);
+    }
+
+    /** As {@link #send}, returning the problem sent (null when the client connection is gone). */
+    public static Problem sendProblem(ServerRequest req, ServerResponse res, Throwable t) {
         if (t instanceof ServerConnectionException) {
             LOG.debug("client connection lost during {}: {}", req.path().rawPath(), t.toString());
-            return;
+            return null;
         }
         Problem p = of(t);
         if (p.status() == 500) {
@@ -67,9 +72,10 @@ public final class Problems {
         }
         if (res.isSent()) {
             LOG.warn("cannot send problem {} for {}: response already sent", p.status(), req.path().rawPath());
-            return;
+            return p;
         }
         send(res, p, req.path().rawPath());
+        return p;
     }
 
     public static void send(ServerResponse res, Problem p, String instance) {

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Failsafe policies of the read path, built once and used in Failsafe's standalone mode
@@ -38,6 +40,7 @@ public final class Resilience {
         T call() throws PageReadException;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Resilience.class);
     private static final long SLOT_POLL_NANOS = 200_000;
 
     private final PageServiceConfig.RateLimit rateConfig;
@@ -56,6 +59,10 @@ public final class Resilience {
                 .withFailureThreshold(breaker.failures(), breaker.window())
                 .withSuccessThreshold(breaker.successThreshold())
                 .withDelay(breaker.openDelay())
+                .onOpen(e -> LOG.warn("store circuit breaker OPEN for {} ms after {} failures",
+                        breaker.openDelay().toMillis(), breaker.failures()))
+                .onHalfOpen(e -> LOG.info("store circuit breaker half-open: probing"))
+                .onClose(e -> LOG.info("store circuit breaker closed"))
                 .build();
         this.bulkhead = Bulkhead.of(bulkhead.maxConcurrent());
         this.bulkheadWait = bulkhead.maxWait();
