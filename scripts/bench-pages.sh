@@ -10,7 +10,8 @@
 #   noop     GET /v1/noop: the same server, 8192 constant bytes, no parsing/policies/store
 #   page     GET one page (fixed URL, octet-stream)
 #   pages    GET a different page per request (1024 demo pages, Lua)
-#   batch32  POST .../pages/batch with 32 pages per request (Lua), pages/s = req/s x 32
+#   batch32  POST .../pages/batch with 32 pages per request (Lua), pages/s = req/s x 32 (pages that
+#            were not 200 inside a batch are listed at the end: se_batch_pages_total by status)
 #   batch64  same with 64 pages
 # and prints req/s, p50/p95/p99 (wrk's latency histogram via a Lua done() hook), the page/noop
 # ratio, and the page service's peak RSS during each run (from /proc). Options (env):
@@ -156,4 +157,5 @@ ADMIN=${SE_BENCH_ADMIN_PORT:-19090}; [[ "${SE_BENCH_TARGET:-own}" == running ]] 
 info "answers by route and status (whole session, from /metrics):"
 metrics=$(curl -fsS "http://127.0.0.1:$ADMIN/metrics")
 sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} \(.*\)/  \1 \2 \3/p' <<<"$metrics"
+sed -n 's/^se_batch_pages_total{status="\([^"]*\)"} \(.*\)/  batch page status \1 \2/p' <<<"$metrics"
 sed -n 's/^se_http_problems_total{route="\([^"]*\)",type="\([^"]*\)"} \(.*\)/  \1 problem \2 \3/p' <<<"$metrics"

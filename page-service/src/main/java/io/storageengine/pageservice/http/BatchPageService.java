@@ -99,6 +99,9 @@ public final class BatchPageService implements HttpService {
         remote.forEach((owner, indexes) -> forward(req, timeline, batch, owner, indexes, out));
 
         List<BatchCodec.Entry> entries = Arrays.asList(out);
+        for (BatchCodec.Entry e : out) {
+            services.metrics().batchPage(e.status());
+        }
         res.header(PageResponses.REQUEST_LSN, batch.lsn().toString());
         if (PageResponses.wantsJson(req.headers())) {
             res.header(HeaderNames.CONTENT_TYPE, PageResponses.JSON);

@@ -23,7 +23,7 @@ import java.util.function.DoubleSupplier;
  * The page service's Micrometer meters on one Prometheus registry: request latency per route and
  * status (a timer with a histogram whose buckets start at 10 µs, so sub-millisecond reads are
  * resolved; its {@code _count} is the request count per route and status), problem answers by
- * type, rate-limit rejections,
+ * type, pages inside batch answers by per-page status, rate-limit rejections,
  * forwarded requests, circuit-breaker state, readiness, per-partition applied LSN and lag and the
  * hot-store size (polled from {@link PartitionStats} at each scrape), and JVM memory, GC, threads
  * and CPU. Thread-safe; the timers are cached per (route, status), a bounded set.
@@ -34,6 +34,7 @@ public final class PageMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final ConcurrentMap<RouteStatus, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, Counter> batchPages = new ConcurrentHashMap<>();
     private final Counter rateLimited;
     private final Counter forwarded;
     private final Counter forwardFailures;
@@ -83,6 +84,17 @@ public final class PageMetrics {
                     .register(registry));
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one page of a batch answered with {@code status} (inside a 200 batch response). */
+    public void batchPage(int status) {
+        Counter c = batchPages.get(status);
+        if (c == null) {
+            c = batchPages.computeIfAbsent(status, s -> Counter.builder("se.batch.pages")
+                    .tag("status", Integer.toString(s))
+                    .description("Pages answered inside batch responses, by per-page status").register(registry));
+        }
+        c.increment();
     }
 
     /** Counts one problem answer of {@code route} by its type slug (a small fixed set). */

@@ -58,6 +58,7 @@ class BatchRoutesTest {
         assertThat(problem.get("last_applied_lsn").asText()).isEqualTo("0/180");
         assertThat(r.body()).hasSize(4 + 4 * BatchCodec.ENTRY_HEADER + 2 * 8192
                 + entries.get(1).body().length + entries.get(3).body().length);
+        assertThat(new String(server.getAdmin("/metrics").body())).contains("se_batch_pages_total{status=\"504\"}");
     }
 
     @Test
