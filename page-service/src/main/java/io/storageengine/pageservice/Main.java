@@ -40,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * write without Nagle delays.
  */
 public final class Main {
+    static {
+        // This module's log4j2.xml, even when a test jar's log4j2-test.xml is on the runtime class
+        // path (it would take precedence); an explicit -Dlog4j2.configurationFile still wins.
+        if (System.getProperty("log4j2.configurationFile") == null && Main.class.getResource("/log4j2.xml") != null) {
+            System.setProperty("log4j2.configurationFile", "classpath:log4j2.xml");
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     /** Largest request body accepted (batch requests are a few KiB). */
     public static final long MAX_PAYLOAD = 1 << 20;
@@ -48,6 +56,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        JulToSlf4j.install();
         PageServiceConfig config = ConfigLoader.load();
         PageMetrics metrics = new PageMetrics();
         PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), ColdPageSource.none());
@@ -163,5 +172,46 @@ public final class Main {
         routing.any(services.timed("unmatched", (req, res) -> {
             throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().rawPath());
         }));
+    }
+
+    /**
+     * Routes java.util.logging (Helidon's logging) into SLF4J, so every line of the process has the
+     * same layout (JSON with SE_LOG_JSON=true). Installed once by {@link #main}.
+     */
+    private static final class JulToSlf4j extends java.util.logging.Handler {
+        private final java.util.logging.SimpleFormatter formatter = new java.util.logging.SimpleFormatter();
+
+        static void install() {
+            java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+            for (java.util.logging.Handler h : root.getHandlers()) {
+                root.removeHandler(h);
+            }
+            root.addHandler(new JulToSlf4j());
+            root.setLevel(java.util.logging.Level.INFO);
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            Logger log = LoggerFactory.getLogger(r.getLoggerName() == null ? "jul" : r.getLoggerName());
+            String msg = formatter.formatMessage(r);
+            int level = r.getLevel().intValue();
+            if (level >= java.util.logging.Level.SEVERE.intValue()) {
+                log.error(msg, r.getThrown());
+            } else if (level >= java.util.logging.Level.WARNING.intValue()) {
+                log.warn(msg, r.getThrown());
+            } else if (level >= java.util.logging.Level.INFO.intValue()) {
+                log.info(msg, r.getThrown());
+            } else {
+                log.debug(msg, r.getThrown());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }
