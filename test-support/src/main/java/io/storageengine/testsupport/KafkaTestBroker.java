@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -148,7 +150,8 @@ public final class KafkaTestBroker {
     }
 
     /**
-     * Creates a topic with replication factor 1 and waits until every partition has a leader.
+     * Creates a topic with replication factor 1 and waits until every partition has a leader that
+     * serves requests (so the first produce does not meet NOT_LEADER_OR_FOLLOWER).
      * Creating a topic that already exists with the same partition count is not an error.
      */
     public void createTopic(String name, int partitions) {
@@ -225,6 +228,12 @@ public final class KafkaTestBroker {
                         .get(5, TimeUnit.SECONDS).get(topic);
                 if (d.partitions().size() >= partitions
                         && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    // The metadata cache names a leader slightly before the leader's replica manager
+                    // hosts the partition; a produce in that gap fails with NOT_LEADER_OR_FOLLOWER and
+                    // makes idempotent producers retry. ListOffsets is answered by the replica itself.
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                    sharedAdmin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
                     return;
                 }
             } catch (ExecutionException e) {
