@@ -99,9 +99,11 @@ final class PublishCommand {
                 progress = startProgress(publisher, err);
             }
             source.run((name, in) -> {
+                long t0 = System.nanoTime();
                 PublishResult r = publisher.publish(in);
+                double seconds = (System.nanoTime() - t0) / 1e9;
                 worst[0] = Math.max(worst[0], r.exitCode());
-                print(out, json, name, r);
+                print(out, json, name, r, seconds);
                 return r.publishError() == null;
             });
         } catch (PublishException e) {
@@ -125,20 +127,22 @@ final class PublishCommand {
         return worst[0];
     }
 
-    private static void print(PrintStream out, boolean json, String name, PublishResult r) {
+    private static void print(PrintStream out, boolean json, String name, PublishResult r, double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream", name);
+        m.putAll(r.toMap());
+        m.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        m.put("mb_per_s", Math.round(r.bytes() / 1e6 / Math.max(seconds, 1e-9) * 10) / 10.0);
+        m.put("exit", r.exitCode());
         if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("stream", name);
-            m.putAll(r.toMap());
-            m.put("exit", r.exitCode());
             out.println(Json.line(m));
         } else {
-            StringBuilder sb = new StringBuilder("ingest: stream=").append(name);
-            r.toMap().forEach((k, v) -> {
+            StringBuilder sb = new StringBuilder("ingest:");
+            m.forEach((k, v) -> {
                 String s = String.valueOf(v);
                 sb.append(' ').append(k).append('=').append(s.contains(" ") ? '"' + s + '"' : s);
             });
-            out.println(sb.append(" exit=").append(r.exitCode()));
+            out.println(sb);
         }
         out.flush();
     }
