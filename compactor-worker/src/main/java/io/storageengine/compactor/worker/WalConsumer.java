@@ -151,6 +151,9 @@ final class WalConsumer implements Runnable {
                 continue; // fetched before a pause or a lost lease: consumed again after the seek
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                if (r.offset() < b.nextOffset()) {
+                    continue; // fetched before a seek back; consumed again in order
+                }
                 WalRecordDecoder.Decoded d = WalRecordDecoder.decode(r.key(), r.value());
                 metrics.walRecord(switch (d) {
                     case WalRecordDecoder.Version v -> "page";

@@ -24,6 +24,7 @@ public final class WorkerMetrics {
     private final AtomicInteger activeJobs = new AtomicInteger();
     private final Map<Integer, AtomicLong> l0Backlog = new ConcurrentHashMap<>();
     private final AtomicLong l0BacklogTotal = new AtomicLong();
+    private final Map<String, Counter> walRecords = new ConcurrentHashMap<>();
 
     public WorkerMetrics(MeterRegistry registry, MemoryBudget budget, Map<Integer, ?> owned) {
         this.registry = registry;
@@ -52,7 +53,8 @@ public final class WorkerMetrics {
     }
 
     public void walRecord(String outcome) {
-        Counter.builder("compactor.wal.records").tag("outcome", outcome).register(registry).increment();
+        walRecords.computeIfAbsent(outcome,
+                o -> Counter.builder("compactor.wal.records").tag("outcome", o).register(registry)).increment();
     }
 
     public void l0Backlog(int partition, long segments) {
