@@ -70,7 +70,7 @@ public final class ConfigLoader {
                 integer(c, "kafka.stream-threads", 1),
                 integer(c, "kafka.rocksdb-memory-mb", 256),
                 integer(c, "kafka.standby-read-max-lag", 10_000),
-                str(c, "kafka.catalog-url", "jdbc:postgresql://127.0.0.1:55432/storage_engine"),
+                catalogUrl(c),
                 kafkaProps);
         Map<TenantId, Integer> limits = new HashMap<>();
         Map<String, String> rawLimits = new LinkedHashMap<>(map(c, "rate-limit.tenants"));
@@ -84,7 +84,8 @@ public final class ConfigLoader {
                 integer(c, "breaker.failures", 10),
                 duration(c, "breaker.window", Duration.ofSeconds(30)),
                 duration(c, "breaker.open-delay", Duration.ofSeconds(5)),
-                integer(c, "breaker.success-threshold", 1));
+                integer(c, "breaker.success-threshold", 1),
+                bool(c, "breaker.count-deadline-misses", false));
         var bulkhead = new PageServiceConfig.Bulkhead(
                 integer(c, "bulkhead.max-concurrent", 64),
                 duration(c, "bulkhead.max-wait", Duration.ofMillis(50)));
@@ -110,7 +111,30 @@ public final class ConfigLoader {
             }
         });
         var auth = new PageServiceConfig.Auth(bool(c, "auth.enabled", false), tokens);
-        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth);
+        String url = catalogUrl(c);
+        var cold = new PageServiceConfig.Cold(
+                bool(c, "cold.enabled", !url.isBlank()),
+                url,
+                str(c, "cold.catalog-user", "se"),
+                str(c, "cold.catalog-password", "se"),
+                str(c, "cold.segment-store", "directory"),
+                str(c, "cold.segment-dir", ".local/segments"),
+                integer(c, "cold.block-cache-mb", 64),
+                integer(c, "cold.store-cache-mb", 1024),
+                duration(c, "cold.refresh-interval", Duration.ofSeconds(1)),
+                duration(c, "cold.max-staleness", Duration.ofSeconds(10)),
+                bool(c, "cold.trim.enabled", true),
+                duration(c, "cold.trim.settle-delay", Duration.ofSeconds(30)),
+                duration(c, "cold.trim.interval", Duration.ofSeconds(1)),
+                integer(c, "cold.trim.max-entries", 10_000),
+                duration(c, "cold.trim.max-time", Duration.ofMillis(20)));
+        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold);
+    }
+
+    /** {@code cold.catalog-url}, or the older {@code kafka.catalog-url}, or the local default. */
+    private static String catalogUrl(Config c) {
+        return c.get("cold.catalog-url").asString()
+                .orElseGet(() -> str(c, "kafka.catalog-url", "jdbc:postgresql://127.0.0.1:55432/storage_engine"));
     }
 
     /** Parses {@code 100ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 250us}, a bare number of ms, or ISO-8601. */
@@ -147,12 +171,22 @@ public final class ConfigLoader {
         m.put("SE_KAFKA_STANDBY_REPLICAS", "kafka.standby-replicas");
         m.put("SE_KAFKA_STREAM_THREADS", "kafka.stream-threads");
         m.put("SE_ROCKSDB_MEMORY_MB", "kafka.rocksdb-memory-mb");
-        m.put("SE_CATALOG_URL", "kafka.catalog-url");
+        m.put("SE_CATALOG_URL", "cold.catalog-url");
+        m.put("SE_CATALOG_USER", "cold.catalog-user");
+        m.put("SE_CATALOG_PASSWORD", "cold.catalog-password");
+        m.put("SE_SEGMENT_STORE", "cold.segment-store");
+        m.put("SE_SEGMENT_DIR", "cold.segment-dir");
+        m.put("SE_COLD_ENABLED", "cold.enabled");
+        m.put("SE_COLD_REFRESH_INTERVAL", "cold.refresh-interval");
+        m.put("SE_COLD_MAX_STALENESS", "cold.max-staleness");
+        m.put("SE_HOT_TRIM_ENABLED", "cold.trim.enabled");
+        m.put("SE_HOT_TRIM_SETTLE_DELAY", "cold.trim.settle-delay");
         m.put("SE_RATE_LIMIT", "rate-limit.default-per-second");
         m.put("SE_RATE_LIMIT_MAX_WAIT", "rate-limit.max-wait");
         m.put("SE_BREAKER_FAILURES", "breaker.failures");
         m.put("SE_BREAKER_WINDOW", "breaker.window");
         m.put("SE_BREAKER_OPEN_DELAY", "breaker.open-delay");
+        m.put("SE_BREAKER_COUNT_DEADLINE_MISSES", "breaker.count-deadline-misses");
         m.put("SE_BULKHEAD_MAX_CONCURRENT", "bulkhead.max-concurrent");
         m.put("SE_BULKHEAD_MAX_WAIT", "bulkhead.max-wait");
         m.put("SE_READ_DEADLINE", "read.deadline");

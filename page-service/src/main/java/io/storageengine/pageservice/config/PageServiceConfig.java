@@ -20,7 +20,8 @@ public record PageServiceConfig(
         Bulkhead bulkhead,
         Read read,
         Forwarding forwarding,
-        Auth auth) {
+        Auth auth,
+        Cold cold) {
 
     public PageServiceConfig {
         Objects.requireNonNull(http, "http");
@@ -31,6 +32,7 @@ public record PageServiceConfig(
         Objects.requireNonNull(read, "read");
         Objects.requireNonNull(forwarding, "forwarding");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(cold, "cold");
     }
 
     /**
@@ -80,8 +82,12 @@ public record PageServiceConfig(
         }
     }
 
-    /** Circuit breaker around the store: opens after {@code failures} failures within {@code window}. */
-    public record Breaker(int failures, Duration window, Duration openDelay, int successThreshold) {
+    /**
+     * Circuit breaker around the store: opens after {@code failures} failures within {@code window};
+     * {@code countDeadlineMisses} makes missed reconstruction deadlines count as failures too.
+     */
+    public record Breaker(int failures, Duration window, Duration openDelay, int successThreshold,
+                          boolean countDeadlineMisses) {
         public Breaker {
             if (failures <= 0 || successThreshold <= 0) {
                 throw new IllegalArgumentException("breaker thresholds must be > 0");
@@ -133,6 +139,30 @@ public record PageServiceConfig(
         @Override
         public String toString() {
             return "Auth[enabled=" + enabled + ", tenants=" + tokens.size() + "]";
+        }
+    }
+
+    /**
+     * The cold tier (segments listed in the catalog) and hot-store trimming; see
+     * {@code io.storageengine.pageservice.cold.ColdTierSettings} for the meaning of each duration.
+     * {@code enabled} defaults to "a catalog URL is configured". {@code segmentStore}: directory or
+     * catalog; {@code segmentDir}: the directory store (or the catalog store's local cache).
+     * {@link #toString()} never prints the password.
+     */
+    public record Cold(boolean enabled, String catalogUrl, String catalogUser, String catalogPassword,
+                       String segmentStore, String segmentDir, int blockCacheMb, int storeCacheMb,
+                       Duration refreshInterval, Duration maxStaleness, boolean trimEnabled,
+                       Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime) {
+        public Cold {
+            Objects.requireNonNull(catalogUrl, "catalogUrl");
+            Objects.requireNonNull(segmentDir, "segmentDir");
+        }
+
+        @Override
+        public String toString() {
+            return "Cold[enabled=" + enabled + ", catalog=" + catalogUrl + " user=" + catalogUser + ", store="
+                    + segmentStore + " at " + segmentDir + ", refresh=" + refreshInterval + ", maxStaleness="
+                    + maxStaleness + ", trim=" + trimEnabled + " settle=" + trimSettleDelay + "]";
         }
     }
 

@@ -24,6 +24,8 @@ import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,7 +110,12 @@ public final class BatchPageService implements HttpService {
             res.send(Json.bytes(toJson(timeline, batch, entries)));
         } else {
             res.header(HeaderNames.CONTENT_TYPE, PageResponses.OCTET);
-            res.send(BatchCodec.encode(entries));
+            res.contentLength(BatchCodec.size(entries));
+            try (OutputStream os = res.outputStream()) {
+                BatchCodec.writeTo(entries, os);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -159,8 +166,9 @@ public final class BatchPageService implements HttpService {
         }
     }
 
-    private static BatchCodec.Entry error(Lsn lsn, Exception e) {
+    private BatchCodec.Entry error(Lsn lsn, Exception e) {
         Problem p = Problems.of(e);
+        services.metrics().problem("batch_page", p.slug());
         return new BatchCodec.Entry(p.status(), Lsn.ZERO, lsn, Problems.body(p, null));
     }
 

@@ -69,8 +69,18 @@ class ResilienceTest {
     }
 
     @Test
-    void missedDeadlinesCountAsStoreFailures() throws IOException {
+    void missedDeadlinesAre503PerRequestWithoutOpeningTheBreakerByDefault() throws IOException {
         try (TestServer server = new TestServer()) {
+            for (int i = 0; i < 12; i++) {
+                assertProblem(server.get(pagePath(599)), 503, "deadline-exceeded");
+            }
+            assertThat(server.get(pagePath(1)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void missedDeadlinesOpenTheBreakerWhenConfiguredTo() throws IOException {
+        try (TestServer server = new TestServer(Map.of("SE_BREAKER_COUNT_DEADLINE_MISSES", "true"))) {
             for (int i = 0; i < 10; i++) {
                 assertProblem(server.get(pagePath(599)), 503, "deadline-exceeded");
             }

@@ -2,6 +2,8 @@ package io.storageengine.pageservice.http.internal;
 
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.WalFormat;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +32,34 @@ public final class BatchCodec {
     private BatchCodec() {
     }
 
-    public static byte[] encode(List<Entry> entries) {
+    /** Encoded size of {@code entries} in bytes. */
+    public static int size(List<Entry> entries) {
         int size = 4;
         for (Entry e : entries) {
             size += ENTRY_HEADER + e.body().length;
         }
-        ByteBuffer b = ByteBuffer.allocate(size);
+        return size;
+    }
+
+    /**
+     * Streams the encoding to {@code out} without building it in memory (a 64-page answer is half a
+     * MiB: one such array per request is a humongous allocation for G1 with a small heap).
+     */
+    public static void writeTo(List<Entry> entries, OutputStream out) throws IOException {
+        byte[] header = new byte[ENTRY_HEADER];
+        ByteBuffer h = ByteBuffer.wrap(header);
+        out.write(ByteBuffer.allocate(4).putInt(entries.size()).array());
+        for (Entry e : entries) {
+            h.clear();
+            h.putShort((short) e.status()).putLong(e.pageLsn().value()).putLong(e.requestLsn().value())
+                    .putInt(e.body().length);
+            out.write(header);
+            out.write(e.body());
+        }
+    }
+
+    public static byte[] encode(List<Entry> entries) {
+        ByteBuffer b = ByteBuffer.allocate(size(entries));
         b.putInt(entries.size());
         for (Entry e : entries) {
             b.putShort((short) e.status());
