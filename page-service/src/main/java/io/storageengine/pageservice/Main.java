@@ -4,6 +4,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.BatchPageService;
@@ -20,7 +21,6 @@ import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.MetricsService;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.metrics.StreamsBinding;
-import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsSettings;
@@ -59,7 +59,9 @@ public final class Main {
         JulToSlf4j.install();
         PageServiceConfig config = ConfigLoader.load();
         PageMetrics metrics = new PageMetrics();
-        PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), ColdPageSource.none());
+        ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
+        PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), cold.source(), cold.trimming());
+        cold.start(app.partitionCount());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
         long maxLag = config.read().readyMaxLag();
         Services services = Services.create(config, app.reader(), adapt(app.ownership()),
@@ -70,6 +72,7 @@ public final class Main {
         } catch (RuntimeException e) {
             binding.close();
             app.close();
+            cold.close();
             throw e;
         }
         LOG.info("page service listening on {}:{} (admin {}), advertised {}:{}, kafka {} topic {}",
@@ -81,6 +84,7 @@ public final class Main {
             server.stop();
             binding.close();
             app.close();
+            cold.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

@@ -45,7 +45,9 @@ final class VersionChain {
     /**
      * Merges cold versions (newest first, lsn ≤ maxLsn) into a chain that holds no image:
      * one list ordered by LSN descending, a version present in both tiers counted once (the hot
-     * copy wins), cut after the newest image.
+     * copy wins, except that a cold image beats a hot delta at the same LSN: both mean the page as of
+     * that LSN, and the cold list ends at its image, so the older deltas the hot store may no longer
+     * hold after trimming are never needed), cut after the newest image.
      */
     VersionChain mergeCold(List<ColdVersion> cold, long maxLsn) {
         VersionChain out = new VersionChain();
@@ -58,6 +60,11 @@ final class VersionChain {
                 continue;
             }
             boolean image;
+            if (cv != null && h < size && lsns[h] == cv.lsn() && !StoredVersion.isImage(values[h])
+                    && StoredVersion.isImage(cv.stored())) {
+                h++; // an image of the page as of this LSN (an image segment) ends the chain as well as the delta would
+                continue;
+            }
             if (cv == null || (h < size && Long.compareUnsigned(lsns[h], cv.lsn()) >= 0)) {
                 if (cv != null && lsns[h] == cv.lsn()) {
                     c++;

@@ -25,6 +25,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +55,11 @@ public final class PageStreamsApp implements AutoCloseable {
     private final StorePageReader reader;
     private final ScheduledExecutorService scheduler;
 
-    private PageStreamsApp(StreamsSettings settings, ColdPageSource cold, int partitionCount) {
+    private PageStreamsApp(StreamsSettings settings, ColdPageSource cold,
+                           ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer, int partitionCount) {
         this.settings = settings;
         this.partitionCount = partitionCount;
-        this.topologyConfig = PageTopologyConfig.of(settings.walTopic());
+        this.topologyConfig = PageTopologyConfig.of(settings.walTopic()).withHotTrimmer(hotTrimmer);
         this.memory = new RocksDbMemory(settings.rocksDbMemoryBytes());
         StreamsBuilder builder = new StreamsBuilder();
         PageTopology.build(builder, topologyConfig);
@@ -89,8 +91,17 @@ public final class PageStreamsApp implements AutoCloseable {
      * @throws IllegalStateException if the WAL topic cannot be described within the startup timeout
      */
     public static PageStreamsApp start(StreamsSettings settings, ColdPageSource cold) {
+        return start(settings, cold, null);
+    }
+
+    /**
+     * Same, with a hot-store trimmer added to the topology (see {@code PageTopologyConfig#hotTrimmer});
+     * null: no trimming.
+     */
+    public static PageStreamsApp start(StreamsSettings settings, ColdPageSource cold,
+                                       ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer) {
         int partitions = walPartitions(settings);
-        PageStreamsApp app = new PageStreamsApp(settings, cold, partitions);
+        PageStreamsApp app = new PageStreamsApp(settings, cold, hotTrimmer, partitions);
         LOG.info("Starting page streams: application {} on {} ({} partitions), state {}, server {}, rocksdb {} MiB, "
                         + "{} standby replicas, {} threads", settings.applicationId(), settings.walTopic(), partitions,
                 settings.stateDir(), settings.applicationServer(), settings.rocksDbMemoryBytes() >> 20,

@@ -3,6 +3,7 @@ package io.storageengine.pageservice.topology;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -12,7 +13,9 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the page-service topology: source {@code wal} (raw bytes) → processor {@code apply-wal}
  * ({@link WalApplyProcessor}) with two RocksDB stores, each backed by a changelog topic named
  * after it ({@code <application.id>-page-versions-changelog},
- * {@code <application.id>-applied-watermarks-changelog}). Every node, store and internal topic has
+ * {@code <application.id>-applied-watermarks-changelog}). With a hot trimmer configured, a second
+ * processor {@code trim-hot} receives the same records (and ignores them) and shares
+ * {@code page-versions}, deleting through it from a punctuator. Every node, store and internal topic has
  * an explicit, stable name, so a topology change never silently renames state.
  *
  * <p>Record caching is disabled on both stores: interactive queries must see a version as soon as
@@ -28,6 +31,8 @@ public final class PageTopology {
     public static final String SOURCE_NAME = "wal-source";
     /** Name of the processor node. */
     public static final String PROCESSOR_NAME = "apply-wal";
+    /** Name of the optional hot-store trimming node (same task, shares {@link #PAGE_VERSIONS_STORE}). */
+    public static final String TRIM_PROCESSOR_NAME = "trim-hot";
 
     private PageTopology() {
     }
@@ -36,9 +41,13 @@ public final class PageTopology {
     public static void build(StreamsBuilder builder, PageTopologyConfig config) {
         builder.addStateStore(store(PAGE_VERSIONS_STORE));
         builder.addStateStore(store(WATERMARKS_STORE));
-        builder.stream(config.walTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE_NAME))
-                .process(() -> new WalApplyProcessor(config.watermarks(), config.counters()),
-                        Named.as(PROCESSOR_NAME), PAGE_VERSIONS_STORE, WATERMARKS_STORE);
+        KStream<byte[], byte[]> wal = builder.stream(config.walTopic(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE_NAME));
+        wal.process(() -> new WalApplyProcessor(config.watermarks(), config.counters()),
+                Named.as(PROCESSOR_NAME), PAGE_VERSIONS_STORE, WATERMARKS_STORE);
+        if (config.hotTrimmer() != null) {
+            wal.process(config.hotTrimmer(), Named.as(TRIM_PROCESSOR_NAME), PAGE_VERSIONS_STORE);
+        }
     }
 
     private static StoreBuilder<KeyValueStore<byte[], byte[]>> store(String name) {

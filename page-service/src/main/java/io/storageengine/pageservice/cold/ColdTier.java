@@ -1,0 +1,71 @@
+package io.storageengine.pageservice.cold;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.read.ColdPageSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code Main} wires: the read path's {@link ColdPageSource} and the topology's hot-store
+ * trimmer, built from the {@code cold} config section. Disabled → {@link ColdPageSource#none()}
+ * and no trimmer. Lifecycle: {@link #create}, pass {@link #source()} and {@link #trimming()} to
+ * the streams app, {@link #start} with the WAL partition count, {@link #close()} after the streams
+ * app. Thread-safe (immutable holder of thread-safe parts).
+ */
+public final class ColdTier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ColdTier.class);
+
+    private final SegmentColdPageSource segments;
+    private final HotTrimming trimming;
+
+    private ColdTier(SegmentColdPageSource segments, HotTrimming trimming) {
+        this.segments = segments;
+        this.trimming = trimming;
+    }
+
+    public static ColdTier create(PageServiceConfig.Cold config, MeterRegistry registry) {
+        if (!config.enabled()) {
+            LOG.info("Cold tier disabled: reads use the hot store only, nothing is trimmed");
+            return new ColdTier(null, null);
+        }
+        return create(ColdTierSettings.from(config), registry);
+    }
+
+    public static ColdTier create(ColdTierSettings settings, MeterRegistry registry) {
+        if (!settings.enabled()) {
+            return new ColdTier(null, null);
+        }
+        SegmentColdPageSource source = SegmentColdPageSource.create(settings, registry);
+        HotTrimming trim = settings.trim().enabled() ? new HotTrimming(source, settings.trim()) : null;
+        if (trim != null && registry != null) {
+            trim.bindTo(registry);
+        }
+        return new ColdTier(source, trim);
+    }
+
+    /** The cold tier for the read path. */
+    public ColdPageSource source() {
+        return segments == null ? ColdPageSource.none() : segments;
+    }
+
+    /** The trimmer for the topology, or null when trimming (or the cold tier) is off. */
+    public HotTrimming trimming() {
+        return trimming;
+    }
+
+    /** Starts the segment map refresh (no-op when disabled). */
+    public ColdTier start(int walPartitions) {
+        if (segments != null) {
+            segments.start(walPartitions);
+        }
+        return this;
+    }
+
+    @Override
+    public void close() {
+        if (segments != null) {
+            segments.close();
+        }
+    }
+}

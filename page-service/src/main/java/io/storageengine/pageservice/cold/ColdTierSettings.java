@@ -1,0 +1,113 @@
+package io.storageengine.pageservice.cold;
+
+import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.segments.catalog.CatalogConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Typed settings of the cold tier (the {@code cold} section of {@code application.yaml}).
+ * Immutable.
+ *
+ * <p>Freshness rule (what makes trimming safe across instances): a read that needs the cold tier
+ * is served only if the segment map was refreshed successfully within {@code maxStaleness}
+ * (measured from the start of that refresh), and a hot version is trimmed only against segments
+ * this instance first listed at least {@code trim.settleDelay} ago. With settleDelay &gt;
+ * maxStaleness (checked here) every instance that still serves cold reads — this one, a standby
+ * that restores the trim deletes from the changelog, a new owner after failover — lists the
+ * covering segment (or its compaction outputs) before it can miss the deleted hot version.
+ *
+ * @param enabled cold tier on (default: when a catalog URL is configured); off → {@code ColdPageSource.none()}
+ * @param catalog how to reach the catalog database
+ * @param store where segment files live: {@code DIRECTORY} (default) or {@code CATALOG}
+ * @param segmentDir the directory store's directory, or the catalog store's local cache
+ * @param blockCacheBytes shared LRU of verified segment blocks for point lookups
+ * @param storeCacheBytes the catalog store's local file cache bound (unused by the directory store)
+ * @param refreshInterval how often the segment map is polled (default 1 s)
+ * @param maxStaleness cold reads fail with 503 when the last successful refresh is older (default 10 s)
+ * @param trim hot-store trimming
+ */
+public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind store, Path segmentDir,
+                               long blockCacheBytes, long storeCacheBytes, Duration refreshInterval,
+                               Duration maxStaleness, Trim trim) {
+
+    /** Segment store kinds. */
+    public enum StoreKind {
+        DIRECTORY, CATALOG;
+
+        /** {@code directory} / {@code dir} / {@code catalog}, any case. */
+        public static StoreKind parse(String text) {
+            return switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "directory", "dir" -> DIRECTORY;
+                case "catalog" -> CATALOG;
+                default -> throw new IllegalArgumentException("cold.segment-store: expected directory or catalog, got '" + text + "'");
+            };
+        }
+    }
+
+    /**
+     * Hot-store trimming: on or off, how long a segment must have been listed before the trimmer relies
+     * on it, how often a trimming pass runs per partition, and the work one pass may do (entries
+     * visited, time) before it yields to WAL processing and resumes later from its cursor.
+     */
+    public record Trim(boolean enabled, Duration settleDelay, Duration interval, int maxEntries, Duration maxTime) {
+        public Trim {
+            Objects.requireNonNull(settleDelay, "settleDelay");
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(maxTime, "maxTime");
+            if (interval.toMillis() < 1 || maxEntries < 1 || maxTime.toMillis() < 1) {
+                throw new IllegalArgumentException("cold.trim: interval and max-time must be >= 1 ms, max-entries >= 1");
+            }
+        }
+
+        /** On; settle 30 s; every 1 s at most 10,000 entries or 20 ms. */
+        public static Trim defaults() {
+            return new Trim(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 10_000, Duration.ofMillis(20));
+        }
+    }
+
+    public ColdTierSettings {
+        Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(segmentDir, "segmentDir");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        Objects.requireNonNull(maxStaleness, "maxStaleness");
+        Objects.requireNonNull(trim, "trim");
+        if (refreshInterval.toMillis() < 1 || maxStaleness.compareTo(refreshInterval) <= 0) {
+            throw new IllegalArgumentException("cold: refresh-interval must be >= 1 ms and max-staleness longer than it");
+        }
+        if (trim.settleDelay().compareTo(maxStaleness) <= 0) {
+            throw new IllegalArgumentException("cold.trim.settle-delay (" + trim.settleDelay()
+                    + ") must be longer than cold.max-staleness (" + maxStaleness + ")");
+        }
+        if (blockCacheBytes < 0 || storeCacheBytes < 0) {
+            throw new IllegalArgumentException("cold: cache sizes must be >= 0");
+        }
+    }
+
+    /** Defaults around a catalog: directory store in {@code segmentDir}, 64 MiB block cache, 1 GiB file cache. */
+    public static ColdTierSettings of(CatalogConfig catalog, Path segmentDir) {
+        return new ColdTierSettings(true, catalog, StoreKind.DIRECTORY, segmentDir, 64L << 20, 1L << 30,
+                Duration.ofSeconds(1), Duration.ofSeconds(10), Trim.defaults());
+    }
+
+    /** From the page service's typed config ({@code cold} section); segment dir relative to the working directory. */
+    public static ColdTierSettings from(PageServiceConfig.Cold c) {
+        CatalogConfig catalog = CatalogConfig.of(c.catalogUrl(), c.catalogUser(), c.catalogPassword());
+        return new ColdTierSettings(c.enabled(), catalog, StoreKind.parse(c.segmentStore()), Path.of(c.segmentDir()),
+                (long) c.blockCacheMb() << 20, (long) c.storeCacheMb() << 20, c.refreshInterval(), c.maxStaleness(),
+                new Trim(c.trimEnabled(), c.trimSettleDelay(), c.trimInterval(), c.trimMaxEntries(), c.trimMaxTime()));
+    }
+
+    public ColdTierSettings withTrim(Trim t) {
+        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, storeCacheBytes,
+                refreshInterval, maxStaleness, t);
+    }
+
+    public ColdTierSettings withRefresh(Duration interval, Duration staleness) {
+        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, storeCacheBytes, interval,
+                staleness, trim);
+    }
+}

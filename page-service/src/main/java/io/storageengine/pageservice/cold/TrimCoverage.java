@@ -1,0 +1,28 @@
+package io.storageengine.pageservice.cold;
+
+import io.storageengine.pageservice.read.ColdVersion;
+import io.storageengine.pageservice.read.PageReadException;
+import java.util.List;
+
+/**
+ * What the hot-store trimmer may rely on: the page versions held by segments that every instance
+ * serving cold reads is guaranteed to list (see {@link ColdTierSettings}, freshness rule).
+ * Implementations are thread-safe (called by stream threads).
+ */
+public interface TrimCoverage {
+
+    /**
+     * The page's versions with {@code lsn ≤ maxLsn} (unsigned) in settled segments, newest first,
+     * ending at the newest image at or below {@code maxLsn}. The answer is complete over
+     * [that image's LSN, maxLsn] (over [0, maxLsn] when it holds no image): a version in that range
+     * that is absent is not held by the settled segments.
+     *
+     * @throws PageReadException.Unavailable if the cold tier cannot answer now (the pass is skipped)
+     */
+    List<ColdVersion> coveredVersions(byte[] pageKey, long maxLsn) throws PageReadException;
+
+    /** Nothing is covered: trimming never deletes. */
+    static TrimCoverage nothing() {
+        return (pageKey, maxLsn) -> List.<ColdVersion>of();
+    }
+}

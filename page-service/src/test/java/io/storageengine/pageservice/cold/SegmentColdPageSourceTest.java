@@ -1,0 +1,274 @@
+package io.storageengine.pageservice.cold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.pageservice.read.ColdVersion;
+import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.pageservice.topology.SyntheticWal;
+import io.storageengine.schemas.page.PageKey;
+import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
+import io.storageengine.segments.catalog.CatalogConfig;
+import io.storageengine.segments.catalog.CatalogSegment;
+import io.storageengine.segments.catalog.CatalogUnavailableException;
+import io.storageengine.segments.catalog.SegmentMeta;
+import io.storageengine.segments.catalog.TimelineInfo;
+import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.segments.store.DirectorySegmentStore;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The catalog-backed cold source over real segment files and an in-memory segment list, on a fake clock. */
+class SegmentColdPageSourceTest {
+    static final TimelineKey T = TimelineKey.of("11111111111111111111111111111111", "22222222222222222222222222222222");
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final FakeCatalog catalog = new FakeCatalog();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private DirectorySegmentStore store;
+    private SegmentColdPageSource source;
+    private SyntheticWal wal;
+    private NavigableMap<byte[], byte[]> all;
+
+    /** A mutable segment list with a change counter; can be made unreachable. */
+    static final class FakeCatalog implements SegmentColdPageSource.CatalogView {
+        volatile List<CatalogSegment> segments = List.of();
+        volatile List<TimelineInfo> timelines = List.of();
+        final AtomicLong version = new AtomicLong();
+        final AtomicInteger listCalls = new AtomicInteger();
+        volatile boolean down;
+
+        void set(List<CatalogSegment> s) {
+            segments = List.copyOf(s);
+            version.incrementAndGet();
+        }
+
+        private void check() {
+            if (down) {
+                throw new CatalogUnavailableException("catalog down (test)", null);
+            }
+        }
+
+        @Override
+        public long segmentsVersion() {
+            check();
+            return version.get();
+        }
+
+        @Override
+        public List<CatalogSegment> activeSegments() {
+            check();
+            listCalls.incrementAndGet();
+            return segments;
+        }
+
+        @Override
+        public List<TimelineInfo> timelines() {
+            check();
+            return timelines;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        store = new DirectorySegmentStore(dir.resolve("segments"));
+        ColdTierSettings settings = ColdTierSettings.of(CatalogConfig.of("jdbc:unused", "u", "p"), dir)
+                .withRefresh(Duration.ofSeconds(1), Duration.ofSeconds(10))
+                .withTrim(new ColdTierSettings.Trim(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 100,
+                        Duration.ofMillis(20)));
+        source = new SegmentColdPageSource(() -> new SegmentColdPageSource.Connection(catalog, store, () -> { }),
+                settings, registry, now::get);
+        wal = new SyntheticWal(3, 1000);
+        wal.randomRun(T, 20, 600, 0.1, 50);
+        all = ColdTestData.versionsOf(wal.events(), 0, 0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        source.close();
+    }
+
+    /** Splits the versions into segments by LSN ranges [from, to). */
+    private SegmentMeta segment(long fromLsn, long toLsn, int level) throws IOException {
+        NavigableMap<byte[], byte[]> part = ColdTestData.sortedVersions();
+        all.forEach((k, v) -> {
+            long l = VersionKey.lsnOf(k);
+            if (l >= fromLsn && l < toLsn) {
+                part.put(k, v);
+            }
+        });
+        return ColdTestData.writeSegment(store, SegmentKind.DELTA, level, 0, part, -1, -1);
+    }
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
+    }
+
+    private List<Long> lsns(List<ColdVersion> v) {
+        return v.stream().map(ColdVersion::lsn).toList();
+    }
+
+    @Test
+    void readsEveryPageAcrossSegmentsNewestFirstLikeTheVersionsThemselves() throws Exception {
+        long mid = wal.lsn() / 2 + 500;
+        catalog.set(List.of(ColdTestData.active(segment(0, mid, 0)), ColdTestData.active(segment(mid, Long.MAX_VALUE, 0))));
+        assertThat(source.refresh()).isTrue();
+        for (PageKey p : wal.model().pageKeys()) {
+            byte[] pk = p.toBytes();
+            for (long lsn : new long[] {mid - 1, mid, wal.lsn(), 999}) {
+                List<ColdVersion> want = ColdTestData.lookup(all, pk, lsn, true);
+                List<ColdVersion> got = source.versions(pk, lsn, true);
+                assertThat(lsns(got)).isEqualTo(lsns(want));
+                for (int i = 0; i < got.size(); i++) {
+                    assertThat(got.get(i).stored()).isEqualTo(want.get(i).stored());
+                }
+                assertThat(lsns(source.versions(pk, lsn, false))).isEqualTo(lsns(ColdTestData.lookup(all, pk, lsn, false)));
+            }
+        }
+    }
+
+    @Test
+    void aCompactionSwapIsSeenAfterTheNextRefreshAndReadsStayTheSame() throws Exception {
+        SegmentMeta a = segment(0, 10_000, 0);
+        SegmentMeta b = segment(10_000, Long.MAX_VALUE, 0);
+        catalog.set(List.of(ColdTestData.active(a), ColdTestData.active(b)));
+        source.refresh();
+        PageKey p = wal.model().pageKeys().get(0);
+        List<Long> before = lsns(source.versions(p.toBytes(), wal.lsn(), false));
+        catalog.set(List.of(ColdTestData.active(segment(0, Long.MAX_VALUE, 1))));
+        store.delete(a.name());
+        store.delete(b.name());
+        assertThat(source.refresh()).isTrue();
+        assertThat(lsns(source.versions(p.toBytes(), wal.lsn(), false))).isEqualTo(before).isNotEmpty();
+        assertThat(registry.get("se.cold.segments").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void pollsTheChangeCounterAndListsSegmentsOnlyWhenItMoves() throws Exception {
+        catalog.set(List.of(ColdTestData.active(segment(0, Long.MAX_VALUE, 0))));
+        source.refresh();
+        source.refresh();
+        source.refresh();
+        assertThat(catalog.listCalls).hasValue(1);
+        catalog.set(catalog.segments);
+        source.refresh();
+        assertThat(catalog.listCalls).hasValue(2);
+    }
+
+    @Test
+    void coldReadsAreUnavailableUntilLoadedAndOnceTheMapIsStaleButServedInBetween() throws Exception {
+        byte[] pk = wal.model().pageKeys().get(0).toBytes();
+        assertThatThrownBy(() -> source.versions(pk, wal.lsn(), true)).isInstanceOf(PageReadException.Unavailable.class)
+                .hasMessageContaining("not loaded");
+        catalog.set(List.of(ColdTestData.active(segment(0, Long.MAX_VALUE, 0))));
+        source.refresh();
+        catalog.down = true;
+        advance(Duration.ofSeconds(5));
+        assertThat(source.refresh()).isFalse();
+        assertThat(source.versions(pk, wal.lsn(), true)).isNotEmpty(); // within max staleness: the last map
+        advance(Duration.ofSeconds(6));
+        assertThatThrownBy(() -> source.versions(pk, wal.lsn(), true)).isInstanceOf(PageReadException.Unavailable.class)
+                .hasMessageContaining("old");
+        assertThatThrownBy(() -> source.coveredVersions(pk, wal.lsn())).isInstanceOf(PageReadException.Unavailable.class);
+        assertThat(registry.get("se.cold.refresh.failures").counter().count()).isEqualTo(1.0);
+        catalog.down = false;
+        assertThat(source.refresh()).isTrue();
+        assertThat(source.versions(pk, wal.lsn(), true)).isNotEmpty();
+    }
+
+    @Test
+    void aCatalogThatCannotBeReachedAtStartIsRetriedOnLaterRefreshes() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        ColdTierSettings settings = ColdTierSettings.of(CatalogConfig.of("jdbc:unused", "u", "p"), dir);
+        try (SegmentColdPageSource s = new SegmentColdPageSource(() -> {
+            if (attempts.incrementAndGet() < 3) {
+                throw new CatalogUnavailableException("no database yet (test)", null);
+            }
+            return new SegmentColdPageSource.Connection(catalog, store, () -> { });
+        }, settings, null, now::get)) {
+            assertThat(s.refresh()).isFalse();
+            assertThat(s.refresh()).isFalse();
+            assertThat(s.isFresh()).isFalse();
+            assertThat(s.refresh()).isTrue();
+            assertThat(s.isFresh()).isTrue();
+        }
+    }
+
+    @Test
+    void aCorruptSegmentIsCountedAndFailsTheReadInsteadOfBeingSkipped() throws Exception {
+        SegmentMeta m = segment(0, Long.MAX_VALUE, 0);
+        catalog.set(List.of(ColdTestData.active(m)));
+        source.refresh();
+        try (RandomAccessFile f = new RandomAccessFile(store.path(m.name()).toFile(), "rw")) {
+            f.seek(100);
+            int b = f.read();
+            f.seek(100);
+            f.write(b ^ 0xFF); // inside the first data block
+        }
+        byte[] first = all.firstKey();
+        byte[] pk = java.util.Arrays.copyOf(first, PageKey.SIZE);
+        assertThatThrownBy(() -> source.versions(pk, wal.lsn(), true)).isInstanceOf(PageReadException.Unavailable.class)
+                .hasMessageContaining("corrupt");
+        assertThat(registry.get("se.cold.read.failures").tag("reason", "corrupt").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void trimCoverageOnlyUsesSegmentsListedForTheSettleDelay() throws Exception {
+        byte[] pk = wal.model().pageKeys().get(0).toBytes();
+        catalog.set(List.of(ColdTestData.active(segment(0, 10_000, 0))));
+        source.refresh();
+        assertThat(source.coveredVersions(pk, wal.lsn())).isEmpty();
+        advance(Duration.ofSeconds(20));
+        catalog.set(new ArrayList<>(List.of(catalog.segments.get(0), ColdTestData.active(segment(10_000, Long.MAX_VALUE, 0)))));
+        source.refresh();
+        advance(Duration.ofSeconds(11)); // the first segment listed 31 s ago, the second 11 s ago
+        source.refresh();
+        List<ColdVersion> covered = source.coveredVersions(pk, wal.lsn());
+        assertThat(lsns(covered)).isEqualTo(lsns(ColdTestData.lookup(segmentView(0, 10_000), pk, wal.lsn(), true)));
+        assertThat(lsns(source.versions(pk, wal.lsn(), true))).isEqualTo(lsns(ColdTestData.lookup(all, pk, wal.lsn(), true)));
+        advance(Duration.ofSeconds(20));
+        source.refresh();
+        assertThat(lsns(source.coveredVersions(pk, wal.lsn()))).isEqualTo(lsns(ColdTestData.lookup(all, pk, wal.lsn(), true)));
+    }
+
+    private NavigableMap<byte[], byte[]> segmentView(long from, long to) {
+        NavigableMap<byte[], byte[]> part = ColdTestData.sortedVersions();
+        for (Map.Entry<byte[], byte[]> e : all.entrySet()) {
+            long l = VersionKey.lsnOf(e.getKey());
+            if (l >= from && l < to) {
+                part.put(e.getKey(), e.getValue());
+            }
+        }
+        return part;
+    }
+
+    @Test
+    void gcHorizonAndDurableLsnComeFromTheCatalogsTimelines() throws Exception {
+        assertThat(source.gcHorizon(T)).isEqualTo(Lsn.ZERO);
+        catalog.timelines = List.of(new TimelineInfo(T, Instant.now(), Instant.now(), 1234, 5678));
+        source.refresh();
+        assertThat(source.gcHorizon(T)).isEqualTo(new Lsn(1234));
+        assertThat(source.durableLsn(T)).isEqualTo(new Lsn(5678));
+        assertThat(source.durableLsn(TimelineKey.of("33333333333333333333333333333333", "44444444444444444444444444444444")))
+                .isEqualTo(Lsn.ZERO);
+    }
+}
