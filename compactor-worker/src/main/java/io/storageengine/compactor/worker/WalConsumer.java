@@ -20,6 +20,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,20 +38,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The L0 builder's Kafka side, one thread: consumes the {@code wal} topic in the worker's own
- * group ({@code read_committed}, no auto commit: offsets live in the catalog) and cuts each owned
+ * The L0 builder's Kafka side: consumes the {@code wal} topic in the worker's own group
+ * ({@code read_committed}, no auto commit: offsets live in the catalog) and cuts each owned
  * partition into L0 segments through {@link L0Flusher}.
  *
  * <p>Per assigned partition: take the catalog lease (paused until it is free), seek to the
  * catalog's committed offset (the beginning if none), buffer decoded versions, cut when the
  * buffer reaches the segment size or age, or (the largest buffer first) while the shared
- * {@link MemoryBudget} is exceeded. Cutting happens on this thread, so polling stops while a
- * segment is written: that is the backpressure, and Kafka's fetch sizes are capped, so memory is
- * bounded by the budget plus one fetch. A refused registration (stale epoch) drops the buffer and
- * pauses the partition until the lease can be taken again; any other failure drops the buffer and
- * re-seeks from the catalog. On revocation the partition's job is cancelled (awaited up to 30 s),
- * its buffer dropped and its lease released. Not thread-safe: run by one thread; {@link #stop()}
- * may be called from any thread.
+ * {@link MemoryBudget} is exceeded. A cut runs on one flusher thread while this thread keeps
+ * consuming the other partitions; the partition being cut is paused until its segment is
+ * registered (backpressure by pausing partitions; when every buffered partition is being cut and
+ * the budget is still exceeded, all partitions are paused). Kafka's fetch sizes are capped, so
+ * memory is bounded by the budget plus one fetch. A refused registration (stale epoch) drops the
+ * buffer and pauses the partition until the lease can be taken again; any other failure drops the
+ * buffer and re-seeks from the catalog. On revocation the partition's cut and job are awaited (the
+ * job cancelled; up to 30 s), its buffer dropped and its lease released. The consumer is confined
+ * to one thread; {@link #stop()} may be called from any thread.
  */
 final class WalConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WalConsumer.class);
@@ -59,6 +67,14 @@ final class WalConsumer implements Runnable {
     private final ConcurrentMap<Integer, PartitionOwner> owners;
     private final WorkerMetrics metrics;
     private final Map<Integer, PartitionBuffer> buffers = new HashMap<>();
+    private final Map<Integer, Future<?>> cutting = new HashMap<>();
+    private final Map<Integer, Throwable> cutFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ExecutorService flusherThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "compactor-l0-flusher");
+        t.setDaemon(true);
+        return t;
+    });
+    private boolean allPaused;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopping;
     private volatile boolean alive = true;
@@ -122,13 +138,18 @@ final class WalConsumer implements Runnable {
             LOG.error("WAL consumer stopped on an unexpected error", e);
             throw e;
         } finally {
+            flusherThread.shutdownNow();
             alive = false;
         }
     }
 
     private void iterate(KafkaConsumer<byte[], byte[]> c) {
+        completeCuts(c, false);
         long now = System.nanoTime();
         for (PartitionOwner o : owners.values()) {
+            if (cutting.containsKey(o.partition())) {
+                continue; // its buffer belongs to the flusher until the cut completes
+            }
             if (o.lease() == null && o.acquireDue(now)) {
                 tryAcquire(c, o, now);
             }
@@ -147,7 +168,7 @@ final class WalConsumer implements Runnable {
         for (TopicPartition tp : records.partitions()) {
             PartitionOwner o = owners.get(tp.partition());
             PartitionBuffer b = buffers.get(tp.partition());
-            if (o == null || o.lease() == null || o.needsInit() || b == null) {
+            if (o == null || o.lease() == null || o.needsInit() || b == null || cutting.containsKey(tp.partition())) {
                 continue; // fetched before a pause or a lost lease: consumed again after the seek
             }
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
@@ -173,12 +194,13 @@ final class WalConsumer implements Runnable {
         // Transaction markers move the position without returning records: cover them too.
         for (PartitionBuffer b : buffers.values()) {
             PartitionOwner o = owners.get(b.partition());
-            if (o != null && o.lease() != null && !o.needsInit()) {
+            if (o != null && o.lease() != null && !o.needsInit() && !cutting.containsKey(b.partition())) {
                 b.advanceTo(c.position(new TopicPartition(config.topic(), b.partition())));
             }
         }
         while (budget.exceeded()) {
-            Optional<PartitionBuffer> largest = buffers.values().stream().filter(PartitionBuffer::hasVersions)
+            Optional<PartitionBuffer> largest = buffers.values().stream()
+                    .filter(b -> b.hasVersions() && !cutting.containsKey(b.partition()))
                     .max(Comparator.comparingLong(PartitionBuffer::bytes));
             if (largest.isEmpty()) {
                 break;
@@ -190,10 +212,19 @@ final class WalConsumer implements Runnable {
             }
             flush(c, o, largest.get());
         }
+        // Still over budget with every buffer being cut: pause everything until a cut completes.
+        if (budget.exceeded() && !allPaused) {
+            c.pause(c.assignment());
+            allPaused = true;
+        } else if (!budget.exceeded() && allPaused) {
+            allPaused = false;
+            resumeReady(c);
+        }
         long maxAge = config.l0MaxAge().toNanos();
         for (PartitionBuffer b : new ArrayList<>(buffers.values())) {
             PartitionOwner o = owners.get(b.partition());
-            if (o != null && o.lease() != null && !o.needsInit() && !b.isEmpty() && b.ageNanos(now) >= maxAge) {
+            if (o != null && o.lease() != null && !o.needsInit() && !b.isEmpty() && b.ageNanos(now) >= maxAge
+                    && !cutting.containsKey(b.partition())) {
                 flush(c, o, b);
             }
         }
@@ -230,7 +261,9 @@ final class WalConsumer implements Runnable {
             PartitionBuffer b = buffers.computeIfAbsent(o.partition(), p -> new PartitionBuffer(p, budget, position));
             b.reset(position);
             o.initialized();
-            c.resume(List.of(tp));
+            if (!allPaused) {
+                c.resume(List.of(tp));
+            }
             LOG.info("partition {}: consuming from offset {}", o.partition(), position);
         } catch (RuntimeException e) {
             LOG.warn("partition {}: could not read the committed offset: {}", o.partition(), e.toString());
@@ -238,46 +271,102 @@ final class WalConsumer implements Runnable {
         }
     }
 
+    /** Hands the buffer to the flusher thread and pauses its partition until the cut is registered. */
     private void flush(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, PartitionBuffer b) {
         Lease lease = o.lease();
-        long t0 = System.nanoTime();
-        long bytesIn = b.bytes();
-        metrics.jobStarted();
-        String outcome = "failed";
-        long bytesOut = 0;
-        try {
-            L0Flusher.Result r = flusher.flush(b, lease);
-            bytesOut = r.info() == null ? 0 : r.info().fileSize();
-            outcome = "succeeded";
-            if (r.name() != null) {
-                LOG.debug("partition {}: L0 {} offsets [{}, {}) {} records", o.partition(), r.name(), r.startOffset(),
-                        r.nextOffset(), r.records());
+        int p = o.partition();
+        c.pause(List.of(new TopicPartition(config.topic(), p)));
+        cutFailures.remove(p);
+        cutting.put(p, flusherThread.submit(() -> {
+            long t0 = System.nanoTime();
+            long bytesIn = b.bytes();
+            metrics.jobStarted();
+            String outcome = "failed";
+            long bytesOut = 0;
+            try {
+                L0Flusher.Result r = flusher.flush(b, lease);
+                bytesOut = r.info() == null ? 0 : r.info().fileSize();
+                outcome = "succeeded";
+                if (r.name() != null) {
+                    LOG.debug("partition {}: L0 {} offsets [{}, {}) {} records", p, r.name(), r.startOffset(),
+                            r.nextOffset(), r.records());
+                }
+            } catch (Throwable e) {
+                outcome = e instanceof StaleLeaseException ? "fenced" : "failed";
+                cutFailures.put(p, e);
+            } finally {
+                metrics.jobEnded("l0", outcome, Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut);
             }
-        } catch (StaleLeaseException e) {
-            outcome = "fenced";
-            LOG.warn("partition {}: L0 refused, lease lost: {}", o.partition(), e.getMessage());
-            o.leaseLost(e.getMessage());
-            b.reset(b.startOffset());
-            c.pause(List.of(new TopicPartition(config.topic(), o.partition())));
-        } catch (CatalogConflictException e) {
-            LOG.warn("partition {}: L0 refused: {}; re-reading from the committed offset", o.partition(), e.getMessage());
-            dropAndReinit(c, o, b);
-        } catch (Exception e) {
-            LOG.error("partition {}: L0 cut failed; re-reading from the committed offset", o.partition(), e);
-            dropAndReinit(c, o, b);
-        } finally {
-            metrics.jobEnded("l0", outcome, Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut);
+        }));
+    }
+
+    /** Handles finished cuts (all of them, waiting up to 30 s, when {@code wait}): resumes or recovers. */
+    private void completeCuts(KafkaConsumer<byte[], byte[]> c, boolean wait) {
+        for (Integer p : new ArrayList<>(cutting.keySet())) {
+            Future<?> f = cutting.get(p);
+            if (!wait && !f.isDone()) {
+                continue;
+            }
+            try {
+                f.get(wait ? JOB_STOP_WAIT.toMillis() : 0, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.error("partition {}: L0 cut did not finish within {}", p, JOB_STOP_WAIT);
+                f.cancel(true);
+            } catch (ExecutionException e) {
+                cutFailures.put(p, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            cutting.remove(p);
+            PartitionOwner o = owners.get(p);
+            PartitionBuffer b = buffers.get(p);
+            Throwable failure = cutFailures.remove(p);
+            if (o == null || b == null) {
+                continue; // revoked meanwhile
+            }
+            if (failure instanceof StaleLeaseException) {
+                LOG.warn("partition {}: L0 refused, lease lost: {}", p, failure.getMessage());
+                o.leaseLost(failure.getMessage());
+                b.reset(b.startOffset());
+            } else if (failure instanceof CatalogConflictException) {
+                LOG.warn("partition {}: L0 refused: {}; re-reading from the committed offset", p, failure.getMessage());
+                dropAndReinit(c, o, b);
+            } else if (failure != null) {
+                LOG.error("partition {}: L0 cut failed; re-reading from the committed offset", p, failure);
+                dropAndReinit(c, o, b);
+            } else if (o.lease() != null && !o.needsInit() && !allPaused && !o.isClosed()) {
+                c.resume(List.of(new TopicPartition(config.topic(), p)));
+            }
         }
+    }
+
+    /** Resumes every owned, initialized partition that is not being cut. */
+    private void resumeReady(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> ready = new ArrayList<>();
+        for (PartitionOwner o : owners.values()) {
+            if (o.lease() != null && !o.needsInit() && !cutting.containsKey(o.partition())) {
+                ready.add(new TopicPartition(config.topic(), o.partition()));
+            }
+        }
+        c.resume(ready);
     }
 
     private void dropAndReinit(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, PartitionBuffer b) {
         b.reset(b.startOffset());
         o.requestInit();
         o.acquireLater(System.nanoTime(), RETRY);
-        c.pause(List.of(new TopicPartition(config.topic(), o.partition())));
+        TopicPartition tp = new TopicPartition(config.topic(), o.partition());
+        if (c.assignment().contains(tp)) {
+            c.pause(List.of(tp));
+        }
     }
 
     private void revoke(Collection<Integer> partitions, String why, boolean release) {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null && partitions.stream().anyMatch(cutting::containsKey)) {
+            completeCuts(c, true); // a cut in flight finishes (or is refused) before the lease goes
+        }
         for (int p : partitions) {
             PartitionOwner o = owners.remove(p);
             PartitionBuffer b = buffers.remove(p);
