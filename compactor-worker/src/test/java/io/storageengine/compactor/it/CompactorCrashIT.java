@@ -66,9 +66,25 @@ class CompactorCrashIT {
                 assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
 
+            int adminPort;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                adminPort = free.getLocalPort();
+            }
+            env.env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(adminPort));
             Process second = spawn(env, "crash-second");
             try {
                 env.awaitCaughtUpAndSettled(TIMEOUT);
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                var health = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort + "/health")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(health.body()).contains("\"status\":\"UP\"");
+                var metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("compactor_jobs_active", "compactor_wal_records_total",
+                        "compactor_l0_backlog_segments", "compactor_job_seconds");
                 SegmentCheck.assertExactlyOnce(env.catalog, env.store, wal);
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, 0, 1500, 9);
                 assertThat(env.catalog.currentLease(0).orElseThrow().epoch()).isGreaterThan(1);
