@@ -6,6 +6,8 @@ import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.timeline.TimelineKey;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Rule.</b> For each page, versions are considered oldest first and deleted while each one
  * is covered: the settled segments ({@link TrimCoverage}) hold that exact (page key, LSN) version,
  * with identical bytes, or hold an image of the page at that LSN where the hot store has the delta
- * (an image as of LSN X is the page as of X). The first version that is not covered stops the page:
+ * (an image as of LSN X is the page as of X), or lies below the segments' newest image at or
+ * below the timeline's settled GC horizon (GC may already have dropped it from the segments; no
+ * read may need it, see {@link #shadowedBelowHorizon}). The first version that is not covered stops the page:
  * nothing newer is deleted. So the hot versions kept always form a suffix (by LSN) of the page's
  * history, every deleted version lies below it, and every deleted version is in the cold tier.
  *
@@ -200,7 +204,33 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
                 i--;
             }
         }
+        if (!out[0]) {
+            shadowedBelowHorizon(pageKey, out);
+        }
         return out;
+    }
+
+    /**
+     * GC may have dropped old versions from the segments before this instance trimmed them. Reads
+     * below the timeline's settled GC horizon H are refused, and a read at L ≥ H stops at an image at
+     * or above the segments' newest image Z ≤ H, so hot versions below Z are never needed again.
+     */
+    private void shadowedBelowHorizon(byte[] pageKey, boolean[] out) throws PageReadException {
+        long h = coverage.settledGcHorizon(TimelineKey.read(ByteBuffer.wrap(pageKey, 0, TimelineKey.SIZE)));
+        if (h == 0 || Long.compareUnsigned(lsns[0], h) >= 0) {
+            return;
+        }
+        List<ColdVersion> atHorizon = coverage.coveredVersions(pageKey, h);
+        if (atHorizon.isEmpty() || !StoredVersion.isImage(atHorizon.get(atHorizon.size() - 1).stored())) {
+            return;
+        }
+        long z = atHorizon.get(atHorizon.size() - 1).lsn();
+        for (int i = 0; i < n && Long.compareUnsigned(lsns[i], z) < 0; i++) {
+            if (!out[i]) {
+                out[i] = true;
+                stats.shadowed.increment();
+            }
+        }
     }
 
     private boolean same(byte[] hot, byte[] cold) {

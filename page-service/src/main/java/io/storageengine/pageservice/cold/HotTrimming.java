@@ -25,6 +25,7 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
     private final ColdTierSettings.Trim settings;
     final LongAdder trimmed = new LongAdder();
     final LongAdder mismatches = new LongAdder();
+    final LongAdder shadowed = new LongAdder();
     final LongAdder passes = new LongAdder();
     final LongAdder skippedPasses = new LongAdder();
     final LongAdder sweeps = new LongAdder();
@@ -67,6 +68,8 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
     public HotTrimming bindTo(MeterRegistry r) {
         FunctionCounter.builder("se.hot.trimmed.versions", this, HotTrimming::trimmedVersions)
                 .description("page versions removed from the hot store because a segment holds them").register(r);
+        FunctionCounter.builder("se.hot.trim.shadowed", shadowed, LongAdder::sum)
+                .description("trimmed versions below the GC horizon and an image (no segment needs to hold them)").register(r);
         FunctionCounter.builder("se.hot.trim.mismatches", this, HotTrimming::mismatches)
                 .description("hot versions kept because the segment copy differed").register(r);
         FunctionCounter.builder("se.hot.trim.passes", passes, LongAdder::sum)

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * class. A corrupt segment (or one that cannot be opened) is counted
  * ({@code se.cold.read.failures{reason=corrupt|error}}), logged, and the read fails with 503: a
  * version is never silently skipped. GC horizons and durable LSNs per timeline come from the last
- * successful refresh (memory only, as the read path requires).
+ * successful refresh (memory only, as the read path requires); the trimmer gets the horizon as
+ * observed at least the settle delay ago ({@link #settledGcHorizon}).
  *
  * <p>The catalog and the segment store are opened on the refresh thread, retried every interval
  * until the database answers, so the page service starts (and serves hot reads) without it.
@@ -127,6 +128,9 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
     private List<CatalogSegment> settled = List.of();
     private long settledVersion;
     private List<TimelineInfo> timelines = List.of();
+    /** Per timeline, (first seen at, horizon) whenever the horizon rose, pruned to the settle window. */
+    private final Map<TimelineKey, java.util.ArrayDeque<long[]>> horizonHistory = new HashMap<>();
+    private volatile Map<TimelineKey, Long> settledHorizons = Map.of();
     private int partitions;
     private long consecutiveFailures;
     private boolean closed;
@@ -266,6 +270,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 settledVersion++;
             }
             timelines = List.copyOf(tl);
+            settleHorizons(tl, start, settleNanos);
             readSet.refresh();
             settledSet.refresh();
             activeCount = active.size();
@@ -286,6 +291,34 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
             }
             return false;
         }
+    }
+
+    private void settleHorizons(List<TimelineInfo> tl, long start, long settleNanos) {
+        Map<TimelineKey, Long> settledNow = new HashMap<>();
+        for (TimelineInfo t : tl) {
+            java.util.ArrayDeque<long[]> h = horizonHistory.computeIfAbsent(t.key(), k -> new java.util.ArrayDeque<>());
+            if (h.isEmpty() || Long.compareUnsigned(t.gcHorizonLsn(), h.peekLast()[1]) > 0) {
+                h.addLast(new long[] {start, t.gcHorizonLsn()});
+            }
+            while (h.size() > 1) {
+                java.util.Iterator<long[]> it = h.iterator();
+                it.next();
+                if (start - it.next()[0] < settleNanos) {
+                    break;
+                }
+                h.removeFirst(); // the next entry is settled too: the older one is no longer needed
+            }
+            long[] first = h.peekFirst();
+            if (start - first[0] >= settleNanos && first[1] != 0) {
+                settledNow.put(t.key(), first[1]);
+            }
+        }
+        settledHorizons = Map.copyOf(settledNow);
+    }
+
+    @Override
+    public long settledGcHorizon(TimelineKey timeline) {
+        return settledHorizons.getOrDefault(timeline, 0L);
     }
 
     private static Set<String> names(List<CatalogSegment> segments) {

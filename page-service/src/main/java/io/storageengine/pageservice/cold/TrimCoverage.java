@@ -2,6 +2,7 @@ package io.storageengine.pageservice.cold;
 
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.schemas.timeline.TimelineKey;
 import java.util.List;
 
 /**
@@ -20,6 +21,14 @@ public interface TrimCoverage {
      * @throws PageReadException.Unavailable if the cold tier cannot answer now (the pass is skipped)
      */
     List<ColdVersion> coveredVersions(byte[] pageKey, long maxLsn) throws PageReadException;
+
+    /**
+     * The timeline's GC horizon as every instance serving cold reads already knows it (observed at
+     * least the settle delay ago; horizons only rise): reads below it are refused (410). 0 if none.
+     */
+    default long settledGcHorizon(TimelineKey timeline) {
+        return 0;
+    }
 
     /** Nothing is covered: trimming never deletes. */
     static TrimCoverage nothing() {

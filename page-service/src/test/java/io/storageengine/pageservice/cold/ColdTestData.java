@@ -103,6 +103,7 @@ final class ColdTestData {
         final NavigableMap<byte[], byte[]> map = sortedVersions();
         volatile boolean unavailable;
         volatile int lookups;
+        volatile long horizon;
 
         @Override
         public synchronized List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage)
@@ -120,8 +121,13 @@ final class ColdTestData {
         }
 
         @Override
+        public long settledGcHorizon(TimelineKey timeline) {
+            return horizon;
+        }
+
+        @Override
         public Lsn gcHorizon(TimelineKey timeline) {
-            return Lsn.ZERO;
+            return new Lsn(horizon);
         }
 
         @Override

@@ -272,6 +272,45 @@ class HotTrimmingTest {
     }
 
     @Test
+    void versionsBelowTheHorizonsImageGoEvenIfGcAlreadyDroppedThemFromTheSegments() throws Exception {
+        start(10_000);
+        SyntheticWal wal = new SyntheticWal(10, 100);
+        PageKey p = SyntheticWal.page(T, 7, 5);
+        List<SyntheticWal.Event> events = new ArrayList<>();
+        events.add(wal.delta(p, 100));
+        events.add(wal.delta(p, 110));
+        events.add(wal.image(p, 120));
+        events.add(wal.delta(p, 130));
+        events.add(wal.delta(p, 150));
+        events.add(wal.watermark(T, 200));
+        pipe(events);
+        NavigableMap<byte[], byte[]> all = ColdTestData.versionsOf(events, 0, 0);
+        // GC kept only the image at 120 and what follows in the segments; 150 not compacted yet
+        all.forEach((k, v) -> {
+            long l = VersionKey.lsnOf(k);
+            if (l >= 120 && l <= 130) {
+                cold.map.put(k, v);
+            }
+        });
+        trimUntilSwept();
+        assertThat(hotVersions()).isEqualTo(5); // no horizon: 100 is not held, so nothing goes
+        cold.horizon = 125;
+        trimUntilSwept();
+        assertThat(hot().keySet().stream().filter(k -> k.length == VersionKey.SIZE).map(VersionKey::lsnOf).toList())
+                .containsExactly(150L);
+        assertThat(trimming.shadowed.sum()).isEqualTo(2);
+        StorePageReader reader = reader();
+        for (long lsn = 125; lsn <= 200; lsn += 5) {
+            PageVersion v = reader.read(new PageRequest(T, p.page(), new Lsn(lsn), null, StorePageReader.NO_DEADLINE));
+            assertThat(v.page()).as("at %s", lsn).isEqualTo(wal.model().pageAt(p, lsn).page());
+        }
+        cold.horizon = 140; // an image above the page's oldest hot version but above the horizon: 150 stays
+        cold.map.put(VersionKey.encode(p.toBytes(), 145), StoredVersion.image(wal.model().pageAt(p, 145).page()));
+        trimUntilSwept();
+        assertThat(hotVersions()).isEqualTo(1);
+    }
+
+    @Test
     void aColdCopyWithOtherBytesIsKeptAndCounted() throws Exception {
         start(10_000);
         SyntheticWal wal = new SyntheticWal(8, 100);

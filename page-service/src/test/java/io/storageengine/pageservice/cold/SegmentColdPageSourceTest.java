@@ -268,6 +268,15 @@ class SegmentColdPageSourceTest {
         source.refresh();
         assertThat(source.gcHorizon(T)).isEqualTo(new Lsn(1234));
         assertThat(source.durableLsn(T)).isEqualTo(new Lsn(5678));
+        assertThat(source.settledGcHorizon(T)).isZero(); // the trimmer relies on it only after the settle delay
+        advance(Duration.ofSeconds(31));
+        catalog.timelines = List.of(new TimelineInfo(T, Instant.now(), Instant.now(), 2000, 5678));
+        source.refresh();
+        assertThat(source.settledGcHorizon(T)).isEqualTo(1234);
+        assertThat(source.gcHorizon(T)).isEqualTo(new Lsn(2000));
+        advance(Duration.ofSeconds(30));
+        source.refresh();
+        assertThat(source.settledGcHorizon(T)).isEqualTo(2000);
         assertThat(source.durableLsn(TimelineKey.of("33333333333333333333333333333333", "44444444444444444444444444444444")))
                 .isEqualTo(Lsn.ZERO);
     }
