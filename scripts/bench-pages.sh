@@ -3,7 +3,8 @@
 #
 # Needs Kafka with the demo timeline from `./se up` (pages 1663/5/16384..16387/0..255). Starts its
 # own page-service JVM (application id page-service-bench, ports SE_BENCH_HTTP_PORT 18080 /
-# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run) and
+# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run, cold
+# tier off unless SE_BENCH_COLD=true: the demo pages are all in the hot store) and
 # stops it at the end; SE_BENCH_TARGET=running measures the ./se up instance on SE_HTTP_PORT
 # instead (its 1,000 req/s tenant limit then answers 429s). Installs wrk with apt-get if missing.
 # Runs, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
@@ -48,7 +49,7 @@ else
   stop_pid page-bench >/dev/null
   mkdir -p "$SE_LOCAL/page-bench-state"
   SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=page-service-bench \
-    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 \
+    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-false} \
     SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
       -Xmx1g --enable-native-access=ALL-UNNAMED --
