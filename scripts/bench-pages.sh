@@ -3,8 +3,9 @@
 #
 # Needs Kafka with the demo timeline from `./se up` (pages 1663/5/16384..16387/0..255). Starts its
 # own page-service JVM (application id page-service-bench, ports SE_BENCH_HTTP_PORT 18080 /
-# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run, cold
-# tier off unless SE_BENCH_COLD=true: the demo pages are all in the hot store) and
+# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run; the cold
+# tier is on as in production, so pages already trimmed from the hot store are read from segments;
+# SE_BENCH_COLD=false turns it off) and
 # stops it at the end; SE_BENCH_TARGET=running measures the ./se up instance on SE_HTTP_PORT
 # instead (its 1,000 req/s tenant limit then answers 429s). Installs wrk with apt-get if missing.
 # Runs, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
@@ -49,7 +50,7 @@ else
   stop_pid page-bench >/dev/null
   mkdir -p "$SE_LOCAL/page-bench-state"
   SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=page-service-bench \
-    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-false} \
+    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-true} \
     SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
       -Xmx1g --enable-native-access=ALL-UNNAMED --
@@ -77,7 +78,11 @@ done
 LSN=${SE_BENCH_LSN:-$LSN}
 [[ -n "$LSN" && "$LSN" != 0/0 ]] || die "the demo timeline has nothing applied (loaded by ./se up?)"
 PAGE="$TL/pages/1663/5/16384/0?lsn=$LSN"
-code=$(curl -s -o "$WORK/page.bin" -w '%{http_code}' "$BASE$PAGE")
+for _ in $(seq 1 90); do # the cold tier may still be connecting to the catalog
+  code=$(curl -s -o "$WORK/page.bin" -w '%{http_code}' "$BASE$PAGE")
+  [[ "$code" == 200 ]] && break
+  sleep 1
+done
 [[ "$code" == 200 && $(stat -c %s "$WORK/page.bin") == 8192 ]] || die "demo page $PAGE answered HTTP $code"
 
 # Lua: percentiles in microseconds in done(); request generators for pages and batches.
