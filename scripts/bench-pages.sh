@@ -115,8 +115,12 @@ wrk.body = '$body'
 $(cat "$WORK/report.lua")
 LUA
   # every page of the batch must answer 200: count*(22+8192)+4 bytes
-  curl -fsS -o "$WORK/batch$1.bin" -X POST -H 'Content-Type: application/json' --data "$body" "$BASE$TL/pages/batch"
   local want=$((4 + $1 * (22 + 8192)))
+  for _ in $(seq 1 60); do
+    curl -fsS -o "$WORK/batch$1.bin" -X POST -H 'Content-Type: application/json' --data "$body" "$BASE$TL/pages/batch"
+    [[ $(stat -c %s "$WORK/batch$1.bin") == "$want" ]] && break
+    sleep 1
+  done
   [[ $(stat -c %s "$WORK/batch$1.bin") == "$want" ]] \
     || die "batch of $1 did not return $1 pages with status 200 ($(stat -c %s "$WORK/batch$1.bin") bytes, want $want)"
 }
