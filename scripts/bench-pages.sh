@@ -5,7 +5,7 @@
 # own page-service JVM (application id page-service-bench, ports SE_BENCH_HTTP_PORT 18080 /
 # SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run; the cold
 # tier is on as in production, so pages already trimmed from the hot store are read from segments;
-# SE_BENCH_COLD=false turns it off) and
+# SE_BENCH_COLD=false runs a fresh hot-store-only instance instead, deleting its topics after) and
 # stops it at the end; SE_BENCH_TARGET=running measures the ./se up instance on SE_HTTP_PORT
 # instead (its 1,000 req/s tenant limit then answers 429s). Installs wrk with apt-get if missing.
 # Runs, each for SE_BENCH_SECONDS (default 10) after a short warm-up, with `wrk -t1 -c32`:
@@ -48,14 +48,39 @@ else
   is_up kafka || die "Kafka is not running: ./se up first (the benchmark reads the demo timeline)"
   [[ -f "$SE_ROOT/page-service/target/classes/io/storageengine/pageservice/Main.class" ]] || die "page-service not built: ./se build"
   stop_pid page-bench >/dev/null
-  mkdir -p "$SE_LOCAL/page-bench-state"
-  SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=page-service-bench \
-    SE_STATE_DIR="$SE_LOCAL/page-bench-state" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-true} \
+  APP_ID=page-service-bench STATE="$SE_LOCAL/page-bench-state"
+  if [[ "${SE_BENCH_COLD:-true}" == false ]]; then
+    # hot store only: a fresh application (untrimmed hot store), its internal topics deleted at exit
+    APP_ID=page-service-bench-hot-$(date +%s) STATE="$SE_LOCAL/page-bench-hot-state"
+    rm -rf "$STATE"
+  fi
+  mkdir -p "$STATE"
+  SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=$APP_ID \
+    SE_STATE_DIR="$STATE" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-true} \
     SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
       -Xmx1g --enable-native-access=ALL-UNNAMED --
   PID=$(pid_of page-bench)
-  trap 'cleanup; stop_pid page-bench >/dev/null || true' EXIT
+  drop_app() { # the hot-only run's internal topics and state
+    [[ "$APP_ID" == page-service-bench-hot-* ]] || return 0
+    cat >"$SE_LOCAL/DeleteTopics.java" <<'JAVA'
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+public class DeleteTopics {
+    public static void main(String[] a) throws Exception {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", a[0]))) {
+            var names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(a[1])).toList();
+            if (!names.isEmpty()) admin.deleteTopics(names).all().get();
+            System.out.println("deleted " + names.size() + " internal topics " + a[1] + "*");
+        }
+    }
+}
+JAVA
+    "$JAVA" -cp "$(module_cp page-service)" "$SE_LOCAL/DeleteTopics.java" \
+      "${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}}" "$APP_ID-" 2>/dev/null || warn "could not delete $APP_ID topics"
+    rm -rf "$STATE" "$SE_LOCAL/DeleteTopics.java"
+  }
+  trap 'cleanup; stop_pid page-bench >/dev/null || true; drop_app' EXIT
   info "started page-bench (pid $PID) on $PORT; waiting for readiness (log: $SE_LOGS/page-bench.log)"
 fi
 BASE="http://127.0.0.1:$PORT"
