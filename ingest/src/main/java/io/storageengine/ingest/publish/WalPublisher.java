@@ -209,7 +209,11 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         addTotals(summary);
         String publishError = null;
         try {
-            endOfStream();
+            if (readError == null) {
+                endOfStream(); // the stream ended (EOF or a decoder stop): its last LSN is complete
+            } else {
+                flush(); // cut off: frames sharing the last LSN may still come on a new connection
+            }
         } catch (PublishException e) {
             publishError = e.getMessage();
         }
