@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * these deletes from the changelog, a new owner after failover) already lists the covering segments.
  * Kafka delivers a page's records in LSN order, so new versions only extend the suffix.
  *
- * <p>Deletes are collected during a pass and applied after its iterator closes, through the store,
+ * <p>A complete sweep is followed by the next one only when the coverage's generation moved (new
+ * settled segments or horizons), so an idle hot store costs nothing. Deletes are collected during a pass and applied after its iterator closes, through the store,
  * so they go to the changelog inside the task's exactly-once transaction. If the cold tier cannot
  * answer, the pass stops, applies what it proved, and the next pass resumes at the same page.
  * One instance per task, called by that task's stream thread only.
@@ -66,6 +67,9 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     private byte[] cursor;
     private byte[] blockedPage;
     private long unavailableRuns;
+    /** Coverage generation when the current sweep started, and when the last complete sweep started. */
+    private long sweepGeneration = -1;
+    private long sweptGeneration = -1;
 
     // the current batch: versions of one page, LSN ascending
     private final byte[][] keys = new byte[BATCH][];
@@ -94,6 +98,13 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /** One bounded slice of the sweep. Package-private for tests. */
     void trimPass() {
+        long generation = coverage.generation();
+        if (cursor == null) {
+            if (generation != -1 && generation == sweptGeneration) {
+                return; // the last sweep saw this coverage already: nothing new can be trimmed
+            }
+            sweepGeneration = generation;
+        }
         stats.passes.increment();
         long deadline = System.nanoTime() + settings.maxTime().toNanos();
         int visited = 0;
@@ -159,6 +170,7 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
         if (end) {
             cursor = null;
             blockedPage = null;
+            sweptGeneration = sweepGeneration;
             stats.sweeps.increment();
         } else {
             cursor = next;

@@ -131,6 +131,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
     /** Per timeline, (first seen at, horizon) whenever the horizon rose, pruned to the settle window. */
     private final Map<TimelineKey, java.util.ArrayDeque<long[]>> horizonHistory = new HashMap<>();
     private volatile Map<TimelineKey, Long> settledHorizons = Map.of();
+    private volatile long coverageGeneration;
     private int partitions;
     private long consecutiveFailures;
     private boolean closed;
@@ -268,6 +269,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
             if (!names(nowSettled).equals(names(settled))) {
                 settled = List.copyOf(nowSettled);
                 settledVersion++;
+                coverageGeneration++;
             }
             timelines = List.copyOf(tl);
             settleHorizons(tl, start, settleNanos);
@@ -313,7 +315,15 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 settledNow.put(t.key(), first[1]);
             }
         }
-        settledHorizons = Map.copyOf(settledNow);
+        if (!settledNow.equals(settledHorizons)) {
+            settledHorizons = Map.copyOf(settledNow);
+            coverageGeneration++;
+        }
+    }
+
+    @Override
+    public long generation() {
+        return coverageGeneration;
     }
 
     @Override

@@ -30,6 +30,15 @@ public interface TrimCoverage {
         return 0;
     }
 
+    /**
+     * Changes whenever what this coverage answers may have grown (settled segments or settled
+     * horizons changed), so a trimmer that finished a sweep starts the next one only when it can
+     * find something new. -1: unknown, sweep continuously.
+     */
+    default long generation() {
+        return -1;
+    }
+
     /** Nothing is covered: trimming never deletes. */
     static TrimCoverage nothing() {
         return (pageKey, maxLsn) -> List.<ColdVersion>of();

@@ -104,6 +104,12 @@ final class ColdTestData {
         volatile boolean unavailable;
         volatile int lookups;
         volatile long horizon;
+        volatile long generation = -1;
+
+        @Override
+        public long generation() {
+            return generation;
+        }
 
         @Override
         public synchronized List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage)

@@ -259,14 +259,14 @@ class ColdTierIT {
         HotTrimming trimming = tier.trimming();
         await("hot store trimmed to the versions no segment holds", Duration.ofSeconds(120),
                 () -> hotVersions(app) == phase2Versions);
-        long sweeps = trimming.sweeps();
-        await("a further sweep", Duration.ofSeconds(30), () -> trimming.sweeps() > sweeps);
+        Thread.sleep(1_000); // readers keep going a little after the last delete
         stop.set(true);
         during.join();
         assertThat(duringFailure.get()).as("reads during trimming").isNull();
         assertThat(duringPasses.get()).isPositive();
         assertThat(trimming.trimmedVersions()).isEqualTo(hotBefore - phase2Versions);
         assertThat(trimming.mismatches()).isZero();
+        assertThat(trimming.sweeps()).isPositive();
         assertThat(registry.get("se.hot.store.entries").gauge().value()).isPositive();
         assertThat(checkReads(app, model, pages, end)).isEqualTo(reads); // after trimming: old LSNs come from segments
 

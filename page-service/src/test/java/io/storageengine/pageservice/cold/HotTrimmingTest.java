@@ -311,6 +311,32 @@ class HotTrimmingTest {
     }
 
     @Test
+    void afterASweepTheStoreIsLeftAloneUntilTheCoverageChanges() throws Exception {
+        start(10_000);
+        SyntheticWal wal = new SyntheticWal(15, 1_000);
+        wal.randomRun(T, 10, 200, 0.1, 20);
+        long end = wal.lsn() + 1;
+        wal.watermark(T, end);
+        pipe(wal.events());
+        coldHolds(wal.events(), 1_000 + (end - 1_000) / 2);
+        cold.generation = 1;
+        trimUntilSwept();
+        long passes = trimming.passes.sum();
+        long kept = hotVersions();
+        int lookups = cold.lookups;
+        for (int i = 0; i < 5; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        assertThat(trimming.passes.sum()).isEqualTo(passes);
+        assertThat(cold.lookups).isEqualTo(lookups);
+        coldHolds(wal.events(), end); // a new segment settles
+        cold.generation = 2;
+        trimUntilSwept();
+        assertThat(hotVersions()).isZero().isLessThan(kept);
+        assertReadsMatch(wal.model(), end);
+    }
+
+    @Test
     void aColdCopyWithOtherBytesIsKeptAndCounted() throws Exception {
         start(10_000);
         SyntheticWal wal = new SyntheticWal(8, 100);

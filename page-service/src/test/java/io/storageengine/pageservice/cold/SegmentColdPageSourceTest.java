@@ -237,11 +237,13 @@ class SegmentColdPageSourceTest {
         catalog.set(List.of(ColdTestData.active(segment(0, 10_000, 0))));
         source.refresh();
         assertThat(source.coveredVersions(pk, wal.lsn())).isEmpty();
+        long generation = source.generation();
         advance(Duration.ofSeconds(20));
         catalog.set(new ArrayList<>(List.of(catalog.segments.get(0), ColdTestData.active(segment(10_000, Long.MAX_VALUE, 0)))));
         source.refresh();
         advance(Duration.ofSeconds(11)); // the first segment listed 31 s ago, the second 11 s ago
         source.refresh();
+        assertThat(source.generation()).isGreaterThan(generation); // the trimmer starts a new sweep
         List<ColdVersion> covered = source.coveredVersions(pk, wal.lsn());
         assertThat(lsns(covered)).isEqualTo(lsns(ColdTestData.lookup(segmentView(0, 10_000), pk, wal.lsn(), true)));
         assertThat(lsns(source.versions(pk, wal.lsn(), true))).isEqualTo(lsns(ColdTestData.lookup(all, pk, wal.lsn(), true)));
