@@ -19,6 +19,7 @@ import java.util.Set;
  * walgen [options] [--out FILE|-]
  * topic-status [--bootstrap B] [--topic wal] [--json]
  * decode [--summary-json] FILE | -       (check a stream without Kafka)
+ * bench [--bytes 1G] [--images]           (decoder throughput in memory)
  * </pre>
  *
  * Exit status: 0 ok (corrupt, reserved and rejected frames are skipped and counted, not errors);
@@ -28,7 +29,7 @@ import java.util.Set;
 public final class IngestCli {
     static final String USAGE = "usage: IngestCli <command> [options]\n\n  " + PublishCommand.USAGE.replace("\n", "\n  ")
             + "\n  " + WalgenCommand.USAGE.replace("\n", "\n  ") + "\n  " + TopicStatusCommand.USAGE
-            + "\n  decode [--summary-json] FILE | -\n\nexit status: 0 ok, 1 stream error (LSN regression, truncated tail,"
+            + "\n  decode [--summary-json] FILE | -\n  " + BenchCommand.USAGE + "\n\nexit status: 0 ok, 1 stream error (LSN regression, truncated tail,"
             + " read error), 2 usage, 3 publish failure (Kafka unreachable, fenced)";
 
     private IngestCli() {
@@ -66,6 +67,7 @@ public final class IngestCli {
                 case "walgen" -> WalgenCommand.run(args, err);
                 case "topic-status" -> TopicStatusCommand.run(args, out, err);
                 case "decode" -> decode(args, out);
+                case "bench" -> BenchCommand.run(args, out);
                 default -> throw new UsageException("unknown command '" + args[0] + "'");
             };
         } catch (UsageException e) {

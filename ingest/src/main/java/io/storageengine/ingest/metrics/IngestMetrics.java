@@ -21,7 +21,8 @@ import java.util.function.ToDoubleFunction;
  * {@code se.ingest.transactions}, {@code se.ingest.watermark.rounds} and the gauge
  * {@code se.ingest.last.published.lsn} (LSN of the last committed WATERMARK round).
  *
- * <p>Decoder counters are read from a supplier of cumulative {@link DecodeSummary} totals. Thread-safe.
+ * <p>Decoder counters are read from a supplier of cumulative {@link DecodeSummary} totals; keep this
+ * object referenced for as long as the meters should report (the publisher does). Thread-safe.
  */
 public final class IngestMetrics {
     private final Counter images;
@@ -32,8 +33,11 @@ public final class IngestMetrics {
     private final Counter watermarkRounds;
     private final Timer publishLatency;
     private final AtomicLong lastPublishedLsn = new AtomicLong();
+    /** Held strongly here: Micrometer function meters keep only a weak reference to their state object. */
+    private final Supplier<DecodeSummary> decodeTotals;
 
     public IngestMetrics(MeterRegistry registry, String tenant, String timeline, Supplier<DecodeSummary> decodeTotals) {
+        this.decodeTotals = decodeTotals;
         Tags tags = Tags.of("tenant", tenant, "timeline", timeline);
         images = Counter.builder("se.ingest.records").tags(tags).tag("type", "page_image")
                 .description("page records published").register(registry);
@@ -65,10 +69,11 @@ public final class IngestMetrics {
                 DecodeSummary::truncatedTailBytes);
     }
 
-    private static void decoderCounter(MeterRegistry registry, Tags tags, String name, String description,
-                                       Supplier<DecodeSummary> totals, ToDoubleFunction<DecodeSummary> f) {
-        FunctionCounter.builder(name, totals, s -> f.applyAsDouble(s.get())).tags(tags).description(description)
-                .register(registry);
+    private void decoderCounter(MeterRegistry registry, Tags tags, String name, String description,
+                                Supplier<DecodeSummary> totals, ToDoubleFunction<DecodeSummary> f) {
+        // State object = this (owned by the publisher), not the supplier lambda, which could be collected.
+        FunctionCounter.builder(name, this, m -> f.applyAsDouble(m.decodeTotals.get())).tags(tags)
+                .description(description).register(registry);
     }
 
     public void published(int typeCode, int frameBytes) {

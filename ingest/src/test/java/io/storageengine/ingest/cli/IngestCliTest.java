@@ -61,6 +61,12 @@ class IngestCliTest {
     }
 
     @Test
+    void benchDecodesAnInMemoryStreamAndReportsThroughput() {
+        assertThat(run("bench", "--bytes", "4M", "--rounds", "1", "--images")).isZero();
+        assertThat(out.toString()).contains("bench: round 1:").contains("GB/s");
+    }
+
+    @Test
     void sizesAcceptSuffixes() {
         assertThat(Args.parseSize("x", "10G")).isEqualTo(10L << 30);
         assertThat(Args.parseSize("x", "512MiB")).isEqualTo(512L << 20);

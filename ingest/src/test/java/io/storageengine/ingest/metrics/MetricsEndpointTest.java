@@ -18,6 +18,7 @@ class MetricsEndpointTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DecodeSummary totals = new DecodeSummary(10, 5000, 9, 2, 77, 1, 3, 0x1234, 0, null);
         IngestMetrics m = new IngestMetrics(registry, "t1", "l1", () -> totals);
+        System.gc(); // the meters must survive a collection
         m.published(1, 8230);
         m.published(2, 100);
         m.acked(System.nanoTime() - 2_000_000);
@@ -35,5 +36,6 @@ class MetricsEndpointTest {
                     .contains("se_ingest_last_published_lsn{tenant=\"t1\",timeline=\"l1\"} 4660.0")
                     .contains("se_ingest_publish_latency_seconds_count{tenant=\"t1\",timeline=\"l1\"} 1");
         }
+        assertThat(m.publishLatency().count()).isEqualTo(1); // keeps m (the meters' state) reachable until here
     }
 }
