@@ -8,7 +8,9 @@
 #   - L0 build: WAL MB/s from worker start until the catalog's committed offsets reach the end of
 #     every partition (consume, decode, sort, write, fsync, register);
 #   - L0 -> L1 merges: input MB/s over the merge jobs' own durations (catalog job history);
-#   - end to end: WAL MB/s until compaction is quiet.
+#   - end to end: WAL MB/s until compaction is quiet;
+# and, per phase, the CPU seconds of the worker's own threads and MB per CPU second (ThreadMXBean),
+# which stay meaningful when other processes load the machine (wall-clock MB/s do not).
 # Goal: >= 100 MB/s here (the seed asks 10 GB in under 5 minutes, ~35 MB/s end to end).
 #
 # Kafka: the in-JVM test broker, or the one at SE_TEST_KAFKA_BOOTSTRAP (e.g. `./se up`'s).

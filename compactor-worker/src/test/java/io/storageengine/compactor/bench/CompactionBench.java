@@ -122,15 +122,22 @@ public final class CompactionBench {
                     l1Bytes += s.meta().sizeBytes();
                 }
             }
+            // CPU seconds of the worker's threads: throughput per core, independent of other load on the machine.
+            double l0Cpu = cpuSeconds("compactor-wal-consumer") + cpuSeconds("compactor-l0-flusher");
+            double jobsCpu = cpuSeconds("compactor-jobs");
             System.out.println();
-            System.out.println("| phase | data | time | throughput |");
-            System.out.println("|---|---|---|---|");
-            System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s |%n",
-                    walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec);
-            System.out.printf("| L0 → L1 merge (%d jobs, job time) | %.0f MiB in, %.0f MiB out | %.1f s | %.0f MB/s |%n",
-                    merges, mergeIn / 1048576.0, mergeOut / 1048576.0, mergeSec, mergeIn / 1e6 / Math.max(mergeSec, 1e-9));
-            System.out.printf("| end to end (L0 + merges until quiet) | %.0f MiB WAL | %.1f s | %.0f MB/s |%n",
-                    walBytes / 1048576.0, allSec, walBytes / 1e6 / allSec);
+            System.out.printf("load average now %.1f on %d cores%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+            System.out.println("| phase | data | time | throughput | CPU time (worker threads) | MB per CPU second |");
+            System.out.println("|---|---|---|---|---|---|");
+            System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+                    walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec, l0Cpu, walBytes / 1e6 / l0Cpu);
+            System.out.printf("| compaction jobs: %d L0 → L1 merges (job time) + images | %.0f MiB merged in, %.0f MiB out | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+                    merges, mergeIn / 1048576.0, mergeOut / 1048576.0, mergeSec, mergeIn / 1e6 / Math.max(mergeSec, 1e-9),
+                    jobsCpu, mergeIn / 1e6 / Math.max(jobsCpu, 1e-9));
+            System.out.printf("| end to end (L0 + merges until quiet) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+                    walBytes / 1048576.0, allSec, walBytes / 1e6 / allSec, l0Cpu + jobsCpu, walBytes / 1e6 / (l0Cpu + jobsCpu));
             System.out.printf("%nactive now: %d segments, L0 %.0f MiB, L1 %.0f MiB; heap used %.0f MiB of max %.0f MiB%n",
                     active.size(), l0Bytes / 1048576.0, l1Bytes / 1048576.0,
                     (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0,
@@ -144,6 +151,17 @@ public final class CompactionBench {
             }
         }
         System.exit(0);
+    }
+
+    private static double cpuSeconds(String threadName) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long ns = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(threadName)) {
+                ns += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return ns / 1e9;
     }
 
     private static long publish(KafkaTestBroker broker, String topic, TimelineKey timeline, long bytes) throws Exception {
