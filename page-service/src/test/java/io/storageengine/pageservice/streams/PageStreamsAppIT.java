@@ -157,6 +157,7 @@ class PageStreamsAppIT {
         ReferenceModel model = wal.model();
         List<PageKey> pages = model.pageKeys();
         AtomicLong published = new AtomicLong();
+        long finalLsn = batchEnds.get(batchEnds.size() - 1);
         try (WalTestProducer producer = new WalTestProducer(BROKER, topic, PARTITIONS)) {
             producer.publish(batches.get(0));
             producer.flush();
@@ -190,7 +191,8 @@ class PageStreamsAppIT {
                             PageKey key = pages.get(r.nextInt(pages.size()));
                             long upTo = published.get();
                             // mostly at or below what is published; sometimes a little ahead (the read waits)
-                            long lsn = 5_000_000 + (long) (r.nextDouble() * (upTo - 5_000_000 + 2_000));
+                            // never beyond the last batch: once ingest has ended, WAL past it never arrives
+                            long lsn = Math.min(finalLsn, 5_000_000 + (long) (r.nextDouble() * (upTo - 5_000_000 + 2_000)));
                             if (lsn > upTo) {
                                 waitedAhead.incrementAndGet();
                             }
