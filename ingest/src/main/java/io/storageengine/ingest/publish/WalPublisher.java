@@ -156,6 +156,8 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, k.batchSize());
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, k.bufferMemory());
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, k.compression());
+        // A frame may be 21 + 1,048,576 bytes: above the 1 MiB default (the topic's max.message.bytes must allow it too).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, k.deliveryTimeoutMs());
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, k.deliveryTimeoutMs() - k.lingerMs()));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

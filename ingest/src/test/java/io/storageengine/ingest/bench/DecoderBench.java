@@ -1,7 +1,6 @@
 package io.storageengine.ingest.bench;
 
 import io.storageengine.ingest.decode.DecodeSummary;
-import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.walgen.WalGen;
 import java.io.ByteArrayOutputStream;
@@ -72,10 +71,6 @@ public class DecoderBench {
             throw new IllegalStateException("unexpected: " + s.toLine());
         }
         return s;
-    }
-
-    static FrameSink sink(Blackhole bh) {
-        return (frame, bytes) -> bh.consume(frame);
     }
 
     public static void main(String[] args) throws RunnerException {

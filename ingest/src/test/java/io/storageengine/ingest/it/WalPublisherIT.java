@@ -219,6 +219,26 @@ class WalPublisherIT {
         assertThat(status.lines().filter(l -> l.contains(tl + "=1/31")).count()).as(status).isEqualTo(PARTITIONS);
     }
 
+    @Test
+    void aNearMaximalDeltaFrameIsPublished() {
+        String topic = BROKER.uniqueTopic("wal-big");
+        BROKER.createTopic(topic, 2, Map.of("max.message.bytes", "2097152"));
+        TimelineKey tl = newTimeline();
+        List<io.storageengine.schemas.page.Patch> patches = new ArrayList<>();
+        for (int i = 0; i < 127; i++) {
+            byte[] data = new byte[WalFormat.PAGE_SIZE];
+            Arrays.fill(data, (byte) i);
+            patches.add(new io.storageengine.schemas.page.Patch(0, data));
+        }
+        byte[] big = FrameCodec.encode(7, RecordType.PAGE_DELTA, PagePayloads.delta(new PageRef(1663, 5, 1, 0, 0), patches));
+        assertThat(big.length).isGreaterThan(1_000_000);
+        try (WalPublisher pub = WalPublisher.create(config(topic), tl, new SimpleMeterRegistry())) {
+            assertThat(pub.publish(new ByteArrayInputStream(big)).exitCode()).isZero();
+        }
+        assertThat(TopicReader.readAll(BROKER, topic).stream().filter(r -> !isWatermark(r)).map(ConsumerRecord::value))
+                .singleElement().isEqualTo(big);
+    }
+
     /** {@code n} image frames of distinct pages at LSNs base, base+1, ... */
     private static byte[] images(long base, int n) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
