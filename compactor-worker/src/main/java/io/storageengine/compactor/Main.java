@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * Configuration: {@link CompactorConfig} (application.yaml + environment).
  */
 public final class Main {
+    static {
+        // This module's log4j2.xml, even when a test-scoped log4j2-test.xml is on the classpath.
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2.xml");
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
