@@ -139,6 +139,21 @@ class WalPublisherTest {
     }
 
     @Test
+    void whileRecordsFlowWatermarkRoundsAreCommittedRepeatedlyWithRisingLsns() throws Exception {
+        MockProducer<byte[], byte[]> mock = producer();
+        try (WalPublisher pub = publisher(mock)) {
+            for (int i = 1; i <= 40; i++) {
+                pub.accept(FrameCodec.decodeExactly(image(i * 10L, i)), java.nio.ByteBuffer.wrap(image(i * 10L, i)));
+                Thread.sleep(20);
+            }
+            List<Long> lsns = mock.history().stream().filter(WalPublisherTest::isWatermark).map(WalPublisherTest::lsnOf).toList();
+            assertThat(lsns.size() / PARTITIONS).as("watermark rounds during ~800 ms of records").isGreaterThanOrEqualTo(3);
+            assertThat(lsns).isSorted().allMatch(l -> l < 400, "never the last, possibly incomplete LSN");
+            assertThat(mock.commitCount()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void anLsnRegressionCommitsWhatCameBeforeAndNothingAfter() {
         MockProducer<byte[], byte[]> mock = producer();
         try (WalPublisher pub = publisher(mock)) {
