@@ -18,7 +18,7 @@ sum_reports() { # dir stamp
 failed_tests() { # dir stamp -> "Class.method" of each failed or errored test case
   [[ -d "$1" ]] || return 0
   find "$1" -maxdepth 1 -name 'TEST-*.xml' -newer "$2" -print0 | xargs -0 -r cat | awk '
-    /<testcase / { n = $0; sub(/.*name="/, "", n); sub(/".*/, "", n); c = $0; sub(/.*classname="/, "", c); sub(/".*/, "", c) }
+    /<testcase / { n = $0; sub(/.* name="/, "", n); sub(/".*/, "", n); c = $0; sub(/.*classname="/, "", c); sub(/".*/, "", c) }
     /<failure|<error/ { print "    " c "." n }' | sort -u
 }
 
