@@ -35,8 +35,8 @@ ensure_built() {
   done
   info >&2 "writing classpaths for ${modules[*]} ..."
   local list; list=$(IFS=,; echo "${modules[*]}")
-  if ! (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl "$list" >&2); then
-    (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl test-support >&2) \
+  if ! (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt -pl "$list" >&2); then
+    (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt -pl test-support >&2) \
       || die "could not compute test-support's classpath"
   fi
   ((ok)) && touch "$SE_LOCAL/build.stamp"
