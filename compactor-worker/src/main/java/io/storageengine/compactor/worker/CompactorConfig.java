@@ -63,8 +63,11 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
             throw new IllegalArgumentException("invalid compactor config: l0 segment " + l0SegmentBytes + " bytes, budget "
                     + memoryBudgetBytes + ", admin port " + adminPort);
         }
+        if (segmentStore.equals("directory")) {
+            segmentStore = "dir"; // the page service's name for the same store
+        }
         if (!segmentStore.equals("dir") && !segmentStore.equals("catalog")) {
-            throw new IllegalArgumentException("segments.store must be dir or catalog, got " + segmentStore);
+            throw new IllegalArgumentException("segments.store must be directory (or dir) or catalog, got " + segmentStore);
         }
     }
 

@@ -166,7 +166,8 @@ public final class ConfigLoader {
         m.put("SE_ADVERTISED_HOST", "http.advertised-host");
         m.put("SE_KAFKA_BOOTSTRAP", "kafka.bootstrap");
         m.put("SE_KAFKA_APPLICATION_ID", "kafka.application-id");
-        m.put("SE_KAFKA_TOPIC", "kafka.topic");
+        m.put("SE_WAL_TOPIC", "kafka.topic"); // the name ingest, the compactor and ./se use
+        m.put("SE_KAFKA_TOPIC", "kafka.topic"); // wins when both are set
         m.put("SE_STATE_DIR", "kafka.state-dir");
         m.put("SE_KAFKA_STANDBY_REPLICAS", "kafka.standby-replicas");
         m.put("SE_KAFKA_STREAM_THREADS", "kafka.stream-threads");
