@@ -134,8 +134,8 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
     private volatile long coverageGeneration;
     private int partitions;
     private long consecutiveFailures;
-    private boolean closed;
-    private ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+    private volatile ScheduledExecutorService scheduler;
 
     public SegmentColdPageSource(Connector connector, ColdTierSettings settings, MeterRegistry registry,
                                  LongSupplier nanoTime) {
@@ -240,6 +240,10 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
         try {
             if (connection == null) {
                 Connection c = connector.connect();
+                if (closed) {
+                    c.resources().close();
+                    return false;
+                }
                 readSet = new SegmentSet(() -> catalogVersion, () -> active, () -> timelines, c.store(), partitions);
                 settledSet = new SegmentSet(() -> settledVersion, () -> settled, () -> timelines, c.store(), partitions);
                 connection = c;
@@ -416,35 +420,38 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
         return settings;
     }
 
+    /**
+     * Stops the refresh and closes the sets and the catalog. Does not wait for a refresh stuck in
+     * catalog retries (it holds the refresh lock for up to the retry budget): closing the pool
+     * makes it fail at once.
+     */
     @Override
     public void close() {
-        ScheduledExecutorService s;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            s = scheduler;
+        if (closed) {
+            return;
         }
+        closed = true;
+        ScheduledExecutorService s = scheduler;
         if (s != null) {
             s.shutdownNow();
             try {
-                s.awaitTermination(10, TimeUnit.SECONDS);
+                s.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        synchronized (this) {
-            if (readSet != null) {
-                readSet.close();
-                settledSet.close();
-            }
-            if (connection != null) {
-                try {
-                    connection.resources().close();
-                } catch (Exception e) {
-                    LOG.warn("Closing the cold tier: {}", e.toString());
-                }
+        SegmentSet r = readSet;
+        SegmentSet t = settledSet;
+        if (r != null) {
+            r.close();
+            t.close();
+        }
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.resources().close();
+            } catch (Exception e) {
+                LOG.warn("Closing the cold tier: {}", e.toString());
             }
         }
     }

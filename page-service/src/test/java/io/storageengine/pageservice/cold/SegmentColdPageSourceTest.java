@@ -50,7 +50,7 @@ class SegmentColdPageSourceTest {
     private NavigableMap<byte[], byte[]> all;
 
     /** A mutable segment list with a change counter; can be made unreachable. */
-    static final class FakeCatalog implements SegmentColdPageSource.CatalogView {
+    static class FakeCatalog implements SegmentColdPageSource.CatalogView {
         volatile List<CatalogSegment> segments = List.of();
         volatile List<TimelineInfo> timelines = List.of();
         final AtomicLong version = new AtomicLong();
@@ -261,6 +261,34 @@ class SegmentColdPageSourceTest {
             }
         }
         return part;
+    }
+
+    @Test
+    void closeDoesNotWaitForARefreshStuckInTheCatalogAndClosesTheConnection() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        SegmentColdPageSource.CatalogView stuck = new FakeCatalog() {
+            @Override
+            public long segmentsVersion() {
+                entered.countDown();
+                try {
+                    released.await(); // a catalog call in its retry loop; only closing the pool ends it
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new CatalogUnavailableException("pool closed (test)", null);
+            }
+        };
+        ColdTierSettings settings = ColdTierSettings.of(CatalogConfig.of("jdbc:unused", "u", "p"), dir);
+        SegmentColdPageSource s = new SegmentColdPageSource(
+                () -> new SegmentColdPageSource.Connection(stuck, store, released::countDown), settings, null, System::nanoTime);
+        s.partitions(0);
+        Thread refresher = Thread.ofPlatform().start(s::refresh);
+        entered.await();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), s::close);
+        assertThat(released.getCount()).isZero();
+        refresher.join();
+        assertThat(s.refresh()).isFalse();
     }
 
     @Test
