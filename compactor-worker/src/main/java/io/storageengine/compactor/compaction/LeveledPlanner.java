@@ -28,7 +28,13 @@ public final class LeveledPlanner implements CompactionPlanner {
         List<PlannedJob> jobs = new ArrayList<>(3);
         List<SegmentView> retire = retirable(snapshot, policy);
         if (!retire.isEmpty()) {
-            jobs.add(new PlannedJob.Retire(snapshot.partition(), retire, "shadowed by an image below the horizon"));
+            Map<TimelineKey, Long> horizons = new LinkedHashMap<>();
+            for (SegmentView s : retire) {
+                if (s.timelineOrNull() != null) {
+                    horizons.computeIfAbsent(s.timelineOrNull(), t -> snapshot.horizon(t, policy));
+                }
+            }
+            jobs.add(new PlannedJob.Retire(snapshot.partition(), retire, "shadowed by an image below the horizon", horizons));
         }
         List<SegmentView> l0 = snapshot.segments().stream().filter(SegmentView::isL0)
                 .sorted(Comparator.comparingLong(SegmentView::startOffset)).toList();

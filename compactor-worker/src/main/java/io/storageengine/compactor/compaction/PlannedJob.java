@@ -2,6 +2,7 @@ package io.storageengine.compactor.compaction;
 
 import io.storageengine.schemas.timeline.TimelineKey;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -45,10 +46,17 @@ public sealed interface PlannedJob {
         }
     }
 
-    /** Retire segments no read at or above the horizon needs (shadowed by a newer image below it). */
-    record Retire(int partition, List<SegmentView> inputs, String reason) implements PlannedJob {
+    /**
+     * Retire segments no read at or above the horizon needs (shadowed by a newer image below it).
+     * {@code horizons}: per timeline, the GC horizon the decision relies on; it is published to the
+     * catalog before the segments go, so page services refuse reads below it (410) instead of
+     * answering them from what is left.
+     */
+    record Retire(int partition, List<SegmentView> inputs, String reason, Map<TimelineKey, Long> horizons)
+            implements PlannedJob {
         public Retire {
             inputs = List.copyOf(inputs);
+            horizons = Map.copyOf(horizons);
         }
 
         @Override

@@ -80,6 +80,10 @@ public final class JobExecutor {
                 outcome = Outcome.SUCCEEDED;
                 return outcome;
             }
+            if (job instanceof PlannedJob.Retire r) {
+                // Raise-only: readers must refuse LSNs below the horizon before the segments go.
+                r.horizons().forEach(catalog::setGcHorizon);
+            }
             keepOutputs = true; // from here on the swap may commit even if we see an error
             catalog.replaceSegments(lease, retired, outputs);
             outcome = Outcome.SUCCEEDED;

@@ -76,8 +76,10 @@ class LeveledPlannerTest {
         // not the L0, not timeline 2 (no horizon).
         List<SegmentView> r = LeveledPlanner.retirable(snap(segs, Map.of(timeline(1), 160L)), POLICY);
         assertThat(r).extracting(SegmentView::id).containsExactlyInAnyOrder(1L, 2L, 3L);
+        // The job carries the horizon it relies on, to be published before the segments go.
         assertThat(planner.plan(snap(segs, Map.of(timeline(1), 160L)), POLICY).get(0))
-                .isInstanceOf(PlannedJob.Retire.class);
+                .isInstanceOfSatisfying(PlannedJob.Retire.class,
+                        j -> assertThat(j.horizons()).containsExactlyEntriesOf(Map.of(timeline(1), 60L)));
     }
 
     @Test

@@ -80,6 +80,8 @@ class CompactorWorkerIT {
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, page -> java.util.Arrays.equals(page, 0, 32,
                         T1.toBytes(), 0, 32) ? h1 : h2, 1500, 3);
                 assertThat(env.catalog.activeSegments().size()).isLessThan(segmentsBeforeGc);
+                // Horizons a retirement relied on stay published (raise-only), so readers refuse LSNs below them.
+                assertThat(env.catalog.gcHorizon(T1).orElseThrow()).isGreaterThanOrEqualTo(h1);
                 assertThat(SegmentCheck.deltaRecordCounts(env.catalog, env.store).values()).allMatch(n -> n == 1);
 
                 // Retired files are deleted after the grace period and marked DELETED.
