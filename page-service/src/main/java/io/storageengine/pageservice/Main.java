@@ -60,7 +60,13 @@ public final class Main {
         PageServiceConfig config = ConfigLoader.load();
         PageMetrics metrics = new PageMetrics();
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
-        PageStreamsApp app = PageStreamsApp.start(streamsSettings(config), cold.source(), cold.trimming());
+        PageStreamsApp app;
+        try {
+            app = PageStreamsApp.start(streamsSettings(config), cold.source(), cold.trimming());
+        } catch (RuntimeException e) {
+            cold.close(); // its refresh thread would otherwise keep a failed process alive
+            throw e;
+        }
         cold.start(app.partitionCount());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
         long maxLag = config.read().readyMaxLag();
