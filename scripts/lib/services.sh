@@ -18,6 +18,11 @@ service_env() {
   export SE_CATALOG_USER="${SE_CATALOG_USER:-se}" SE_CATALOG_PASSWORD="${SE_CATALOG_PASSWORD:-se}"
   export SE_SEGMENT_DIR="${SE_SEGMENT_DIR:-$SE_LOCAL/segments}"
   export SE_STATE_DIR="${SE_STATE_DIR:-$SE_LOCAL/page-service-state}"
+  # The local stack's demo data is a few MiB per partition: small L0 cuts make the compactor build
+  # several L0s per partition and merge them to L1, so `./se status` shows compaction at work.
+  # Production defaults (64 MiB, 60 s) stay in compactor-worker's application.yaml.
+  export SE_COMPACTOR_L0_SEGMENT_BYTES="${SE_COMPACTOR_L0_SEGMENT_BYTES:-524288}"
+  export SE_COMPACTOR_L0_MAX_AGE="${SE_COMPACTOR_L0_MAX_AGE:-10s}"
   mkdir -p "$SE_SEGMENT_DIR" "$SE_STATE_DIR"
 }
 
