@@ -1,5 +1,7 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.pageservice.ItResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,11 +27,9 @@ import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,19 +64,11 @@ class ColdTierIT {
     private static final int PARTITIONS = 2;
     private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final List<Path> dirs = new ArrayList<>();
+    private final ItResources resources = new ItResources();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        for (Path d : dirs) {
-            try (var files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        resources.close();
     }
 
     private static void publish(String topic, List<SyntheticWal.Event> events) {
@@ -176,10 +168,8 @@ class ColdTierIT {
         String topic = BROKER.createUniqueTopic("wal", PARTITIONS);
         LocalPostgres pg = LocalPostgres.shared();
         CatalogConfig catalogConfig = CatalogConfig.of(pg.jdbcUrl(pg.createDatabase("cold_tier")), pg.user(), pg.password());
-        Path segDir = Files.createTempDirectory("cold-it-segments");
-        Path stateDir = Files.createTempDirectory("cold-it-state");
-        dirs.add(segDir);
-        dirs.add(stateDir);
+        Path segDir = resources.tempDir("cold-it-segments");
+        Path stateDir = resources.tempDir("cold-it-state");
 
         SyntheticWal wal = new SyntheticWal(21, 1_000_000);
         wal.randomRun(T, 80, 3_000, 0.1, 50);
@@ -199,7 +189,7 @@ class ColdTierIT {
         long phase2Versions = ColdTestData.versionsOf(phase2, 0, 0).size();
 
         Catalog catalog = Catalog.open(catalogConfig);
-        toClose.add(catalog);
+        resources.add(catalog);
         DirectorySegmentStore writeStore = new DirectorySegmentStore(segDir);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ColdTierSettings settings = ColdTierSettings.of(catalogConfig, segDir)
@@ -207,12 +197,12 @@ class ColdTierIT {
                 .withTrim(new ColdTierSettings.Trim(true, Duration.ofSeconds(2), Duration.ofMillis(100), 2_000,
                         Duration.ofMillis(20)));
         ColdTier tier = ColdTier.create(settings, registry);
-        toClose.add(tier);
+        resources.add(tier);
         StreamsSettings s = StreamsSettings.defaults(BROKER.bootstrapServers(), stateDir, "127.0.0.1:18201")
                 .withApplicationId(BROKER.uniqueTopic("page-service-cold")).withWalTopic(topic)
                 .withRocksDbMemoryBytes(64L << 20).withWaitTimeout(Duration.ofSeconds(10));
         PageStreamsApp app = PageStreamsApp.start(s, tier.source(), tier.trimming());
-        toClose.add(app);
+        resources.add(app);
         tier.start(app.partitionCount());
         assertThat(app.awaitReady(Duration.ofSeconds(90))).isTrue();
         await("watermark " + end + " applied on every partition", Duration.ofSeconds(90), () -> {

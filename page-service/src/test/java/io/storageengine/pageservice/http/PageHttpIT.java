@@ -1,5 +1,7 @@
 package io.storageengine.pageservice.http;
 
+import io.storageengine.pageservice.ItResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.helidon.webserver.WebServer;
@@ -22,11 +24,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -50,19 +49,11 @@ class PageHttpIT {
     private record Instance(PageStreamsApp app, WebServer server, PageMetrics metrics, int port) {
     }
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final List<Path> dirs = new ArrayList<>();
+    private final ItResources resources = new ItResources();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        for (Path d : dirs) {
-            try (var files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        resources.close();
     }
 
     private Instance start(String topic, String appId) throws Exception {
@@ -70,19 +61,18 @@ class PageHttpIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path dir = Files.createTempDirectory("page-http-it");
-        dirs.add(dir);
+        Path dir = resources.tempDir("page-http-it");
         PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of(
                 "SE_HTTP_HOST", "127.0.0.1", "SE_HTTP_PORT", Integer.toString(port), "SE_ADMIN_PORT", "0",
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId, "SE_STATE_DIR", dir.toString(),
                 "SE_ROCKSDB_MEMORY_MB", "64", "SE_WAIT_TIMEOUT", "10s"));
         PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config), ColdPageSource.none());
-        toClose.add(app);
+        resources.add(app);
         PageMetrics metrics = new PageMetrics();
         Services services = Services.create(config, app.reader(), Main.adapt(app.ownership()), app::ready, metrics);
         WebServer server = Main.start(config.http(), services);
-        toClose.add(server::stop);
+        resources.add(server::stop);
         return new Instance(app, server, metrics, port);
     }
 

@@ -1,5 +1,7 @@
 package io.storageengine.pageservice.streams;
 
+import io.storageengine.pageservice.ItResources;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,11 +17,9 @@ import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.testsupport.KafkaTestBroker;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -41,29 +41,20 @@ class PageStreamsAppIT {
     private static final int PARTITIONS = 4;
     private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final List<Path> dirs = new ArrayList<>();
+    private final ItResources resources = new ItResources();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-        for (Path d : dirs) {
-            try (var files = Files.walk(d)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        resources.close();
     }
 
     private PageStreamsApp start(String topic, String appId, int port, int standbys) throws Exception {
-        Path dir = Files.createTempDirectory("page-streams-it");
-        dirs.add(dir);
+        Path dir = resources.tempDir("page-streams-it");
         StreamsSettings s = StreamsSettings.defaults(BROKER.bootstrapServers(), dir, "127.0.0.1:" + port)
                 .withApplicationId(appId).withWalTopic(topic).withRocksDbMemoryBytes(64L << 20)
                 .withStandbyReplicas(standbys).withWaitTimeout(Duration.ofSeconds(10));
         PageStreamsApp app = PageStreamsApp.start(s, ColdPageSource.none());
-        toClose.add(app);
+        resources.add(app);
         return app;
     }
 
@@ -273,7 +264,7 @@ class PageStreamsAppIT {
         assertThat(standbyReads).as("standby replicas within the lag bound serve reads").isPositive();
 
         // one instance leaves: the other takes every partition over, restored from the changelogs
-        toClose.remove(b);
+        resources.remove(b);
         b.close();
         deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!(a.ready() && a.watermarks().activePartitions().length == PARTITIONS)) {
