@@ -7,7 +7,6 @@ import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.segment.SegmentKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +58,7 @@ class CompactorCrashIT {
 
             Process first = spawn(env, "crash-first");
             try {
-                ItEnv.await(TIMEOUT, () -> SegmentCheck.count(env.catalog, SegmentKind.DELTA, 1) > 0 && jobRunning(env),
-                        "the first worker in the middle of a job");
+                awaitJobRunning(env, wal);
             } finally {
                 first.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, leases left to expire
                 assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -98,6 +96,28 @@ class CompactorCrashIT {
                     .filter(j -> j.status() == CompactionJob.Status.RUNNING && !j.owner().isEmpty())
                     .map(CompactionJob::owner).distinct().count()).as("only the killed worker left jobs RUNNING")
                     .isLessThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * Waits until the worker is caught with a job RUNNING. Jobs on this small data last
+     * milliseconds, so poll often, and publish more WAL whenever a while passes without catching
+     * one (on a fast machine the first burst of work can finish between two polls).
+     */
+    private static void awaitJobRunning(ItEnv env, WalStream wal) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long nextBurst = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        int burst = 0;
+        while (!jobRunning(env)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for the first worker in the middle of a job");
+            }
+            if (System.nanoTime() > nextBurst) {
+                wal.publish(env.broker, env.topic, env.partitions, T, WalGen.builder().seed(100 + burst++).relations(4)
+                        .pagesPerRelation(128).imageRatio(0.3).startLsn(wal.maxLsn.get(T) + 1000).records(3000).build());
+                nextBurst = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            }
+            Thread.sleep(20);
         }
     }
 
