@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.topology;
 
+import io.storageengine.pageservice.hotstore.HotStoreSupplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -13,7 +14,9 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the page-service topology: source {@code wal} (raw bytes) → processor {@code apply-wal}
  * ({@link WalApplyProcessor}) with two RocksDB stores, each backed by a changelog topic named
  * after it ({@code <application.id>-page-versions-changelog},
- * {@code <application.id>-applied-watermarks-changelog}). With a hot trimmer configured, a second
+ * {@code <application.id>-applied-watermarks-changelog}). {@code page-versions} is a
+ * {@link HotStoreSupplier} store (RocksDB with bounded range scans), the watermarks store Kafka
+ * Streams' own RocksDB store. With a hot trimmer configured, a second
  * processor {@code trim-hot} receives the same records (and ignores them) and shares
  * {@code page-versions}, deleting through it from a punctuator. Every node, store and internal topic has
  * an explicit, stable name, so a topology change never silently renames state.
@@ -39,7 +42,7 @@ public final class PageTopology {
 
     /** Adds the stores, the source and the processor to {@code builder}. */
     public static void build(StreamsBuilder builder, PageTopologyConfig config) {
-        builder.addStateStore(store(PAGE_VERSIONS_STORE));
+        builder.addStateStore(versionsStore(PAGE_VERSIONS_STORE));
         builder.addStateStore(store(WATERMARKS_STORE));
         KStream<byte[], byte[]> wal = builder.stream(config.walTopic(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE_NAME));
@@ -52,6 +55,13 @@ public final class PageTopology {
 
     private static StoreBuilder<KeyValueStore<byte[], byte[]>> store(String name) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.ByteArray(), Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingEnabled(java.util.Map.of());
+    }
+
+    /** The versions store: page reads scan it per page, so its scans must stop at the page (see hotstore). */
+    private static StoreBuilder<KeyValueStore<byte[], byte[]>> versionsStore(String name) {
+        return Stores.keyValueStoreBuilder(new HotStoreSupplier(name), Serdes.ByteArray(), Serdes.ByteArray())
                 .withCachingDisabled()
                 .withLoggingEnabled(java.util.Map.of());
     }

@@ -1,0 +1,32 @@
+package io.storageengine.pageservice.hotstore;
+
+import io.storageengine.pageservice.hotstore.internal.BoundedRocksStore;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Supplies the persistent {@code page-versions} store (one per task, active or standby) for
+ * {@code Stores.keyValueStoreBuilder}: a RocksDB store whose range iterators are bounded (see the
+ * package comment). On disk: {@code <state dir>/<task>/rocksdb/<name>/}, a plain RocksDB database
+ * (no WAL: the changelog topic is the durable copy, as with Kafka Streams' own store). Memory:
+ * the instance's shared RocksDB budget when the Streams configs carry one
+ * ({@code storageengine.rocksdb.memory}), else a private 16 MiB cache per store. Stateless.
+ */
+public record HotStoreSupplier(String name) implements KeyValueBytesStoreSupplier {
+    public HotStoreSupplier {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("store name is required");
+        }
+    }
+
+    @Override
+    public KeyValueStore<Bytes, byte[]> get() {
+        return new BoundedRocksStore(name);
+    }
+
+    @Override
+    public String metricsScope() {
+        return "rocksdb-bounded";
+    }
+}
