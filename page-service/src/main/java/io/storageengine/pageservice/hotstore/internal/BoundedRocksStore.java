@@ -3,6 +3,7 @@ package io.storageengine.pageservice.hotstore.internal;
 import io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig;
 import io.storageengine.pageservice.streams.RocksDbMemory;
 import java.io.File;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +24,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.DBOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
@@ -69,6 +74,8 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private WriteOptions writeOptions;
     private FlushOptions flushOptions;
     private Cache privateCache;
+    private List<ColumnFamilyHandle> extraFamilies = List.of();
+    private ColumnFamilyOptions extraFamilyOptions;
     private StateStoreContext context;
     private final Position position = Position.emptyPosition();
 
@@ -107,7 +114,7 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
             o.setWriteBufferSize(PRIVATE_MEMTABLE_BYTES);
         }
         try {
-            db = RocksDB.open(o, dir.getAbsolutePath());
+            db = openDb(o, dir);
         } catch (RocksDBException e) {
             o.close();
             if (own != null) {
@@ -122,6 +129,31 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
         this.context = context;
         open = true;
         context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+    }
+
+    /**
+     * Opens the database; a directory written by Kafka Streams' own RocksDB store (before this
+     * store replaced it) also holds an {@code offsets} column family: it is opened too (RocksDB
+     * refuses otherwise) and left alone. Data lives in the default column family either way.
+     */
+    private RocksDB openDb(Options o, File dir) throws RocksDBException {
+        List<byte[]> families = new File(dir, "CURRENT").isFile()
+                ? RocksDB.listColumnFamilies(o, dir.getAbsolutePath()) : List.of();
+        if (families.size() <= 1) {
+            return RocksDB.open(o, dir.getAbsolutePath());
+        }
+        ColumnFamilyOptions cfo = new ColumnFamilyOptions(o);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (byte[] f : families) {
+            descriptors.add(new ColumnFamilyDescriptor(f, cfo));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions dbo = new DBOptions(o)) {
+            RocksDB opened = RocksDB.open(dbo, dir.getAbsolutePath(), descriptors, handles);
+            extraFamilies = handles;
+            extraFamilyOptions = cfo;
+            return opened;
+        }
     }
 
     private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
@@ -337,7 +369,13 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 it.closeNative();
             }
             openIterators.clear();
+            for (ColumnFamilyHandle h : extraFamilies) {
+                h.close();
+            }
             db.close();
+            if (extraFamilyOptions != null) {
+                extraFamilyOptions.close();
+            }
             writeOptions.close();
             flushOptions.close();
             options.close();

@@ -193,6 +193,35 @@ class BoundedRocksStoreTest {
     }
 
     @Test
+    void opensADirectoryKafkaStreamsOwnStoreWroteWithItsOffsetsColumnFamily() throws Exception {
+        store.close();
+        File db = new File(new File(dir.toFile(), BoundedRocksStore.DIR), "page-versions");
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(db.toPath())) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(f);
+            }
+        }
+        db.mkdirs();
+        try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions().setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true);
+             org.rocksdb.ColumnFamilyOptions cf = new org.rocksdb.ColumnFamilyOptions()) {
+            List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+            try (org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(o, db.getAbsolutePath(), List.of(
+                    new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY, cf),
+                    new org.rocksdb.ColumnFamilyDescriptor("offsets".getBytes(), cf)), handles)) {
+                raw.put(new byte[] {4}, new byte[] {2});
+                raw.put(handles.get(1), new byte[] {1}, new byte[] {1});
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        store = new BoundedRocksStore("page-versions");
+        store.init(new Context(dir.toFile()), store);
+        assertThat(drain(store.all())).containsExactly(entry(Bytes.wrap(new byte[] {4}), new byte[] {2}));
+        store.put(Bytes.wrap(new byte[] {5}), new byte[] {5});
+        assertThat(store.get(Bytes.wrap(new byte[] {5}))).containsExactly(5);
+    }
+
+    @Test
     void successorOfPrefix() {
         assertThat(BoundedRocksStore.successorOfPrefix(new byte[] {1, 2})).containsExactly(1, 3);
         assertThat(BoundedRocksStore.successorOfPrefix(new byte[] {1, (byte) 0xFF})).containsExactly(2);
