@@ -244,7 +244,10 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                     c.resources().close();
                     return false;
                 }
-                readSet = new SegmentSet(() -> catalogVersion, () -> active, () -> timelines, c.store(), partitions);
+                // the read set opens new segments on this thread before publishing them (no read pays
+                // for an open right after a swap); the settled set serves the trimmer, lazily
+                readSet = new SegmentSet(() -> catalogVersion, () -> active, () -> timelines, c.store(), partitions,
+                        settings.store() == ColdTierSettings.StoreKind.DIRECTORY);
                 settledSet = new SegmentSet(() -> settledVersion, () -> settled, () -> timelines, c.store(), partitions);
                 connection = c;
                 LOG.info("Cold tier connected ({} store)", c.store().name());

@@ -42,7 +42,8 @@ public final class PageTopology {
 
     /** Adds the stores, the source and the processor to {@code builder}. */
     public static void build(StreamsBuilder builder, PageTopologyConfig config) {
-        builder.addStateStore(versionsStore(PAGE_VERSIONS_STORE));
+        builder.addStateStore(config.hotStore() == PageTopologyConfig.HotStoreEngine.BOUNDED
+                ? versionsStore(PAGE_VERSIONS_STORE) : store(PAGE_VERSIONS_STORE));
         builder.addStateStore(store(WATERMARKS_STORE));
         KStream<byte[], byte[]> wal = builder.stream(config.walTopic(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE_NAME));

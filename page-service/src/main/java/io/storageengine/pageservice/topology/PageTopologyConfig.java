@@ -11,15 +11,23 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
  * are thread-safe.
  */
 public record PageTopologyConfig(String walTopic, WatermarkRegistry watermarks, ApplyCounters counters,
-                                 ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer) {
+                                 ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer, HotStoreEngine hotStore) {
+    /**
+     * The storage engine under {@code page-versions}. {@link #BOUNDED} (the default) is
+     * {@code hotstore}'s RocksDB store with bounded scans; {@link #KAFKA_ROCKSDB} is Kafka Streams'
+     * own RocksDB store, kept only as the baseline benchmarks compare against.
+     */
+    public enum HotStoreEngine { BOUNDED, KAFKA_ROCKSDB }
+
     public PageTopologyConfig(String walTopic, WatermarkRegistry watermarks, ApplyCounters counters) {
-        this(walTopic, watermarks, counters, null);
+        this(walTopic, watermarks, counters, null, HotStoreEngine.BOUNDED);
     }
 
     public PageTopologyConfig {
         Objects.requireNonNull(walTopic, "walTopic");
         Objects.requireNonNull(watermarks, "watermarks");
         Objects.requireNonNull(counters, "counters");
+        Objects.requireNonNull(hotStore, "hotStore");
         if (walTopic.isBlank()) {
             throw new IllegalArgumentException("empty WAL topic name");
         }
@@ -32,6 +40,11 @@ public record PageTopologyConfig(String walTopic, WatermarkRegistry watermarks, 
 
     /** This config with a hot-store trimmer (null: none). */
     public PageTopologyConfig withHotTrimmer(ProcessorSupplier<byte[], byte[], Void, Void> trimmer) {
-        return new PageTopologyConfig(walTopic, watermarks, counters, trimmer);
+        return new PageTopologyConfig(walTopic, watermarks, counters, trimmer, hotStore);
+    }
+
+    /** This config with another hot-store engine (benchmarks). */
+    public PageTopologyConfig withHotStore(HotStoreEngine engine) {
+        return new PageTopologyConfig(walTopic, watermarks, counters, hotTrimmer, engine);
     }
 }

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class TopologyFixture implements AutoCloseable, VersionStoreAccess {
     public static final String TOPIC = "wal";
 
-    public final PageTopologyConfig config = PageTopologyConfig.of(TOPIC);
+    public final PageTopologyConfig config;
     public final TopologyTestDriver driver;
     public final TestInputTopic<byte[], byte[]> input;
     private final Path stateDir;
@@ -33,6 +33,12 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
 
     /** With extra Streams properties (e.g. a RocksDB config setter). */
     public TopologyFixture(Map<String, Object> extraProperties) {
+        this(extraProperties, PageTopologyConfig.of(TOPIC));
+    }
+
+    /** With extra Streams properties and a topology config of its own (topic {@link #TOPIC}). */
+    public TopologyFixture(Map<String, Object> extraProperties, PageTopologyConfig config) {
+        this.config = config;
         StreamsBuilder builder = new StreamsBuilder();
         PageTopology.build(builder, config);
         Properties props = new Properties();

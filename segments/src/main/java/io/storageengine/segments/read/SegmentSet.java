@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * immutable {@link Snapshot} and swaps it in atomically (copy-on-write). A snapshot holds one
  * entry per segment; entries of segments present in both the old and the new snapshot are shared,
  * so their readers stay open. Readers are opened lazily, on the first lookup that needs them (for
- * a {@code CatalogSegmentStore} that is when the file is downloaded). A lookup
+ * a {@code CatalogSegmentStore} that is when the file is downloaded), or, with {@code preopen},
+ * by {@code refresh()} before the new snapshot is published (off the read path). A lookup
  * {@link #acquire() acquires} the current snapshot (reference count) and releases it when done;
  * a segment's reader is closed only when no snapshot holding it is in use any more, so a read
  * that started before a compaction swap finishes on the segments it started with. Deleting
@@ -51,6 +52,7 @@ public final class SegmentSet implements AutoCloseable {
     private final Supplier<List<TimelineInfo>> timelines;
     private final SegmentStore store;
     private final int partitions;
+    private final boolean preopen;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private volatile Map<TimelineKey, TimelineInfo> timelineMap = Map.of();
     private volatile boolean closed;
@@ -61,6 +63,18 @@ public final class SegmentSet implements AutoCloseable {
      */
     public SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
                       SegmentStore store, int partitions) {
+        this(version, active, timelines, store, partitions, false);
+    }
+
+    /**
+     * @param preopen open the readers of segments new to a snapshot in {@link #refresh()}, before
+     *        the snapshot is published, so no read pays for opening a file (footer, index and filter
+     *        read and checksummed) right after a compaction swap; a segment that fails to open is
+     *        left to fail the first lookup that needs it, as without preopening
+     */
+    public SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
+                      SegmentStore store, int partitions, boolean preopen) {
+        this.preopen = preopen;
         this.version = version;
         this.active = active;
         this.timelines = timelines;
@@ -102,7 +116,11 @@ public final class SegmentSet implements AutoCloseable {
             if (e != null && e.retain()) {
                 entries.add(e);
             } else {
-                entries.add(new Entry(s, store));
+                Entry fresh = new Entry(s, store);
+                if (preopen) {
+                    fresh.tryOpen();
+                }
+                entries.add(fresh);
             }
         }
         Snapshot next = new Snapshot(v, entries, partitions);
@@ -202,6 +220,15 @@ public final class SegmentSet implements AutoCloseable {
         boolean covers(byte[] pageKey) {
             return Arrays.compareUnsigned(pageKey, 0, 49, minPage, 0, 49) >= 0
                     && Arrays.compareUnsigned(pageKey, 0, 49, maxPage, 0, 49) <= 0;
+        }
+
+        /** Opens the reader now if possible; a failure is left for the first lookup to report. */
+        void tryOpen() {
+            try {
+                reader();
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // the lookup that needs this segment reopens and fails with the cause
+            }
         }
 
         /** The reader, opened on first use; only called while a snapshot holding this entry is retained. */

@@ -178,6 +178,22 @@ class SegmentSetTest {
     }
 
     @Test
+    void preopenOpensNewSegmentsInRefreshAndLeavesBrokenOnesToTheLookup() throws IOException {
+        CatalogSegment a = segment("a", SegmentKind.DELTA, 0, new Object[] {1, 10L, delta(10)});
+        CatalogSegment gone = segment("gone", SegmentKind.DELTA, 0, new Object[] {2, 10L, delta(10)});
+        Files.delete(dir.resolve("gone"));
+        active = List.of(a, gone);
+        try (SegmentSet set = new SegmentSet(version::get, () -> active, () -> timelines, counting, 0, true)) {
+            set.refresh();
+            assertThat(opened).hasSize(1); // before any lookup
+            assertThat(set.versions(page(1), 10, false)).extracting(SegmentVersion::lsn).containsExactly(10L);
+            assertThatThrownBy(() -> set.versions(page(2), 100, false)).isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("cannot open segment gone");
+            assertThat(opened).hasSize(1);
+        }
+    }
+
+    @Test
     void withPartitionsOnlyThePagesPartitionIsConsulted() throws IOException {
         int partitions = 4;
         int p1 = Partitioning.partitionOf(page(1), partitions);

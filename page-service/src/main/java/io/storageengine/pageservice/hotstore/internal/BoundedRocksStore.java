@@ -30,7 +30,6 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.DBOptions;
 import org.rocksdb.CompressionType;
-import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -44,10 +43,14 @@ import org.rocksdb.WriteOptions;
  * ({@link BoundedRocksIterator}): a scan never walks past the range it was asked for, however many
  * tombstones surround it. Kafka Streams wraps it with its own changelogging and metered layers.
  *
- * <p>On disk: {@code <task state dir>/rocksdb/<name>/}, a RocksDB database written without its
- * WAL (the changelog topic is the durable copy; after an unclean stop Kafka Streams wipes and
- * restores the store, as it does for its own RocksDB store). Level compaction with dynamic level
- * sizes, so tombstones left by hot-store trimming are dropped as they reach the last level.
+ * <p>On disk: {@code <task state dir>/rocksdb/<name>/}, a RocksDB database. Level compaction with
+ * dynamic level sizes, so tombstones left by hot-store trimming are dropped as they reach the last
+ * level. Durability: Kafka Streams calls {@link #flush()} (through {@code commit}) on every task
+ * commit, up to ten times a second under exactly-once, and then may checkpoint the changelog
+ * offset. Flushing memtables that often would write a tiny SST file per commit and stall writes
+ * on compaction, so the store keeps RocksDB's WAL on with manual WAL flushing: writes append to an
+ * in-memory WAL buffer, and {@code flush()} writes and fsyncs it ({@code FlushWAL(sync)}). Everything
+ * a checkpoint covers is on disk; RocksDB replays the WAL on open.
  *
  * <p>Threads: the stream thread writes; interactive-query threads read concurrently (RocksDB is
  * thread-safe, and this class adds no monitor on the read path). A read-write lock only keeps
@@ -72,7 +75,6 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private RocksDB db;
     private Options options;
     private WriteOptions writeOptions;
-    private FlushOptions flushOptions;
     private Cache privateCache;
     private List<ColumnFamilyHandle> extraFamilies = List.of();
     private ColumnFamilyOptions extraFamilyOptions;
@@ -102,7 +104,8 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 .setCompactionStyle(CompactionStyle.LEVEL)
                 .setLevelCompactionDynamicLevelBytes(true)
                 .setCompressionType(CompressionType.NO_COMPRESSION)
-                .setMaxBackgroundJobs(2);
+                .setMaxBackgroundJobs(2)
+                .setManualWalFlush(true);
         o.setTableFormatConfig(table);
         Cache own = null;
         if (context.appConfigs().get(RocksDbMemory.CONFIG_KEY) instanceof RocksDbMemory) {
@@ -124,8 +127,7 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
         }
         options = o;
         privateCache = own;
-        writeOptions = new WriteOptions().setDisableWAL(true);
-        flushOptions = new FlushOptions().setWaitForFlush(true);
+        writeOptions = new WriteOptions();
         this.context = context;
         open = true;
         context.register(root, (BatchingStateRestoreCallback) this::restoreAll);
@@ -344,11 +346,12 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
+    /** Writes and fsyncs the WAL buffer: every write so far survives a crash (see the class comment). */
     @Override
     public void flush() {
         Lock r = readLock();
         try {
-            db.flush(flushOptions);
+            db.flushWal(true);
         } catch (RocksDBException e) {
             throw new ProcessorStateException("flushing store " + name + " failed", e);
         } finally {
@@ -377,7 +380,6 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 extraFamilyOptions.close();
             }
             writeOptions.close();
-            flushOptions.close();
             options.close();
             if (privateCache != null) {
                 privateCache.close();

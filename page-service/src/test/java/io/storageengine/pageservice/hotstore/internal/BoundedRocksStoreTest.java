@@ -222,6 +222,24 @@ class BoundedRocksStoreTest {
     }
 
     @Test
+    void flushMakesEveryWriteDurableWithoutClosingTheStore() throws Exception {
+        File db = new File(new File(dir.toFile(), BoundedRocksStore.DIR), "page-versions");
+        store.put(Bytes.wrap(new byte[] {1}), new byte[] {1});
+        store.flush();
+        store.put(Bytes.wrap(new byte[] {2}), new byte[] {2}); // after the last flush: may be lost in a crash
+        // a second, read-only open sees what is on disk now (SST files and the WAL), as a restart after a crash would
+        try (org.rocksdb.Options o = new org.rocksdb.Options();
+             org.rocksdb.RocksDB onDisk = org.rocksdb.RocksDB.openReadOnly(o, db.getAbsolutePath())) {
+            assertThat(onDisk.get(new byte[] {1})).containsExactly(1);
+        }
+        store.flush();
+        try (org.rocksdb.Options o = new org.rocksdb.Options();
+             org.rocksdb.RocksDB onDisk = org.rocksdb.RocksDB.openReadOnly(o, db.getAbsolutePath())) {
+            assertThat(onDisk.get(new byte[] {2})).containsExactly(2);
+        }
+    }
+
+    @Test
     void successorOfPrefix() {
         assertThat(BoundedRocksStore.successorOfPrefix(new byte[] {1, 2})).containsExactly(1, 3);
         assertThat(BoundedRocksStore.successorOfPrefix(new byte[] {1, (byte) 0xFF})).containsExactly(2);
