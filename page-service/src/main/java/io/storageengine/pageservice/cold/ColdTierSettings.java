@@ -24,13 +24,15 @@ import java.util.Objects;
  * @param store where segment files live: {@code DIRECTORY} (default) or {@code CATALOG}
  * @param segmentDir the directory store's directory, or the catalog store's local cache
  * @param blockCacheBytes shared LRU of verified segment blocks for point lookups
+ * @param readerCacheBytes bound on the heap the open segment readers' indexes and filters hold
+ *        (about 1.1 MB per GB of segments); least recently used readers close beyond it
  * @param storeCacheBytes the catalog store's local file cache bound (unused by the directory store)
  * @param refreshInterval how often the segment map is polled (default 1 s)
  * @param maxStaleness cold reads fail with 503 when the last successful refresh is older (default 10 s)
  * @param trim hot-store trimming
  */
 public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind store, Path segmentDir,
-                               long blockCacheBytes, long storeCacheBytes, Duration refreshInterval,
+                               long blockCacheBytes, long readerCacheBytes, long storeCacheBytes, Duration refreshInterval,
                                Duration maxStaleness, Trim trim) {
 
     /** Segment store kinds. */
@@ -85,11 +87,17 @@ public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind
         if (blockCacheBytes < 0 || storeCacheBytes < 0) {
             throw new IllegalArgumentException("cold: cache sizes must be >= 0");
         }
+        if (readerCacheBytes < 1) {
+            throw new IllegalArgumentException("cold.reader-cache-mb must be >= 1");
+        }
     }
 
-    /** Defaults around a catalog: directory store in {@code segmentDir}, 64 MiB block cache, 1 GiB file cache. */
+    /**
+     * Defaults around a catalog: directory store in {@code segmentDir}, 64 MiB block cache, 256 MiB
+     * of open readers' metadata, 1 GiB file cache.
+     */
     public static ColdTierSettings of(CatalogConfig catalog, Path segmentDir) {
-        return new ColdTierSettings(true, catalog, StoreKind.DIRECTORY, segmentDir, 64L << 20, 1L << 30,
+        return new ColdTierSettings(true, catalog, StoreKind.DIRECTORY, segmentDir, 64L << 20, 256L << 20, 1L << 30,
                 Duration.ofSeconds(1), Duration.ofSeconds(10), Trim.defaults());
     }
 
@@ -97,17 +105,17 @@ public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind
     public static ColdTierSettings from(PageServiceConfig.Cold c) {
         CatalogConfig catalog = CatalogConfig.of(c.catalogUrl(), c.catalogUser(), c.catalogPassword());
         return new ColdTierSettings(c.enabled(), catalog, StoreKind.parse(c.segmentStore()), Path.of(c.segmentDir()),
-                (long) c.blockCacheMb() << 20, (long) c.storeCacheMb() << 20, c.refreshInterval(), c.maxStaleness(),
+                (long) c.blockCacheMb() << 20, (long) c.readerCacheMb() << 20, (long) c.storeCacheMb() << 20, c.refreshInterval(), c.maxStaleness(),
                 new Trim(c.trimEnabled(), c.trimSettleDelay(), c.trimInterval(), c.trimMaxEntries(), c.trimMaxTime()));
     }
 
     public ColdTierSettings withTrim(Trim t) {
-        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, storeCacheBytes,
+        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, readerCacheBytes, storeCacheBytes,
                 refreshInterval, maxStaleness, t);
     }
 
     public ColdTierSettings withRefresh(Duration interval, Duration staleness) {
-        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, storeCacheBytes, interval,
+        return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, readerCacheBytes, storeCacheBytes, interval,
                 staleness, trim);
     }
 }

@@ -1,6 +1,7 @@
 package io.storageengine.pageservice.cold;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,6 +14,7 @@ import io.storageengine.segments.SegmentsMetrics;
 import io.storageengine.segments.catalog.Catalog;
 import io.storageengine.segments.catalog.CatalogSegment;
 import io.storageengine.segments.catalog.TimelineInfo;
+import io.storageengine.segments.read.ReaderCache;
 import io.storageengine.segments.read.SegmentSet;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * at least {@code trim.settleDelay} ago, see {@link ColdTierSettings}). Each SegmentSet swaps its
  * snapshot atomically (copy-on-write) and keeps a segment's reader open while any read that
  * started on it runs (reference counts), so compaction and GC swaps never pull a file from under
- * a read (invariant 4).
+ * a read (invariant 4). Both sets share one {@link ReaderCache}: open readers (their index and
+ * filter on the heap) are bounded by {@code cold.reader-cache-mb}, least recently used first out.
  *
  * <p>Failures: before the first successful refresh, or when the last one started more than
  * {@code maxStaleness} ago (catalog unreachable), a read that needs the cold tier fails with
@@ -136,6 +139,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
     private long consecutiveFailures;
     private volatile boolean closed;
     private volatile ScheduledExecutorService scheduler;
+    private volatile ReaderCache readers;
 
     public SegmentColdPageSource(Connector connector, ColdTierSettings settings, MeterRegistry registry,
                                  LongSupplier nanoTime) {
@@ -155,6 +159,14 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 .register(r);
         Gauge.builder("se.cold.segments.settled", this, s -> s.settledCount)
                 .description("segments the hot-store trimmer may rely on").register(r);
+        Gauge.builder("se.cold.readers.open", this, s -> s.readers == null ? 0 : s.readers.openReaders())
+                .description("segment readers open (bounded by cold.reader-cache-mb)").register(r);
+        Gauge.builder("se.cold.readers.metadata", this, s -> s.readers == null ? 0 : s.readers.metadataBytes())
+                .baseUnit("bytes").description("heap held by open segment readers' index and filter").register(r);
+        FunctionCounter.builder("se.cold.readers.opened", this, s -> s.readers == null ? 0 : s.readers.opens())
+                .description("segment readers opened (cache misses)").register(r);
+        FunctionCounter.builder("se.cold.readers.evicted", this, s -> s.readers == null ? 0 : s.readers.evictions())
+                .description("segment readers closed to stay within cold.reader-cache-mb").register(r);
         Gauge.builder("se.cold.refresh.age", this, SegmentColdPageSource::refreshAgeSeconds).baseUnit("seconds")
                 .description("time since the last successful segment map refresh started (-1: never)").register(r);
     }
@@ -244,11 +256,14 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                     c.resources().close();
                     return false;
                 }
-                // the read set opens new segments on this thread before publishing them (no read pays
-                // for an open right after a swap); the settled set serves the trimmer, lazily
-                readSet = new SegmentSet(() -> catalogVersion, () -> active, () -> timelines, c.store(), partitions,
+                // both sets share one bounded cache of open readers; the read set opens new segments on
+                // this thread before publishing them (no read pays for an open right after a swap), the
+                // settled set (the trimmer's) opens them lazily
+                ReaderCache rc = new ReaderCache(c.store(), settings.readerCacheBytes());
+                readSet = new SegmentSet(() -> catalogVersion, () -> active, () -> timelines, rc, partitions,
                         settings.store() == ColdTierSettings.StoreKind.DIRECTORY);
-                settledSet = new SegmentSet(() -> settledVersion, () -> settled, () -> timelines, c.store(), partitions);
+                settledSet = new SegmentSet(() -> settledVersion, () -> settled, () -> timelines, rc, partitions, false);
+                readers = rc;
                 connection = c;
                 LOG.info("Cold tier connected ({} store)", c.store().name());
             }
@@ -448,6 +463,10 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
         if (r != null) {
             r.close();
             t.close();
+        }
+        ReaderCache rc = readers;
+        if (rc != null) {
+            rc.close();
         }
         Connection c = connection;
         if (c != null) {

@@ -120,6 +120,7 @@ public final class ConfigLoader {
                 str(c, "cold.segment-store", "directory"),
                 str(c, "cold.segment-dir", ".local/segments"),
                 integer(c, "cold.block-cache-mb", 64),
+                integer(c, "cold.reader-cache-mb", 256),
                 integer(c, "cold.store-cache-mb", 1024),
                 duration(c, "cold.refresh-interval", Duration.ofSeconds(1)),
                 duration(c, "cold.max-staleness", Duration.ofSeconds(10)),
@@ -180,6 +181,7 @@ public final class ConfigLoader {
         m.put("SE_COLD_ENABLED", "cold.enabled");
         m.put("SE_COLD_REFRESH_INTERVAL", "cold.refresh-interval");
         m.put("SE_COLD_MAX_STALENESS", "cold.max-staleness");
+        m.put("SE_COLD_READER_CACHE_MB", "cold.reader-cache-mb");
         m.put("SE_HOT_TRIM_ENABLED", "cold.trim.enabled");
         m.put("SE_HOT_TRIM_SETTLE_DELAY", "cold.trim.settle-delay");
         m.put("SE_RATE_LIMIT", "rate-limit.default-per-second");

@@ -150,7 +150,7 @@ public record PageServiceConfig(
      * {@link #toString()} never prints the password.
      */
     public record Cold(boolean enabled, String catalogUrl, String catalogUser, String catalogPassword,
-                       String segmentStore, String segmentDir, int blockCacheMb, int storeCacheMb,
+                       String segmentStore, String segmentDir, int blockCacheMb, int readerCacheMb, int storeCacheMb,
                        Duration refreshInterval, Duration maxStaleness, boolean trimEnabled,
                        Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime) {
         public Cold {

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Supplies the persistent {@code page-versions} store (one per task, active or standby) for
  * {@code Stores.keyValueStoreBuilder}: a RocksDB store whose range iterators are bounded (see the
  * package comment). On disk: {@code <state dir>/<task>/rocksdb/<name>/}, a plain RocksDB database
- * whose WAL is written and fsynced on every Streams commit (see {@code BoundedRocksStore}). Memory:
+ * whose WAL is handed to the OS on every Streams commit (see {@code BoundedRocksStore}). Memory:
  * the instance's shared RocksDB budget when the Streams configs carry one
  * ({@code storageengine.rocksdb.memory}), else a private 16 MiB cache per store. Stateless.
  */

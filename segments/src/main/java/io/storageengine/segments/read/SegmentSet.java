@@ -29,12 +29,15 @@ import java.util.function.Supplier;
  * <p>{@link #refresh()} polls the catalog's change counter and, when it moved, builds a new
  * immutable {@link Snapshot} and swaps it in atomically (copy-on-write). A snapshot holds one
  * entry per segment; entries of segments present in both the old and the new snapshot are shared,
- * so their readers stay open. Readers are opened lazily, on the first lookup that needs them (for
- * a {@code CatalogSegmentStore} that is when the file is downloaded), or, with {@code preopen},
- * by {@code refresh()} before the new snapshot is published (off the read path). A lookup
+ * so their readers stay open. Readers live in a {@link ReaderCache} (bounded by the memory their
+ * index and filter hold, possibly shared with other sets): opened on the first lookup that needs
+ * them (for a {@code CatalogSegmentStore} that is when the file is downloaded) or, with
+ * {@code preopen}, by {@code refresh()} before the new snapshot is published (off the read path);
+ * a lookup holds its own reference to the reader while it reads. A lookup
  * {@link #acquire() acquires} the current snapshot (reference count) and releases it when done;
- * a segment's reader is closed only when no snapshot holding it is in use any more, so a read
- * that started before a compaction swap finishes on the segments it started with. Deleting
+ * the cache's reader of a segment is dropped only when no snapshot holds it any more, and a read
+ * holds its reader while it uses it, so a read that started before a compaction swap finishes on
+ * the segments it started with. Deleting
  * retired files is the compactor's job, after a grace period (POSIX keeps open files readable);
  * since readers open lazily, that period must exceed the longest read (seconds at most).
  *
@@ -50,7 +53,8 @@ public final class SegmentSet implements AutoCloseable {
     private final LongSupplier version;
     private final Supplier<List<CatalogSegment>> active;
     private final Supplier<List<TimelineInfo>> timelines;
-    private final SegmentStore store;
+    private final ReaderCache readers;
+    private final boolean ownsReaders;
     private final int partitions;
     private final boolean preopen;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
@@ -63,23 +67,31 @@ public final class SegmentSet implements AutoCloseable {
      */
     public SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
                       SegmentStore store, int partitions) {
-        this(version, active, timelines, store, partitions, false);
+        this(version, active, timelines, new ReaderCache(store, ReaderCache.UNBOUNDED), true, partitions, false);
     }
 
     /**
+     * @param readers the open readers, shared with other sets of the process and bounded by its
+     *        budget; not closed by this set
      * @param preopen open the readers of segments new to a snapshot in {@link #refresh()}, before
      *        the snapshot is published, so no read pays for opening a file (footer, index and filter
-     *        read and checksummed) right after a compaction swap; a segment that fails to open is
-     *        left to fail the first lookup that needs it, as without preopening
+     *        read and checksummed) right after a compaction swap, budget permitting; a segment that
+     *        fails to open is left to fail the first lookup that needs it
      */
     public SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
-                      SegmentStore store, int partitions, boolean preopen) {
-        this.preopen = preopen;
+                      ReaderCache readers, int partitions, boolean preopen) {
+        this(version, active, timelines, readers, false, partitions, preopen);
+    }
+
+    private SegmentSet(LongSupplier version, Supplier<List<CatalogSegment>> active, Supplier<List<TimelineInfo>> timelines,
+                       ReaderCache readers, boolean ownsReaders, int partitions, boolean preopen) {
         this.version = version;
         this.active = active;
         this.timelines = timelines;
-        this.store = store;
+        this.readers = readers;
+        this.ownsReaders = ownsReaders;
         this.partitions = partitions;
+        this.preopen = preopen;
         this.current.set(new Snapshot(Long.MIN_VALUE, List.of(), partitions));
     }
 
@@ -116,7 +128,7 @@ public final class SegmentSet implements AutoCloseable {
             if (e != null && e.retain()) {
                 entries.add(e);
             } else {
-                Entry fresh = new Entry(s, store);
+                Entry fresh = new Entry(s, readers);
                 if (preopen) {
                     fresh.tryOpen();
                 }
@@ -171,22 +183,27 @@ public final class SegmentSet implements AutoCloseable {
         if (!closed) {
             closed = true;
             current.get().release();
+            if (ownsReaders) {
+                readers.close();
+            }
         }
     }
 
-    /** One segment in one or more snapshots: catalog row, lazily opened reader, count of snapshots holding it. */
+    /**
+     * One segment in one or more snapshots: catalog row and count of snapshots holding it. Its
+     * reader lives in the {@link ReaderCache}; when no snapshot holds the segment any more, the
+     * cache's reader is dropped (lookups in flight keep their own reference).
+     */
     static final class Entry {
         final CatalogSegment segment;
         final byte[] minPage;
         final byte[] maxPage;
-        private final SegmentStore store;
+        private final ReaderCache readers;
         private final AtomicInteger refs = new AtomicInteger(1);
-        private SegmentReader reader;
-        private boolean released;
 
-        Entry(CatalogSegment segment, SegmentStore store) {
+        Entry(CatalogSegment segment, ReaderCache readers) {
             this.segment = segment;
-            this.store = store;
+            this.readers = readers;
             this.minPage = Arrays.copyOf(segment.meta().minKey(), 49);
             this.maxPage = Arrays.copyOf(segment.meta().maxKey(), 49);
         }
@@ -205,15 +222,7 @@ public final class SegmentSet implements AutoCloseable {
 
         void release() {
             if (refs.decrementAndGet() == 0) {
-                SegmentReader r;
-                synchronized (this) {
-                    released = true;
-                    r = reader;
-                    reader = null;
-                }
-                if (r != null) {
-                    r.close();
-                }
+                readers.drop(segment.meta().location());
             }
         }
 
@@ -222,28 +231,28 @@ public final class SegmentSet implements AutoCloseable {
                     && Arrays.compareUnsigned(pageKey, 0, 49, maxPage, 0, 49) <= 0;
         }
 
-        /** Opens the reader now if possible; a failure is left for the first lookup to report. */
+        /** Opens the reader now if possible (and the budget keeps it); a failure is left for the first lookup. */
         void tryOpen() {
             try {
-                reader();
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // the lookup that needs this segment reopens and fails with the cause
+                readers.acquire(segment.meta().location()).release();
+            } catch (IOException | UncheckedIOException | IllegalStateException e) {
+                // the lookup that needs this segment opens it again and fails with the cause
             }
         }
 
-        /** The reader, opened on first use; only called while a snapshot holding this entry is retained. */
-        synchronized SegmentReader reader() {
-            if (released) {
+        /**
+         * The reader, with a reference for the caller (give it back with {@code release()}); only
+         * called while a snapshot holding this entry is retained.
+         */
+        SegmentReader acquireReader() {
+            if (refs.get() <= 0) {
                 throw new IllegalStateException("segment " + segment.name() + " was released");
             }
-            if (reader == null) {
-                try {
-                    reader = store.open(segment.meta().location());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot open segment " + segment.name() + " from " + store.name(), e);
-                }
+            try {
+                return readers.acquire(segment.meta().location());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open segment " + segment.name() + " from " + readers.store().name(), e);
             }
-            return reader;
         }
     }
 
@@ -301,8 +310,13 @@ public final class SegmentSet implements AutoCloseable {
                 if (Long.compareUnsigned(e.segment.meta().minLsn(), maxLsn) > 0 || !e.covers(pageKey)) {
                     continue;
                 }
-                SegmentReader r = e.reader();
-                List<SegmentVersion> found = stopAtImage ? r.versionsToImage(pageKey, maxLsn) : r.versions(pageKey, maxLsn);
+                List<SegmentVersion> found;
+                SegmentReader r = e.acquireReader();
+                try {
+                    found = stopAtImage ? r.versionsToImage(pageKey, maxLsn) : r.versions(pageKey, maxLsn);
+                } finally {
+                    r.release();
+                }
                 for (SegmentVersion v : found) {
                     if (merged == null) {
                         merged = new TreeMap<>((a, b) -> Long.compareUnsigned(b, a));

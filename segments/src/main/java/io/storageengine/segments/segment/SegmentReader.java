@@ -62,10 +62,12 @@ public final class SegmentReader implements AutoCloseable {
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean openerReleased = new AtomicBoolean();
     private final LongAdder blockReads = new LongAdder();
+    private final long metadataBytes;
     private volatile FileChannel channel;
 
     private SegmentReader(Path file, FileChannel channel, SegmentInfo info, BlockIndex index, KeyFilter filter,
-                          BlockCache cache) {
+                          BlockCache cache, long metadataBytes) {
+        this.metadataBytes = metadataBytes;
         this.file = file;
         this.channel = channel;
         this.info = info;
@@ -148,7 +150,7 @@ public final class SegmentReader implements AutoCloseable {
             }
             SegmentInfo info = new SegmentInfo(f.formatVersion(), kind, f.level(), f.partition(), f.recordCount(),
                     f.blockCount(), f.minLsn(), f.maxLsn(), f.minKey(), f.maxKey(), size);
-            return new SegmentReader(file, ch, info, index, filter, cache);
+            return new SegmentReader(file, ch, info, index, filter, cache, size - f.indexOffset());
         } catch (IOException | RuntimeException | Error e) {
             ch.close();
             throw e;
@@ -161,6 +163,11 @@ public final class SegmentReader implements AutoCloseable {
 
     public SegmentInfo info() {
         return info;
+    }
+
+    /** Bytes of index, filter and footer this reader holds in memory while open (about their size on disk). */
+    public long metadataBytes() {
+        return metadataBytes;
     }
 
     /** Number of data blocks read so far (for metrics and tests). */

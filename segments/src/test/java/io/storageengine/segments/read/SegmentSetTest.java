@@ -183,13 +183,54 @@ class SegmentSetTest {
         CatalogSegment gone = segment("gone", SegmentKind.DELTA, 0, new Object[] {2, 10L, delta(10)});
         Files.delete(dir.resolve("gone"));
         active = List.of(a, gone);
-        try (SegmentSet set = new SegmentSet(version::get, () -> active, () -> timelines, counting, 0, true)) {
+        try (ReaderCache readers = new ReaderCache(counting, ReaderCache.UNBOUNDED);
+             SegmentSet set = new SegmentSet(version::get, () -> active, () -> timelines, readers, 0, true)) {
             set.refresh();
             assertThat(opened).hasSize(1); // before any lookup
             assertThat(set.versions(page(1), 10, false)).extracting(SegmentVersion::lsn).containsExactly(10L);
             assertThatThrownBy(() -> set.versions(page(2), 100, false)).isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining("cannot open segment gone");
             assertThat(opened).hasSize(1);
+        }
+    }
+
+    @Test
+    void aReaderBudgetKeepsFewReadersOpenAndLookupsStillSeeEverySegment() throws IOException {
+        List<CatalogSegment> segs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            segs.add(segment("s" + i, SegmentKind.DELTA, 0, new Object[] {1, 10L + i, delta(10 + i)}));
+        }
+        active = segs;
+        try (ReaderCache readers = new ReaderCache(counting, 1); // below one reader: at most one stays open
+             SegmentSet set = new SegmentSet(version::get, () -> active, () -> timelines, readers, 0, false)) {
+            set.refresh();
+            for (int round = 0; round < 3; round++) {
+                assertThat(set.versions(page(1), 100, false)).extracting(SegmentVersion::lsn)
+                        .containsExactly(15L, 14L, 13L, 12L, 11L, 10L);
+                assertThat(readers.openReaders()).isEqualTo(1);
+                assertThat(opened.stream().filter(SegmentReader::isOpen).count()).isEqualTo(1);
+            }
+            assertThat(readers.opens()).isEqualTo(18);
+            assertThat(readers.evictions()).isEqualTo(17);
+        }
+        assertThat(opened).noneMatch(SegmentReader::isOpen);
+    }
+
+    @Test
+    void anEvictedReaderStaysReadableForTheLookupThatHoldsIt() throws IOException {
+        CatalogSegment a = segment("a", SegmentKind.DELTA, 0, new Object[] {1, 10L, delta(10)});
+        CatalogSegment b = segment("b", SegmentKind.DELTA, 0, new Object[] {1, 20L, delta(20)});
+        try (ReaderCache readers = new ReaderCache(counting, 1)) {
+            SegmentReader held = readers.acquire("a");
+            readers.acquire("b").release(); // evicts a from the cache
+            assertThat(readers.openReaders()).isEqualTo(1);
+            assertThat(held.isOpen()).isTrue();
+            assertThat(held.versions(page(1), 100)).extracting(SegmentVersion::lsn).containsExactly(10L);
+            held.release();
+            assertThat(held.isOpen()).isFalse();
+            readers.drop("b");
+            assertThat(readers.openReaders()).isZero();
+            assertThat(readers.metadataBytes()).isZero();
         }
     }
 

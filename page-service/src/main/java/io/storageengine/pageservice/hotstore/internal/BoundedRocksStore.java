@@ -49,8 +49,12 @@ import org.rocksdb.WriteOptions;
  * commit, up to ten times a second under exactly-once, and then may checkpoint the changelog
  * offset. Flushing memtables that often would write a tiny SST file per commit and stall writes
  * on compaction, so the store keeps RocksDB's WAL on with manual WAL flushing: writes append to an
- * in-memory WAL buffer, and {@code flush()} writes and fsyncs it ({@code FlushWAL(sync)}). Everything
- * a checkpoint covers is on disk; RocksDB replays the WAL on open.
+ * in-memory WAL buffer, and {@code flush()} hands it to the operating system ({@code FlushWAL},
+ * no fsync, which would cost a disk sync per commit). Everything a checkpoint covers survives a
+ * process crash (RocksDB replays the WAL on open). A power loss can lose the WAL's tail: under
+ * exactly-once, the page service's guarantee, Kafka Streams keeps no checkpoint while processing
+ * and restores the store from the changelog after any unclean stop, so nothing is lost; a clean
+ * close flushes the memtables to SST files.
  *
  * <p>Threads: the stream thread writes; interactive-query threads read concurrently (RocksDB is
  * thread-safe, and this class adds no monitor on the read path). A read-write lock only keeps
@@ -346,12 +350,12 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
         }
     }
 
-    /** Writes and fsyncs the WAL buffer: every write so far survives a crash (see the class comment). */
+    /** Hands the WAL buffer to the OS: every write so far survives a process crash (see the class comment). */
     @Override
     public void flush() {
         Lock r = readLock();
         try {
-            db.flushWal(true);
+            db.flushWal(false);
         } catch (RocksDBException e) {
             throw new ProcessorStateException("flushing store " + name + " failed", e);
         } finally {
