@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-memory.sh (./se bench memory): page-service memory while the data it manages grows.
 #
-# Needs the `./se up` stack. Publishes MEM_BYTES (default 10G) of walgen WAL to the demo timeline
+# Needs the `./se up` stack. Publishes MEM_BYTES (default 10G; 0: publish nothing, only sample until
+# the compactor has caught up) of walgen WAL to the demo timeline
 # (MEM_RELATIONS x MEM_PAGES_PER_RELATION pages, default 64 x 4096 = 262,144 pages = 2 GiB of page
 # space; seed MEM_SEED), starting above the newest applied LSN, and samples every MEM_EVERY seconds
 # (default 30) until the compactor has caught up (catalog offsets at the end of every partition)
@@ -46,7 +47,7 @@ sample() { # one Markdown row
   hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$PID/status")
   segs=$(pg "select coalesce(sum(size_bytes),0) from segments where state = 'ACTIVE'" || echo 0)
   topic=$(find -L "$SE_LOCAL/kafka" -type d -name "${SE_WAL_TOPIC:-wal}-[0-9]*" -exec du -sb {} + 2>/dev/null \
-    | awk '{s += $1} END {print s + 0}')
+    | awk '{s += $1} END {printf "%d", s}')
   managed=$(( ${segs:-0} + ${topic:-0} ))
   curl -fsS -m 5 "http://127.0.0.1:$ADMIN/metrics" >"$WORK/metrics" 2>/dev/null || : >"$WORK/metrics"
   printf '| %6s | %7s | %7s | %8.2f | %8.2f | %8.2f | %10s | %6s | %8s | %s |\n' "$((SECONDS - T0))" "$rss" "$hwm" \
@@ -57,7 +58,7 @@ sample() { # one Markdown row
 backlog() { # WAL records not yet covered by L0 segments, over all partitions (needs the catalog)
   local covered end
   covered=$(pg "select coalesce(sum(next_offset),0) from partition_offsets where topic = '${SE_WAL_TOPIC:-wal}'" || echo "")
-  end=$("$SE_ROOT/se" status 2>/dev/null | awk '/^topic /{t=1; next} t && /^[0-9]+ / {s += $3} /^$/ && t {t=0} END {print s + 0}')
+  end=$("$SE_ROOT/se" status 2>/dev/null | awk '/^topic /{t=1; next} t && /^[0-9]+ / {s += $3} /^$/ && t {t=0} END {printf "%d", s}')
   [[ -n "$covered" ]] && echo $((end - covered)) || echo "?"
 }
 
@@ -71,13 +72,15 @@ T0=$SECONDS
   echo "| t_s | rss_MiB | hwm_MiB | managed_GB | segs_GB | topic_GB | hot_entries | readers | reader_meta_MiB | l0_backlog_records |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
 } | tee "$WORK/table"
-( while true; do sample | tee -a "$WORK/table"; sleep "$EVERY"; done ) &
+( set +e; while true; do sample | tee -a "$WORK/table"; sleep "$EVERY"; done ) &
 SAMPLER=$!
+if [[ "$BYTES" != 0 ]]; then
 "$SE_ROOT/se" walgen --bytes "$BYTES" --seed "${MEM_SEED:-77}" --relations "${MEM_RELATIONS:-64}" \
   --pages-per-relation "${MEM_PAGES_PER_RELATION:-4096}" --start-lsn "$START" --out - 2>"$WORK/walgen.err" \
   | "$SE_ROOT/se" ingest --tenant "$TENANT" --timeline "$TIMELINE" - >"$WORK/ingest.out" 2>&1 \
   || { cat "$WORK/walgen.err" "$WORK/ingest.out" >&2; die "walgen | ingest failed"; }
 info "published in $((SECONDS - T0)) s: $(grep -m1 'stream=' "$WORK/ingest.out" || tail -1 "$WORK/ingest.out")"
+fi
 deadline=$((SECONDS + MAX_WAIT))
 while ((SECONDS < deadline)); do
   b=$(backlog)

@@ -22,7 +22,8 @@ import org.rocksdb.Slice;
  *
  * <p>Used by one thread at a time (as every Kafka Streams iterator); {@link #close()} may race
  * with the store's close, so native handles are freed once, under the iterator's monitor, and
- * every step runs under the store's read lock.
+ * every step runs under the store's read lock, taken before the monitor (the store's close holds
+ * its write lock while it takes each iterator's monitor: the opposite order would deadlock).
  */
 final class BoundedRocksIterator implements KeyValueIterator<Bytes, byte[]> {
     private final BoundedRocksStore store;
@@ -62,37 +63,41 @@ final class BoundedRocksIterator implements KeyValueIterator<Bytes, byte[]> {
     }
 
     @Override
-    public synchronized boolean hasNext() {
+    public boolean hasNext() {
         if (next != null) {
             return true;
         }
+        // lock order: the store's read lock, then this iterator's monitor (the store's close holds
+        // the write lock and then takes each open iterator's monitor)
         Lock r = store.readLock();
         try {
-            if (nativeClosed) {
-                throw new InvalidStateStoreException("iterator of store " + store.name() + " is closed");
-            }
-            if (!it.isValid()) {
-                try {
-                    it.status();
-                } catch (RocksDBException e) {
-                    throw new ProcessorStateException("scan of store " + store.name() + " failed", e);
+            synchronized (this) {
+                if (nativeClosed) {
+                    throw new InvalidStateStoreException("iterator of store " + store.name() + " is closed");
                 }
-                return false;
+                if (!it.isValid()) {
+                    try {
+                        it.status();
+                    } catch (RocksDBException e) {
+                        throw new ProcessorStateException("scan of store " + store.name() + " failed", e);
+                    }
+                    return false;
+                }
+                next = KeyValue.pair(Bytes.wrap(it.key()), it.value());
+                if (forward) {
+                    it.next();
+                } else {
+                    it.prev();
+                }
+                return true;
             }
-            next = KeyValue.pair(Bytes.wrap(it.key()), it.value());
-            if (forward) {
-                it.next();
-            } else {
-                it.prev();
-            }
-            return true;
         } finally {
             r.unlock();
         }
     }
 
     @Override
-    public synchronized KeyValue<Bytes, byte[]> next() {
+    public KeyValue<Bytes, byte[]> next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
@@ -102,7 +107,7 @@ final class BoundedRocksIterator implements KeyValueIterator<Bytes, byte[]> {
     }
 
     @Override
-    public synchronized Bytes peekNextKey() {
+    public Bytes peekNextKey() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }

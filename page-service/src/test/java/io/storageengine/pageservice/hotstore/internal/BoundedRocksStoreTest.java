@@ -182,6 +182,42 @@ class BoundedRocksStoreTest {
     }
 
     @Test
+    void readersRacingTheStoresCloseEndWithAnErrorNotADeadlockOrACrash() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            store.put(Bytes.wrap(new byte[] {(byte) (i >> 8), (byte) i}), new byte[] {1});
+        }
+        List<Thread> readers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(4);
+        for (int t = 0; t < 4; t++) {
+            Thread th = new Thread(() -> {
+                running.countDown();
+                try {
+                    while (true) {
+                        try (KeyValueIterator<Bytes, byte[]> it = store.reverseRange(null, null)) {
+                            while (it.hasNext()) {
+                                it.next();
+                            }
+                        }
+                    }
+                } catch (InvalidStateStoreException e) {
+                    ended.incrementAndGet();
+                }
+            });
+            th.start();
+            readers.add(th);
+        }
+        running.await();
+        Thread.sleep(50);
+        store.close();
+        for (Thread th : readers) {
+            th.join(60_000);
+            assertThat(th.isAlive()).as("reader still running 60 s after close: deadlock").isFalse();
+        }
+        assertThat(ended).hasValue(4);
+    }
+
+    @Test
     void dataSurvivesCloseAndReopen() {
         store.put(Bytes.wrap(new byte[] {5}), new byte[] {6});
         store.flush();
