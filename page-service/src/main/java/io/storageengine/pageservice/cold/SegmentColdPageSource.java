@@ -269,7 +269,6 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
             }
             CatalogView view = connection.view();
             long v = view.segmentsVersion();
-            List<TimelineInfo> tl = view.timelines();
             if (v != catalogVersion) {
                 List<CatalogSegment> list = view.activeSegments();
                 Set<String> names = new HashSet<>();
@@ -281,6 +280,11 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 active = List.copyOf(list);
                 catalogVersion = v;
             }
+            // timelines (GC horizons) after the segment list: the compactor publishes a horizon before
+            // it retires what the horizon makes unreachable, so a list without those segments comes
+            // with a horizon at least as new (read the other way round, a read between the old and the
+            // new horizon could meet the reduced list and answer 404 or a wrong page instead of 410)
+            List<TimelineInfo> tl = view.timelines();
             List<CatalogSegment> nowSettled = new ArrayList<>();
             long settleNanos = settings.trim().settleDelay().toNanos();
             for (CatalogSegment s : active) {

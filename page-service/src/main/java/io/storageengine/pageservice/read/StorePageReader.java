@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *       the wait timeout → {@link WalWaitTimeout} with the last applied LSN. An omitted L is the
  *       partition's newest watermark (the first one is awaited if none has arrived yet). A
  *       timeline that no partition served here has ever seen → {@link TimelineNotFound}.</li>
- *   <li>L below the cold tier's GC horizon → {@link BelowGcHorizon}.</li>
+ *   <li>L below the cold tier's GC horizon → {@link BelowGcHorizon}; checked again after a cold
+ *       lookup, which may have met a segment map that relies on a newer horizon.</li>
  *   <li>Reverse-scan VersionKey(P, 0)..VersionKey(P, L) down to the newest image; with no image,
  *       continue into {@link ColdPageSource} (deduplicated on LSN); apply the deltas oldest first
  *       with the schemas apply rules. No record ≤ L → {@link PageNotFound}.</li>
@@ -87,15 +88,14 @@ public final class StorePageReader implements PageReader {
         }
         long deadline = shiftDeadline(request.deadlineNanos(), System.nanoTime() - waitStart);
 
-        Lsn horizon = cold.gcHorizon(timeline);
-        if (Long.compareUnsigned(readLsn, horizon.value()) < 0) {
-            throw new BelowGcHorizon("LSN " + Lsn.format(readLsn) + " is older than the GC horizon " + horizon
-                    + " of timeline " + timeline, horizon);
-        }
+        checkHorizon(timeline, readLsn);
 
         VersionChain chain = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline);
         if (!chain.endsWithImage()) {
             List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
+            // again after the lookup: the cold tier publishes a new horizon before the segment map
+            // that relies on it, so a lookup that met retired segments sees the horizon that retired them
+            checkHorizon(timeline, readLsn);
             if (!older.isEmpty()) {
                 chain = chain.mergeCold(older, readLsn);
             }
@@ -174,6 +174,14 @@ public final class StorePageReader implements PageReader {
         Long lsn = stores.standbyWatermark(marks.partitionId(), timeline);
         if (lsn != null) {
             registry.standby(marks.partitionId(), java.util.Map.of(timeline, lsn));
+        }
+    }
+
+    private void checkHorizon(TimelineKey timeline, long readLsn) throws BelowGcHorizon {
+        Lsn horizon = cold.gcHorizon(timeline);
+        if (Long.compareUnsigned(readLsn, horizon.value()) < 0) {
+            throw new BelowGcHorizon("LSN " + Lsn.format(readLsn) + " is older than the GC horizon " + horizon
+                    + " of timeline " + timeline, horizon);
         }
     }
 

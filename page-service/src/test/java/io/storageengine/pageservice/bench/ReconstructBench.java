@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (TopologyTestDriver, bounded-memory config, memtables flushed to SST files): partition lookup,
  * watermark check, reverse scan down to the image, delta application. {@code chain} deltas follow
  * each page's image; every read asks for the page at the newest LSN, so it applies the whole
- * chain. Sample-time mode: read p0.95 from the percentiles JMH prints.
+ * chain. {@code engine}: the bounded-scan store vs Kafka Streams' own RocksDB store in the same
+ * run. Sample-time mode: read p0.95 from the percentiles JMH prints.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -51,6 +52,10 @@ public class ReconstructBench {
     @Param({"0", "8", "32"})
     public int chain;
 
+    /** The hot store's engine: ours (bounded scans) or Kafka Streams' RocksDB store, the baseline. */
+    @Param({"BOUNDED", "KAFKA_ROCKSDB"})
+    public io.storageengine.pageservice.topology.PageTopologyConfig.HotStoreEngine engine;
+
     private RocksDbMemory memory;
     private TopologyFixture fx;
     private StorePageReader reader;
@@ -61,7 +66,8 @@ public class ReconstructBench {
         memory = new RocksDbMemory(io.storageengine.pageservice.streams.StreamsSettings.DEFAULT_ROCKSDB_MEMORY);
         fx = new TopologyFixture(Map.of(
                 StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class,
-                RocksDbMemory.CONFIG_KEY, memory));
+                RocksDbMemory.CONFIG_KEY, memory),
+                io.storageengine.pageservice.topology.PageTopologyConfig.of(TopologyFixture.TOPIC).withHotStore(engine));
         SyntheticWal wal = new SyntheticWal(chain, 1_000);
         for (int p = 0; p < PAGES; p++) {
             wal.image(SyntheticWal.page(T, 1, p), wal.nextLsn(8));

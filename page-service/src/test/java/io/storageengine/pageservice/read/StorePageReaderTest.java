@@ -246,6 +246,13 @@ class StorePageReaderTest {
                 .isInstanceOfSatisfying(PageReadException.BelowGcHorizon.class,
                         e -> assertThat(e.horizon()).isEqualTo(new Lsn(1025)));
         assertMatches(reader.read(at(key, 1030L)), wal.model().pageAt(key, 1030), 1030);
+
+        // a refresh between the first horizon check and the cold lookup: the lookup meets a segment map
+        // that relies on a newer horizon (published first), so the read must answer 410, not a page
+        cold.horizonDuringLookup = new Lsn(1036);
+        assertThatThrownBy(() -> reader.read(at(key, 1035L)))
+                .isInstanceOfSatisfying(PageReadException.BelowGcHorizon.class,
+                        e -> assertThat(e.horizon()).isEqualTo(new Lsn(1036)));
     }
 
     private static byte[] storedOf(SyntheticWal.Event e) {
@@ -258,6 +265,8 @@ class StorePageReaderTest {
         final List<ColdVersion> versions = new ArrayList<>(); // ascending
         volatile Lsn horizon = Lsn.ZERO;
         volatile Lsn durable = Lsn.ZERO;
+        /** If set, becomes the horizon while a lookup runs (a refresh racing the read). */
+        volatile Lsn horizonDuringLookup;
 
         void add(long lsn, byte[] stored) {
             versions.add(new ColdVersion(lsn, stored));
@@ -265,6 +274,9 @@ class StorePageReaderTest {
 
         @Override
         public List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+            if (horizonDuringLookup != null) {
+                horizon = horizonDuringLookup;
+            }
             List<ColdVersion> out = new ArrayList<>();
             for (int i = versions.size() - 1; i >= 0; i--) {
                 ColdVersion v = versions.get(i);

@@ -107,17 +107,20 @@ public final class SegmentSet implements AutoCloseable {
      *         be reached; the previous snapshot stays in force
      */
     public boolean refresh() {
+        long v = version.getAsLong();
+        Snapshot old = current.get();
+        List<CatalogSegment> segments = v == old.version ? null : active.get();
+        // timelines (GC horizons) after the segment list, and published before the new snapshot: the
+        // compactor publishes a horizon before it retires what it makes unreachable, so a reader
+        // that sees a snapshot without those segments also sees a horizon at least as new
         Map<TimelineKey, TimelineInfo> tl = new HashMap<>();
         for (TimelineInfo t : timelines.get()) {
             tl.put(t.key(), t);
         }
         timelineMap = Map.copyOf(tl);
-        long v = version.getAsLong();
-        Snapshot old = current.get();
-        if (v == old.version) {
+        if (segments == null) {
             return false;
         }
-        List<CatalogSegment> segments = active.get();
         Map<String, Entry> reuse = new HashMap<>();
         for (Entry e : old.entries) {
             reuse.put(e.segment.name(), e);
