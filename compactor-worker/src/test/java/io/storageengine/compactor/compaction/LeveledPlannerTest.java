@@ -83,11 +83,18 @@ class LeveledPlannerTest {
     }
 
     @Test
-    void explicitHorizonWinsOverRetention() {
+    void thePublishedHorizonIsAFloorThatRetentionRaises() {
         List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40));
-        PartitionSnapshot s = new PartitionSnapshot(0, segs, Map.of(timeline(1), 1000L), Map.of(timeline(1), 30L));
-        assertThat(s.horizon(timeline(1), POLICY)).isEqualTo(30);
-        assertThat(LeveledPlanner.retirable(s, POLICY)).isEmpty();
+        // Published 30 (an earlier retirement), newest 1000, retention 100: the horizon moves on to 900.
+        PartitionSnapshot moved = new PartitionSnapshot(0, segs, Map.of(timeline(1), 1000L), Map.of(timeline(1), 30L));
+        assertThat(moved.horizon(timeline(1), POLICY)).isEqualTo(900);
+        assertThat(LeveledPlanner.retirable(moved, POLICY)).extracting(SegmentView::id).containsExactly(1L);
+        // Published above the retention horizon (an operator raised it): the published one holds.
+        PartitionSnapshot raised = new PartitionSnapshot(0, segs, Map.of(timeline(1), 100L), Map.of(timeline(1), 45L));
+        assertThat(raised.horizon(timeline(1), POLICY)).isEqualTo(45);
+        assertThat(LeveledPlanner.retirable(raised, POLICY)).extracting(SegmentView::id).containsExactly(1L);
+        PartitionSnapshot low = new PartitionSnapshot(0, segs, Map.of(timeline(1), 100L), Map.of(timeline(1), 35L));
+        assertThat(LeveledPlanner.retirable(low, POLICY)).isEmpty();
         assertThat(snap(segs, Map.of(timeline(1), 50L)).horizon(timeline(1), POLICY)).isZero();
     }
 
