@@ -1,5 +1,8 @@
 package io.storageengine.testsupport;
 
+import io.storageengine.testsupport.internal.StalePostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +36,13 @@ import org.slf4j.LoggerFactory;
  * A real single-node Kafka broker (KRaft, broker and controller combined) shared by every test in
  * the JVM. Started lazily by the first {@link #shared()} call through Kafka's
  * {@code KafkaClusterTestKit} (production metadata version, logs in a temporary directory deleted on
- * close), stopped by a JVM shutdown hook. Tests isolate themselves with unique topic names
+ * close), stopped by a JVM shutdown hook. The directory is created here and handed to the test kit
+ * ({@code setBaseDirectory}): left to itself the kit creates it with {@code TestUtils.tempDirectory},
+ * which registers a second shutdown hook deleting it; JVM shutdown hooks run concurrently, so that
+ * one could delete the log directories under the still running broker, whose log-dir failure
+ * handler then halts the JVM with status 1 (a test fork that passed every test exits non-zero:
+ * "Error occurred in starting fork"). Our one hook stops the broker, then deletes the directory.
+ * Tests isolate themselves with unique topic names
  * ({@link #uniqueTopic(String)}) and unique consumer group ids, never by restarting the broker.
  *
  * <p>If the environment variable {@code SE_TEST_KAFKA_BOOTSTRAP} is set, no broker is started and
@@ -52,6 +61,7 @@ public final class KafkaTestBroker {
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaClusterTestKit cluster; // null when an external broker is used
+    private final Path baseDir; // the broker's data, deleted after it stopped; null when external
     private final String bootstrapServers;
     private final Admin sharedAdmin;
     private final AtomicLong topicCounter = new AtomicLong();
@@ -62,8 +72,9 @@ public final class KafkaTestBroker {
         static final KafkaTestBroker INSTANCE = start();
     }
 
-    private KafkaTestBroker(KafkaClusterTestKit cluster, String bootstrapServers, Duration startupTime) {
+    private KafkaTestBroker(KafkaClusterTestKit cluster, Path baseDir, String bootstrapServers, Duration startupTime) {
         this.cluster = cluster;
+        this.baseDir = baseDir;
         this.bootstrapServers = bootstrapServers;
         this.startupTime = startupTime;
         this.sharedAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
@@ -78,13 +89,16 @@ public final class KafkaTestBroker {
         String external = System.getenv(BOOTSTRAP_ENV);
         if (external != null && !external.isBlank()) {
             LOG.info("Using external Kafka broker {} ({} is set)", external, BOOTSTRAP_ENV);
-            return new KafkaTestBroker(null, external.trim(), Duration.ZERO);
+            return new KafkaTestBroker(null, null, external.trim(), Duration.ZERO);
         }
         TestLogLevels.quietKafkaBroker(System.getenv().getOrDefault(LOG_LEVEL_ENV, "WARN"));
         long t0 = System.nanoTime();
         KafkaClusterTestKit cluster = null;
+        Path base = null;
         try {
+            base = Files.createTempDirectory("se-kafka-test-");
             TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setBaseDirectory(base)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -97,7 +111,7 @@ public final class KafkaTestBroker {
             cluster.startup();
             cluster.waitForReadyBrokers();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            KafkaTestBroker broker = new KafkaTestBroker(cluster, cluster.bootstrapServers(), took);
+            KafkaTestBroker broker = new KafkaTestBroker(cluster, base, cluster.bootstrapServers(), took);
             broker.waitUntilAdminAnswers();
             LOG.info("In-JVM Kafka broker ready at {} in {} ms (first admin call after {} ms)",
                     broker.bootstrapServers, took.toMillis(), (System.nanoTime() - t0) / 1_000_000);
@@ -111,6 +125,7 @@ public final class KafkaTestBroker {
                     e.addSuppressed(suppressed);
                 }
             }
+            deleteQuietly(base);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -265,6 +280,18 @@ public final class KafkaTestBroker {
             } catch (Exception e) {
                 LOG.warn("Stopping the in-JVM Kafka broker failed: {}", e.toString());
             }
+        }
+        deleteQuietly(baseDir); // only once the broker is down
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try {
+            StalePostgres.deleteTree(dir);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete the in-JVM Kafka broker's directory {}: {}", dir, e.toString());
         }
     }
 

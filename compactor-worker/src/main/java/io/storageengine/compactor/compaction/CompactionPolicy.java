@@ -11,16 +11,29 @@ package io.storageengine.compactor.compaction;
  *        the delta chain a read may have to walk through segments
  * @param retentionLsnBytes GC horizon of a timeline = its newest durable LSN minus this, unless an
  *        explicit horizon is set in the catalog
+ * @param l1MergeTrigger re-merge a run of adjacent small L1 generations of one timeline (each below
+ *        half of {@code l1TargetBytes}) once the run has this many generations (or, with at least
+ *        two, once it holds half the target size); see {@link LeveledPlanner}
  */
 public record CompactionPolicy(int l0Trigger, long l0TriggerBytes, long l1TargetBytes, int imageChainThreshold,
-                               long retentionLsnBytes) {
+                               long retentionLsnBytes, int l1MergeTrigger) {
+    /** Default of {@link #l1MergeTrigger()}. */
+    public static final int DEFAULT_L1_MERGE_TRIGGER = 4;
+
     public static final CompactionPolicy DEFAULTS =
-            new CompactionPolicy(4, 512L << 20, 128L << 20, 4, 1L << 30);
+            new CompactionPolicy(4, 512L << 20, 128L << 20, 4, 1L << 30, DEFAULT_L1_MERGE_TRIGGER);
 
     public CompactionPolicy {
-        if (l0Trigger < 1 || l0TriggerBytes < 1 || l1TargetBytes < 1 || imageChainThreshold < 1 || retentionLsnBytes < 0) {
+        if (l0Trigger < 1 || l0TriggerBytes < 1 || l1TargetBytes < 1 || imageChainThreshold < 1 || retentionLsnBytes < 0
+                || l1MergeTrigger < 2) {
             throw new IllegalArgumentException("invalid compaction policy: " + l0Trigger + ", " + l0TriggerBytes + ", "
-                    + l1TargetBytes + ", " + imageChainThreshold + ", " + retentionLsnBytes);
+                    + l1TargetBytes + ", " + imageChainThreshold + ", " + retentionLsnBytes + ", " + l1MergeTrigger);
         }
+    }
+
+    /** A policy with the default {@link #l1MergeTrigger()}. */
+    public CompactionPolicy(int l0Trigger, long l0TriggerBytes, long l1TargetBytes, int imageChainThreshold,
+                            long retentionLsnBytes) {
+        this(l0Trigger, l0TriggerBytes, l1TargetBytes, imageChainThreshold, retentionLsnBytes, DEFAULT_L1_MERGE_TRIGGER);
     }
 }

@@ -30,6 +30,24 @@ public sealed interface PlannedJob {
     }
 
     /**
+     * Merge a run of adjacent small L1 generations of {@code timeline} (every L1 segment of each
+     * generation in the run, consecutive in offsets and so in LSNs) into L1 segments of the target
+     * size covering the run's offsets. Executed like {@link MergeL0}: inputs retired, outputs
+     * registered, in one catalog swap.
+     */
+    record MergeL1(int partition, TimelineKey timeline, List<SegmentView> inputs) implements PlannedJob {
+        public MergeL1 {
+            Objects.requireNonNull(timeline, "timeline");
+            inputs = List.copyOf(inputs);
+        }
+
+        @Override
+        public String kind() {
+            return "merge_l1";
+        }
+    }
+
+    /**
      * Materialize every page of {@code timeline} as of offset {@code cutOffset}: from {@code inputs}
      * (the newest image of the timeline, if any, and every L1 segment after it up to the cut).
      */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * (a duplicate key, a record published twice, is written once and counted), writes the file,
  * puts it into the store, then registers it with its offsets {@code [start, next)} and the lease
  * epoch in ONE catalog transaction ({@link Catalog#registerL0}), which also commits {@code next}
- * as the partition's offset. So a segment is built exactly once: a crash before the commit
+ * as the partition's offset and raises the newest LSN of every timeline in the cut (GC horizons
+ * derive from it, so it must never lag behind the registered segments). So a segment is built exactly once: a crash before the commit
  * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep) and the
  * WAL is consumed again from the committed offset. The name
  * {@code p<partition>-L0-<start>-<next>-e<epoch>} is deterministic for a retry by the same owner
@@ -66,8 +67,7 @@ public final class L0Flusher {
         Map<TimelineKey, Long> lsns = buf.maxLsnByTimeline();
         if (!buf.hasVersions()) {
             if (!buf.isEmpty()) {
-                catalog.commitOffset(lease, key, next);
-                touchTimelines(lsns);
+                catalog.commitOffset(lease, key, next, lsns);
             }
             buf.cut();
             return new Result(null, null, 0, 0, start, next);
@@ -101,26 +101,14 @@ public final class L0Flusher {
         String location = store.put(name, path);
         SegmentMeta meta = SegmentMeta.of(name, info, store.name(), location, start, next);
         try {
-            RegisterResult r = catalog.registerL0(lease, meta, key, next);
+            RegisterResult r = catalog.registerL0(lease, meta, key, next, lsns);
             LOG.debug("L0 {} {}: {} records, {} bytes", name, r, info.recordCount(), info.fileSize());
         } catch (StaleLeaseException | CatalogConflictException e) {
             store.delete(name);
             throw e;
         }
-        touchTimelines(lsns);
         long records = info.recordCount();
         buf.cut();
         return new Result(name, info, records, duplicates, start, next);
-    }
-
-    private void touchTimelines(Map<TimelineKey, Long> lsns) {
-        for (Map.Entry<TimelineKey, Long> e : lsns.entrySet()) {
-            try {
-                catalog.touchTimeline(e.getKey(), e.getValue());
-            } catch (RuntimeException ex) {
-                // Monotone and advisory (GC horizons lag a little); the next cut raises it again.
-                LOG.warn("could not record newest LSN of timeline {}: {}", e.getKey(), ex.toString());
-            }
-        }
     }
 }

@@ -51,6 +51,7 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
             Map.entry("compaction.l1-target-bytes", "SE_COMPACTOR_L1_TARGET_BYTES"),
             Map.entry("compaction.image-chain-threshold", "SE_COMPACTOR_IMAGE_CHAIN_THRESHOLD"),
             Map.entry("compaction.retention-lsn-bytes", "SE_COMPACTOR_RETENTION_LSN_BYTES"),
+            Map.entry("compaction.l1-merge-trigger", "SE_COMPACTOR_L1_MERGE_TRIGGER"),
             Map.entry("compaction.idle-poll", "SE_COMPACTOR_IDLE_POLL"),
             Map.entry("lease-ttl", "SE_COMPACTOR_LEASE_TTL"),
             Map.entry("gc.grace", "SE_COMPACTOR_GC_GRACE"),
@@ -107,7 +108,8 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
         CompactionPolicy policy = new CompactionPolicy(Integer.parseInt(v.apply("compaction.l0-trigger")),
                 Long.parseLong(v.apply("compaction.l0-trigger-bytes")), Long.parseLong(v.apply("compaction.l1-target-bytes")),
                 Integer.parseInt(v.apply("compaction.image-chain-threshold")),
-                Long.parseLong(v.apply("compaction.retention-lsn-bytes")));
+                Long.parseLong(v.apply("compaction.retention-lsn-bytes")),
+                Integer.parseInt(v.apply("compaction.l1-merge-trigger")));
         String id = v.apply("worker-id");
         return new CompactorConfig(v.apply("kafka.bootstrap"), v.apply("kafka.topic"), v.apply("kafka.group"), catalog,
                 v.apply("segments.store"), Path.of(v.apply("segments.dir")), Integer.parseInt(v.apply("admin-port")),

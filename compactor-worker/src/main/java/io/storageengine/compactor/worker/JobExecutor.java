@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one planned job to the end: records it in the catalog's job history, writes its outputs
  * (merge or images) into the store, then swaps the segment map in one fenced transaction
- * ({@link Catalog#replaceSegments}): a merge retires its inputs and adds its outputs, an image job
+ * ({@link Catalog#replaceSegments}): a merge (L0 → L1, or an L1 re-merge, both by
+ * {@link L1Merger}) retires its inputs and adds its outputs, an image job
  * only adds, a retirement only retires. If anything fails or the job is cancelled before the swap,
  * its outputs are deleted and nothing is registered. If the swap's outcome is unknown (catalog
  * unreachable while committing), the outputs are kept: they are either registered or orphans the
@@ -57,6 +58,7 @@ public final class JobExecutor {
         List<String> inputs = loaded.names(job.inputs());
         String prefix = "p" + job.partition() + "-" + switch (job) {
             case PlannedJob.MergeL0 m -> "L1-" + start(job.inputs()) + "-" + end(job.inputs());
+            case PlannedJob.MergeL1 m -> "L1-" + start(job.inputs()) + "-" + end(job.inputs());
             case PlannedJob.CreateImages c -> "IMG-" + c.cutOffset();
             case PlannedJob.Retire r -> "GC";
         } + "-e" + lease.epoch() + "-" + id.toString().substring(0, 8);
@@ -70,6 +72,7 @@ public final class JobExecutor {
             catalog.startJob(id, job.kind(), lease, inputs);
             result = switch (job) {
                 case PlannedJob.MergeL0 m -> L1Merger.merge(store, inputs, job.partition(), policy.l1TargetBytes(), prefix, cancel);
+                case PlannedJob.MergeL1 m -> L1Merger.merge(store, inputs, job.partition(), policy.l1TargetBytes(), prefix, cancel);
                 case PlannedJob.CreateImages c -> ImageBuilder.build(store, inputs, job.partition(), prefix, cancel);
                 case PlannedJob.Retire r -> new JobResult(List.of(), 0, 0, 0, 0);
             };

@@ -83,11 +83,86 @@ class LeveledPlannerTest {
     }
 
     @Test
-    void explicitHorizonWinsOverRetention() {
+    void thePublishedHorizonIsAFloorThatRetentionRaises() {
         List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 40), image(2, 1, 10, 40));
-        PartitionSnapshot s = new PartitionSnapshot(0, segs, Map.of(timeline(1), 1000L), Map.of(timeline(1), 30L));
-        assertThat(s.horizon(timeline(1), POLICY)).isEqualTo(30);
-        assertThat(LeveledPlanner.retirable(s, POLICY)).isEmpty();
+        // Published 30 (an earlier retirement), newest 1000, retention 100: the horizon moves on to 900.
+        PartitionSnapshot moved = new PartitionSnapshot(0, segs, Map.of(timeline(1), 1000L), Map.of(timeline(1), 30L));
+        assertThat(moved.horizon(timeline(1), POLICY)).isEqualTo(900);
+        assertThat(LeveledPlanner.retirable(moved, POLICY)).extracting(SegmentView::id).containsExactly(1L);
+        // Published above the retention horizon (an operator raised it): the published one holds.
+        PartitionSnapshot raised = new PartitionSnapshot(0, segs, Map.of(timeline(1), 100L), Map.of(timeline(1), 45L));
+        assertThat(raised.horizon(timeline(1), POLICY)).isEqualTo(45);
+        assertThat(LeveledPlanner.retirable(raised, POLICY)).extracting(SegmentView::id).containsExactly(1L);
+        PartitionSnapshot low = new PartitionSnapshot(0, segs, Map.of(timeline(1), 100L), Map.of(timeline(1), 35L));
+        assertThat(LeveledPlanner.retirable(low, POLICY)).isEmpty();
         assertThat(snap(segs, Map.of(timeline(1), 50L)).horizon(timeline(1), POLICY)).isZero();
+    }
+
+    private static final CompactionPolicy REMERGE = new CompactionPolicy(3, 1000, 1000, 2, 100, 4);
+
+    /** Generations of timeline {@code t} at offsets [10i, 10i + 10), one segment each, of the given sizes; ids from {@code firstId}. */
+    private static List<SegmentView> generations(int t, long firstId, long... sizes) {
+        List<SegmentView> out = new java.util.ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            out.add(l1(firstId + i, t, i * 10L, i * 10L + 10, 100L + i, sizes[i]));
+        }
+        return out;
+    }
+
+    private List<Long> reMerged(List<SegmentView> segs) {
+        return planner.plan(snap(segs, Map.of()), REMERGE).stream().filter(j -> j instanceof PlannedJob.MergeL1)
+                .findFirst().map(j -> j.inputs().stream().map(SegmentView::id).toList()).orElse(List.of());
+    }
+
+    @Test
+    void aRunOfTriggerManySmallAdjacentGenerationsIsReMergedBeforeImages() {
+        List<SegmentView> segs = generations(1, 1, 100, 100, 100, 100);
+        List<PlannedJob> jobs = planner.plan(snap(segs, Map.of()), REMERGE);
+        assertThat(jobs.get(0)).isInstanceOfSatisfying(PlannedJob.MergeL1.class, j -> {
+            assertThat(j.timeline()).isEqualTo(timeline(1));
+            assertThat(j.inputs()).extracting(SegmentView::id).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(j.kind()).isEqualTo("merge_l1");
+        });
+        assertThat(jobs).hasAtLeastOneElementOfType(PlannedJob.CreateImages.class);
+    }
+
+    @Test
+    void fewerSmallGenerationsWaitUnlessTogetherTheyHoldHalfTheTarget() {
+        assertThat(reMerged(generations(1, 1, 100, 100, 100))).isEmpty();
+        assertThat(reMerged(generations(1, 1, 300, 300))).containsExactly(1L, 2L);
+        // Generations of half the target or more are not small: never re-merged.
+        assertThat(reMerged(generations(1, 1, 500, 100, 100, 100))).isEmpty();
+    }
+
+    @Test
+    void theLargestGenerationOfARunIsNoLargerThanTheOthersTogether() {
+        // An earlier re-merge (400) is only rewritten once the small ones after it add up to as much.
+        assertThat(reMerged(generations(1, 1, 400, 100, 100, 100))).isEmpty();
+        assertThat(reMerged(generations(1, 1, 400, 100, 100, 100, 100))).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void aLargeGenerationBreaksARunAndARunStopsAtTheTargetSize() {
+        assertThat(reMerged(generations(1, 1, 100, 100, 600, 100, 100, 100, 100))).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(reMerged(generations(1, 1, 200, 200, 200, 200, 200, 200, 200))).containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void wholeGenerationsAfterTheNewestImageOfOneTimelineOnly() {
+        List<SegmentView> segs = new java.util.ArrayList<>(List.of(
+                l1(1, 1, 0, 10, 10, 50), l1(2, 1, 10, 20, 20, 50), image(3, 1, 20, 20),
+                l1(4, 1, 20, 30, 30, 50), l1(5, 1, 20, 30, 31, 50), // one generation, two segments
+                l1(6, 1, 30, 40, 40, 50), l1(7, 1, 40, 50, 50, 50), l1(8, 1, 50, 60, 60, 50),
+                l1(9, 2, 20, 30, 30, 50), l1(10, 2, 30, 40, 40, 50)));
+        List<PlannedJob> jobs = planner.plan(snap(segs, Map.of()), REMERGE);
+        assertThat(jobs.stream().filter(j -> j instanceof PlannedJob.MergeL1).toList()).singleElement()
+                .satisfies(j -> assertThat(j.inputs()).extracting(SegmentView::id).containsExactly(4L, 5L, 6L, 7L, 8L));
+    }
+
+    @Test
+    void overlappingOffsetRangesAreLeftAlone() {
+        List<SegmentView> segs = List.of(l1(1, 1, 0, 10, 10, 50), l1(2, 1, 5, 15, 15, 50), l1(3, 1, 15, 25, 25, 50),
+                l1(4, 1, 25, 35, 35, 50), l1(5, 1, 35, 45, 45, 50));
+        assertThat(reMerged(segs)).isEmpty();
     }
 }

@@ -33,6 +33,10 @@ final class Metas {
         return new SegmentView(id, SegmentKind.DELTA, 1, 0, start, end, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
     }
 
+    static SegmentView l1(long id, int t, long start, long end, long maxLsn, long size) {
+        return new SegmentView(id, SegmentKind.DELTA, 1, 0, start, end, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, size);
+    }
+
     static SegmentView image(long id, int t, long cut, long maxLsn) {
         return new SegmentView(id, SegmentKind.IMAGE, 1, 0, 0, cut, key(t, 0, 1), key(t, 100, maxLsn), 1, maxLsn, 100);
     }

@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -149,6 +151,20 @@ public final class Catalog implements AutoCloseable {
      * @throws CatalogConflictException if the name is taken otherwise or the offsets do not follow on
      */
     public RegisterResult registerL0(Lease lease, SegmentMeta segment, OffsetKey key, long nextOffset) {
+        return registerL0(lease, segment, key, nextOffset, Map.of());
+    }
+
+    /**
+     * {@link #registerL0(Lease, SegmentMeta, OffsetKey, long)} that also raises, in the SAME
+     * transaction, the newest LSN of every timeline the cut saw ({@code last_applied_lsn}, never
+     * lowered; timelines created if new). So the catalog never holds a segment (or an offset past
+     * its records) whose timelines are behind it: a crash commits all of it or none.
+     *
+     * @param newestLsns per timeline, the newest LSN of a record or watermark in the cut (values
+     *        below 0 only record that the timeline was seen)
+     */
+    public RegisterResult registerL0(Lease lease, SegmentMeta segment, OffsetKey key, long nextOffset,
+                                     Map<TimelineKey, Long> newestLsns) {
         if (segment.partition() != lease.partition() || key.partition() != lease.partition()) {
             throw new IllegalArgumentException("segment partition " + segment.partition() + " / offset partition "
                     + key.partition() + " differ from the lease's " + lease.partition());
@@ -177,6 +193,7 @@ public final class Catalog implements AutoCloseable {
             }
             SegmentRows.insert(c, segment);
             upsertOffset(c, key, nextOffset);
+            touchTimelines(c, newestLsns);
             bumpVersion(c);
             return RegisterResult.REGISTERED;
         });
@@ -187,12 +204,21 @@ public final class Catalog implements AutoCloseable {
      * watermarks). Never moves it backwards. Lease-checked; idempotent.
      */
     public void commitOffset(Lease lease, OffsetKey key, long nextOffset) {
+        commitOffset(lease, key, nextOffset, Map.of());
+    }
+
+    /**
+     * {@link #commitOffset(Lease, OffsetKey, long)} that also raises the newest LSN of the
+     * timelines seen in the committed records (watermarks), in the same transaction.
+     */
+    public void commitOffset(Lease lease, OffsetKey key, long nextOffset, Map<TimelineKey, Long> newestLsns) {
         if (key.partition() != lease.partition()) {
             throw new IllegalArgumentException("offset partition " + key.partition() + " differs from the lease's " + lease.partition());
         }
         retry.inTransaction("commitOffset", c -> {
             checkEpoch(c, lease);
             upsertOffset(c, key, nextOffset);
+            touchTimelines(c, newestLsns);
             return null;
         });
     }
@@ -350,7 +376,23 @@ public final class Catalog implements AutoCloseable {
 
     // ---------------------------------------------------------------- timelines
 
-    /** Records that a timeline was seen (creating it), raising its last applied LSN if given (≥ 0). */
+    /** Raises the timelines' newest LSNs in the caller's transaction, in key order (no lock-order deadlock between workers). */
+    private static void touchTimelines(Connection c, Map<TimelineKey, Long> newestLsns) throws SQLException {
+        if (newestLsns.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<TimelineKey, Long>> sorted = new ArrayList<>(newestLsns.entrySet());
+        sorted.sort(Comparator.comparing(e -> e.getKey().toString()));
+        for (Map.Entry<TimelineKey, Long> e : sorted) {
+            TimelineSql.touch(c, e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Records that a timeline was seen (creating it), raising its last applied LSN if given (≥ 0).
+     * Compactors pass the LSNs to {@link #registerL0(Lease, SegmentMeta, OffsetKey, long, Map)}
+     * instead, so they commit with the segment.
+     */
     public void touchTimeline(TimelineKey timeline, long lastAppliedLsn) {
         retry.inTransaction("touchTimeline", c -> {
             TimelineSql.touch(c, timeline, lastAppliedLsn);

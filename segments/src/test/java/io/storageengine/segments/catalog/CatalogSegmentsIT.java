@@ -115,6 +115,28 @@ class CatalogSegmentsIT {
     }
 
     @Test
+    void registerL0AndCommitOffsetRaiseTheTimelinesInTheSameTransaction() {
+        TimelineKey a = TimelineKey.of("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "00000000000000000000000000000001");
+        TimelineKey b = TimelineKey.of("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "00000000000000000000000000000002");
+        Lease lease = catalog.acquireLease(15, "w1", TTL).orElseThrow();
+        assertThat(catalog.registerL0(lease, l0("p15-a", 15, 0, 10), offsets(15), 10, java.util.Map.of(a, 900L, b, 50L)))
+                .isEqualTo(RegisterResult.REGISTERED);
+        assertThat(catalog.timeline(a).orElseThrow().lastAppliedLsn()).isEqualTo(900);
+        assertThat(catalog.timeline(b).orElseThrow().lastAppliedLsn()).isEqualTo(50);
+        catalog.commitOffset(lease, offsets(15), 12, java.util.Map.of(b, 70L, a, 800L));
+        assertThat(catalog.timeline(a).orElseThrow().lastAppliedLsn()).as("never lowered").isEqualTo(900);
+        assertThat(catalog.timeline(b).orElseThrow().lastAppliedLsn()).isEqualTo(70);
+
+        // A refused registration (stale epoch) changes no timeline either.
+        catalog.releaseLease(lease);
+        Lease taken = catalog.acquireLease(15, "w2", TTL).orElseThrow();
+        assertThatThrownBy(() -> catalog.registerL0(lease, l0("p15-b", 15, 12, 20), offsets(15), 20,
+                java.util.Map.of(a, 5_000L))).isInstanceOf(StaleLeaseException.class);
+        assertThat(catalog.timeline(a).orElseThrow().lastAppliedLsn()).isEqualTo(900);
+        assertThat(taken.epoch()).isGreaterThan(lease.epoch());
+    }
+
+    @Test
     void gcHorizonOnlyMovesForwardAndTimelinesAreTracked() {
         TimelineKey t = TimelineKey.of("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210");
         assertThat(catalog.gcHorizon(t)).isEmpty();
