@@ -24,7 +24,8 @@
 #     when a job ends), compactor and page-service CPU seconds (/proc utime+stime), page-service
 #     run-queue wait (sum over its threads of /proc/PID/task/*/schedstat field 2: time runnable but
 #     not on a CPU, the direct measure of CPU contention), page-service GC seconds (jstat GCT), cold
-#     block reads (se_segments_block_cache_hits+misses) and hot versions trimmed; then the p95
+#     block lookups (se_segments_block_cache_hits+misses: reads falling through to segments and the
+#     trimmer's coverage checks), hot-trim passes and versions trimmed; then the p95
 #     on/off ratio per round, their median and mean (goal < 1.10), and the saturation figures;
 #  5. the page service's VmHWM/VmRSS against the data managed (active segment bytes in the catalog +
 #     the wal topic's bytes on disk).
@@ -135,19 +136,20 @@ metric() { # port name-regex -> sum of the matching samples
 }
 runq_ns() { cat /proc/"$PID"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%.0f", s}'; }
 gct() { jstat -gc "$PID" 2>/dev/null | awk 'NR == 2 {print $NF}' || echo 0; }
-snap() { # -> "cticks pticks runq_ns gct cbytes coldreads trimmed"
-  printf '%s %s %s %s %s %s %s\n' "$(awk '{print $14 + $15}' "/proc/$CPID/stat")" \
+snap() { # -> "cticks pticks runq_ns gct cbytes coldreads trimmed trimpasses"
+  printf '%s %s %s %s %s %s %s %s\n' "$(awk '{print $14 + $15}' "/proc/$CPID/stat")" \
     "$(awk '{print $14 + $15}' "/proc/$PID/stat")" "$(runq_ns)" "$(gct)" \
     "$(metric "$CADMIN" '^compactor_bytes_in_bytes_total')" \
-    "$(metric "$ADMIN" '^se_segments_block_cache_(hits|misses)_total')" "$(metric "$ADMIN" '^se_hot_trimmed_versions_total')"
+    "$(metric "$ADMIN" '^se_segments_block_cache_(hits|misses)_total')" "$(metric "$ADMIN" '^se_hot_trimmed_versions_total')" \
+    "$(metric "$ADMIN" '^se_hot_trim_passes_total')"
 }
-extras() { # before after -> "| comp MB | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trimmed |"
+extras() { # before after -> "| comp MB | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed |"
   awk -v hz="$HZ" -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    printf "| %.0f | %.1f | %.1f | %.2f | %.2f | %d | %d |", (y[5] - x[5]) / 1048576, (y[1] - x[1]) / hz,
-      (y[2] - x[2]) / hz, (y[3] - x[3]) / 1e9, y[4] - x[4], y[6] - x[6], y[7] - x[7] }'
+    printf "| %.0f | %.1f | %.1f | %.2f | %.2f | %d | %d | %d |", (y[5] - x[5]) / 1048576, (y[1] - x[1]) / hz,
+      (y[2] - x[2]) / hz, (y[3] - x[3]) / 1e9, y[4] - x[4], y[6] - x[6], y[8] - x[8], y[7] - x[7] }'
 }
-EXTRA_HEAD="| comp MB in | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trimmed |"
-EXTRA_SEP="|---:|---:|---:|---:|---:|---:|---:|"
+EXTRA_HEAD="| comp MB in | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed |"
+EXTRA_SEP="|---:|---:|---:|---:|---:|---:|---:|---:|"
 ROWS=()
 
 openloop() { # label rate lsn
@@ -197,8 +199,12 @@ saturate() { # label
 # --- round 0: saturation baseline (compactor paused) and saturation while compacting -------------
 LSN=$(publish 0)
 wrk_script "$LSN"
-code=$(curl -s -m 5 -o "$WORK/p.bin" -w '%{http_code}' "$BASE$TL/pages/1663/5/16384/0?lsn=$LSN")
-[[ "$code" == 200 ]] || die "sample page answered HTTP $code"
+for _ in $(seq 1 10); do # a loaded machine can answer 503 (read deadline) now and then
+  code=$(curl -s -m 5 -o "$WORK/p.bin" -w '%{http_code}' "$BASE$TL/pages/1663/5/16384/0?lsn=$LSN" || true)
+  [[ "$code" == 200 ]] && break
+  sleep 1
+done
+[[ "$code" == 200 ]] || die "sample page answered HTTP $code (10 tries)"
 log "warm-up 5 s (compactor paused)"
 wrk -t1 -c16 -d5s -s "$WORK/pages.lua" "$BASE" >/dev/null 2>&1 || true
 saturate sat-off
@@ -206,7 +212,7 @@ kill -CONT "$CPID"
 saturate sat-on
 RATE=${RDC_RATE:-$(awk -v r="${SAT_RPS[sat-off]}" -v f="$FRACTION" 'BEGIN {printf "%.0f", r * f}')}
 ((RATE > 0)) || die "saturation baseline gave no req/s (see $WORK/sat-off.out)"
-log "fixed offered rate $RATE req/s (${RDC_RATE:+RDC_RATE}${RDC_RATE:-$FRACTION x sat-off ${SAT_RPS[sat-off]} req/s})"
+log "fixed offered rate $RATE req/s (sat-off ${SAT_RPS[sat-off]} req/s)"
 
 if [[ "${RDC_JFR:-0}" == 1 ]]; then
   jcmd "$PID" JFR.start name=rdc settings=profile filename="$SE_LOCAL/rdc-page-service.jfr" >/dev/null \
@@ -222,10 +228,11 @@ done
 resume
 if [[ "${RDC_JFR:-0}" == 1 ]]; then jcmd "$PID" JFR.stop name=rdc >/dev/null 2>&1 || true; fi
 
-printf '\n## fixed offered rate %s req/s (%s x the closed-loop saturation %s req/s), %s s per run, compactor nice %s\n\n' \
-  "$RATE" "${RDC_RATE:+given}${RDC_RATE:-$FRACTION}" "${SAT_RPS[sat-off]}" "$SECS" "$CNICE"
+RATE_WHY="RDC_RATE; the closed-loop saturation was ${SAT_RPS[sat-off]} req/s"
+[[ -n "${RDC_RATE:-}" ]] || RATE_WHY="$FRACTION x the closed-loop saturation ${SAT_RPS[sat-off]} req/s"
+printf '\n## fixed offered rate %s req/s (%s), %s s per run, compactor nice %s\n\n' "$RATE" "$RATE_WHY" "$SECS" "$CNICE"
 printf '%s %s\n%s%s\n' "| run | offered req/s | achieved req/s | due | ok | p50 ms | p95 ms | p99 ms | max ms | errors |" \
-  "${EXTRA_HEAD#| }" "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|" "$EXTRA_SEP"
+  "${EXTRA_HEAD#| }" "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|" "${EXTRA_SEP#|}"
 printf '%s\n' "${ROWS[@]}"
 printf '\n'
 printf '%s\n' "${ROWS[@]}" | awk -F'|' '
@@ -235,6 +242,9 @@ printf '%s\n' "${ROWS[@]}" | awk -F'|' '
         if (n) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
                  med = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
                  printf "p95 on/off ratio over %d rounds: median %.3f, mean %.3f (goal < 1.10)\n", n, med, s / n } }'
+printf '%s\n' "${ROWS[@]}" | awk -F'|' '{ k = ($2 ~ /off/) ? "off" : "on"; n[k]++; p95[k] += $8; ok[k] += $6; cpu[k] += $14; rq[k] += $15; ccpu[k] += $13; mb[k] += $12 }
+  END { for (k in n) printf "%-3s runs: mean p95 %.2f ms; compactor %.0f MB in, %.1f CPU s per run; page service %.0f us CPU and %.0f us run-queue wait per 2xx answer\n",
+          k, p95[k] / n[k], mb[k] / n[k], ccpu[k] / n[k], 1e6 * cpu[k] / ok[k], 1e6 * rq[k] / ok[k] }'
 printf '%s\n' "${ROWS[@]}" | awk -F'|' '$2 ~ /off/ && ($4 < 0.95 * $3 || $11 ~ /overflow/) { bad++ }
   END { if (bad) printf "\nwarning: %d compactor-off run(s) did not keep up with the offered rate (achieved < 95%% or overflow): the rate is above what this machine serves now, so those p95s measure queueing; lower RDC_RATE_FRACTION or set RDC_RATE\n", bad }'
 printf '\n## saturation (closed loop, wrk -t1 -c16 --latency, %s s each)\n\n' "$SECS"
