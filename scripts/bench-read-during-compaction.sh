@@ -257,7 +257,7 @@ SEGS=$(PGPASSWORD=se psql -h 127.0.0.1 -p "${SE_PG_PORT:-55432}" -U se -d storag
   "select coalesce(sum(size_bytes),0) || ' ' || count(*) from segments where state = 'ACTIVE'" 2>/dev/null || echo "? ?")
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status"); RSS=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
 read -r SEG_BYTES SEG_COUNT <<<"$SEGS"
-TOPIC_BYTES=$(find -L "$SE_LOCAL/kafka" -type d -name "${SE_WAL_TOPIC:-wal}-[0-9]*" -exec du -sb {} + 2>/dev/null | awk '{s += $1} END {print s + 0}')
+TOPIC_BYTES=$(find -L "$SE_LOCAL/kafka" -type d -name "${SE_WAL_TOPIC:-wal}-[0-9]*" -exec du -sb {} + 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}')
 printf '\npage-service pid %s: VmHWM %s MiB, VmRSS %s MiB; segments in catalog: %s, %s bytes; wal topic on disk: %s bytes\n' \
   "$PID" $((HWM / 1024)) $((RSS / 1024)) "$SEG_COUNT" "$SEG_BYTES" "$TOPIC_BYTES"
 awk -v h="$HWM" -v s="$SEG_BYTES" -v t="$TOPIC_BYTES" 'BEGIN { if (s + t > 0)
