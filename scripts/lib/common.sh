@@ -116,14 +116,17 @@ stop_pid() { # name
 }
 
 # Starts a detached JVM (own session, so it outlives the terminal) logging to .local/logs/<name>.log.
+# With nice_level set (e.g. `nice_level=10 start_java ...`) the JVM and every thread it creates run
+# at that CPU niceness (nice(1) execs, so the pid is still the JVM's).
 start_java() { # name mainclass classpath [jvm args...] -- [program args...]
   local name=$1 main=$2 cp=$3; shift 3
-  local jvm=() prog=()
+  local jvm=() prog=() pre=()
   while (($#)); do [[ "$1" == -- ]] && { shift; prog=("$@"); break; }; jvm+=("$1"); shift; done
+  [[ -n "${nice_level:-}" && "${nice_level}" != 0 ]] && pre=(nice -n "$nice_level")
   {
-    printf '\n=== %s starting %s at %s ===\n' "$name" "$main" "$(date -u +%FT%TZ)"
+    printf '\n=== %s starting %s at %s%s ===\n' "$name" "$main" "$(date -u +%FT%TZ)" "${pre:+ (nice ${nice_level})}"
   } >>"$SE_LOGS/$name.log"
-  setsid "$JAVA" "${jvm[@]}" -cp "$cp" "$main" "${prog[@]}" >>"$SE_LOGS/$name.log" 2>&1 </dev/null &
+  setsid "${pre[@]}" "$JAVA" "${jvm[@]}" -cp "$cp" "$main" "${prog[@]}" >>"$SE_LOGS/$name.log" 2>&1 </dev/null &
   write_pid "$name" $! "$main"
 }
 

@@ -26,6 +26,13 @@ service_env() {
   mkdir -p "$SE_SEGMENT_DIR" "$SE_STATE_DIR"
 }
 
+# The compactor is a background worker: it runs at a lower CPU priority (nice) and with fewer JVM
+# service threads (GC, JIT), so on a shared host the page service gets the CPU first while the
+# compactor still uses whatever is idle. docs/runbook.md ("Isolating compactors") has the production
+# equivalents (separate hosts, cgroup CPU weights).
+SE_COMPACTOR_NICE=${SE_COMPACTOR_NICE:-10}
+SE_COMPACTOR_JVM_FLAGS=${SE_COMPACTOR_JVM_FLAGS--XX:ParallelGCThreads=1 -XX:ConcGCThreads=1 -XX:CICompilerCount=2}
+
 service_up() { # name module mainclass port portvar [program args...]
   local name=$1 module=$2 main=$3 port=$4 portvar=$5
   if ! has_main "$module" "${main//.//}"; then
@@ -38,9 +45,16 @@ service_up() { # name module mainclass port portvar [program args...]
   fi
   require_free_port "$port" "$portvar" "$name"
   service_env
-  local t0=$SECONDS
-  start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
-    "${JAVA_UNSAFE_FLAGS[@]}" -- "${@:6}"
+  local t0=$SECONDS nice=0 extra=() note=
+  if [[ "$name" == compactor ]]; then
+    [[ "$SE_COMPACTOR_NICE" =~ ^-?[0-9]+$ ]] && ((SE_COMPACTOR_NICE >= -20 && SE_COMPACTOR_NICE <= 19)) \
+      || die "SE_COMPACTOR_NICE must be an integer from -20 to 19, got '$SE_COMPACTOR_NICE'"
+    nice=$SE_COMPACTOR_NICE
+    read -ra extra <<<"$SE_COMPACTOR_JVM_FLAGS"
+    note=", nice $nice${extra[*]:+, ${extra[*]}}"
+  fi
+  nice_level=$nice start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
+    "${JAVA_UNSAFE_FLAGS[@]}" "${extra[@]}" -- "${@:6}"
   if ! wait_for_port "$port" "${SE_READY_TIMEOUT:-180}" "$name"; then
     show_log_tail "$name"
     is_up "$name" && die "$name is running but not listening on port $port after ${SE_READY_TIMEOUT:-180} s (see ./se logs $name)"
@@ -49,7 +63,7 @@ service_up() { # name module mainclass port portvar [program args...]
   if [[ -n "${health_port:-}" ]] && ! wait_for_health "$health_port" "${SE_READY_TIMEOUT:-180}" "$name"; then
     warn "$name listens on $port but http://127.0.0.1:$health_port/health is not 200 yet (see ./se logs $name)"
   fi
-  info "$(printf '%-12s' "$name") started (pid $(pid_of "$name"), port $port) in $((SECONDS - t0)) s"
+  info "$(printf '%-12s' "$name") started (pid $(pid_of "$name"), port $port$note) in $((SECONDS - t0)) s"
 }
 
 wait_for_health() { # port seconds pidname -> 0 once GET /health answers 200
