@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per assigned partition: take the catalog lease (paused until it is free), seek to the
  * catalog's committed offset (the beginning if none), buffer decoded versions, cut when the
- * buffer reaches the segment size or age, or (the largest buffer first) while the shared
+ * buffer reaches the segment size (in the middle of a fetched batch if need be: the rest of the
+ * batch is fetched again after the cut) or age, or (the largest buffer first) while the shared
  * {@link MemoryBudget} is exceeded. A cut runs on one flusher thread while this thread keeps
  * consuming the other partitions; the partition being cut is paused until its segment is
  * registered (backpressure by pausing partitions; when every buffered partition is being cut and
@@ -151,7 +152,10 @@ final class WalConsumer implements Runnable {
             if (o == null || o.lease() == null || o.needsInit() || b == null || cutting.containsKey(tp.partition())) {
                 continue; // fetched before a pause or a lost lease: consumed again after the seek
             }
-            for (ConsumerRecord<byte[], ByteBuffer> r : records.records(tp)) {
+            List<ConsumerRecord<byte[], ByteBuffer>> batch = records.records(tp);
+            boolean cutMidBatch = false;
+            for (int i = 0; i < batch.size(); i++) {
+                ConsumerRecord<byte[], ByteBuffer> r = batch.get(i);
                 if (r.offset() < b.nextOffset()) {
                     continue; // fetched before a seek back; consumed again in order
                 }
@@ -165,6 +169,17 @@ final class WalConsumer implements Runnable {
                     }
                 });
                 b.add(r.offset(), d, now);
+                if (b.bytes() >= config.l0SegmentBytes() && i + 1 < batch.size()) {
+                    // Full in the middle of a fetch: cut here (segments keep their size however large
+                    // the fetch) and fetch the rest of the batch again once the cut is registered.
+                    c.seek(tp, b.nextOffset());
+                    flush(c, o, b);
+                    cutMidBatch = true;
+                    break;
+                }
+            }
+            if (cutMidBatch) {
+                continue;
             }
             b.advanceTo(c.position(tp));
             if (b.bytes() >= config.l0SegmentBytes()) {
