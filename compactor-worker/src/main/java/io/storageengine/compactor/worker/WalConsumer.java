@@ -68,7 +68,9 @@ final class WalConsumer implements Runnable {
     private final Map<Integer, PartitionBuffer> buffers = new HashMap<>();
     private final Map<Integer, Future<?>> cutting = new HashMap<>();
     private final Map<Integer, Throwable> cutFailures = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ExecutorService flusherThread = Executors.newSingleThreadExecutor(r -> {
+    /** Cuts of different partitions run side by side (sort and copy on one, fsync or registration on the other). */
+    static final int FLUSH_THREADS = 2;
+    private final ExecutorService flusherThread = Executors.newFixedThreadPool(FLUSH_THREADS, r -> {
         Thread t = new Thread(r, "compactor-l0-flusher");
         t.setDaemon(true);
         return t;
