@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * catalog's committed offset (the beginning if none), buffer decoded versions, cut when the
  * buffer reaches the segment size (in the middle of a fetched batch if need be: the rest of the
  * batch is fetched again after the cut) or age, or (the largest buffer first) while the shared
- * {@link MemoryBudget} is exceeded. A cut runs on one flusher thread while this thread keeps
+ * {@link MemoryBudget} is exceeded. A cut runs on a flusher thread (two, for different partitions) while this thread keeps
  * consuming the other partitions; the partition being cut is paused until its segment is
  * registered (backpressure by pausing partitions; when every buffered partition is being cut and
  * the budget is still exceeded, all partitions are paused). Kafka's fetch sizes are capped, so
