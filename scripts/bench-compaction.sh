@@ -15,7 +15,9 @@
 #
 # Kafka: the in-JVM test broker, or the one at SE_TEST_KAFKA_BOOTSTRAP (e.g. `./se up`'s).
 # PostgreSQL: a private LocalPostgres, or SE_TEST_PG_URL/USER/PASSWORD.
-# Knobs (env): BENCH_BYTES (2g), BENCH_PARTITIONS (8), BENCH_XMX (2g), BENCH_SKIP_BUILD=1.
+# Knobs (env): BENCH_BYTES (2g), BENCH_PARTITIONS (8), BENCH_XMX (2g), BENCH_SKIP_BUILD=1,
+#   BENCH_JFR=<file.jfr> (records a Java Flight Recording with the 'profile' settings; inspect with
+#   `jfr print --events jdk.ExecutionSample <file>` or `jfr summary`).
 # Extra compactor settings pass through the environment (e.g. SE_COMPACTOR_L0_SEGMENT_BYTES).
 set -euo pipefail
 
@@ -39,5 +41,10 @@ CP="compactor-worker/target/test-classes:compactor-worker/target/classes:$(cat "
 
 log "compaction bench: $BYTES of WAL, $PARTITIONS partitions, heap $XMX, $(nproc) cores"
 log "command: $JAVA -Xmx$XMX -cp ... io.storageengine.compactor.bench.CompactionBench --bytes $BYTES --partitions $PARTITIONS"
-exec "$JAVA" -Xmx"$XMX" --enable-native-access=ALL-UNNAMED -Dlog4j2.level=WARN \
+JFR_OPTS=()
+if [[ -n "${BENCH_JFR:-}" ]]; then
+  JFR_OPTS=("-XX:StartFlightRecording=filename=$BENCH_JFR,settings=profile,dumponexit=true")
+  log "recording JFR to $BENCH_JFR"
+fi
+exec "$JAVA" -Xmx"$XMX" "${JFR_OPTS[@]}" --enable-native-access=ALL-UNNAMED -Dlog4j2.level=WARN \
   -cp "$CP" io.storageengine.compactor.bench.CompactionBench --bytes "$BYTES" --partitions "$PARTITIONS"

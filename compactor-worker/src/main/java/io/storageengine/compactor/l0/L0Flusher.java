@@ -15,15 +15,14 @@ import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Cuts a {@link PartitionBuffer} into one L0 DELTA segment: sorts the versions by VersionKey
- * (a duplicate key, a record published twice, is written once and counted), writes the file,
+ * (a duplicate key, a record published twice, is written once and counted), writes the file
+ * (records copied from the buffer's arena into the writer's blocks, one fsync per file),
  * puts it into the store, then registers it with its offsets {@code [start, next)} and the lease
  * epoch in ONE catalog transaction ({@link Catalog#registerL0}), which also commits {@code next}
  * as the partition's offset and raises the newest LSN of every timeline in the cut (GC horizons
@@ -86,16 +85,7 @@ public final class L0Flusher {
         long duplicates = 0;
         SegmentInfo info;
         try (SegmentWriter w = SegmentWriter.create(path, SegmentWriter.Options.of(SegmentKind.DELTA, 0, p))) {
-            byte[] last = null;
-            List<PartitionBuffer.Entry> entries = buf.sortedEntries();
-            for (PartitionBuffer.Entry e : entries) {
-                if (last != null && Arrays.equals(last, e.key())) {
-                    duplicates++;
-                    continue;
-                }
-                w.add(e.key(), e.value());
-                last = e.key();
-            }
+            duplicates = buf.writeSorted(w);
             info = w.finish();
         }
         String location = store.put(name, path);

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * L0 → L1: k-way merges input segments into level-1 DELTA segments split by timeline and target
- * size. Memory: one block per input plus one output block, whatever the sizes. On failure or
+ * size. A plain merge copies encoded records from input blocks to output blocks ({@link CopyMerge});
+ * a transforming rewrite (image building) sees each record as a {@link SegmentRecord}. Memory: one block per input plus one output block, whatever the sizes. On failure or
  * cancellation every output written so far is deleted before the exception propagates.
  * Stateless; one call per job.
  */
@@ -42,6 +43,22 @@ public final class L1Merger {
                 readers.add(r);
                 bytesIn += r.info().fileSize();
                 scanners.add(r.scan());
+            }
+            if (transform == null) {
+                try (CopyMerge merge = new CopyMerge(scanners)) {
+                    scanners.clear();
+                    while (merge.next()) {
+                        if ((merge.emitted() & (CHECK_EVERY - 1)) == 0) {
+                            cancel.check();
+                        }
+                        out.add(merge.buffer(), merge.keyOffset(), merge.buffer(), merge.valueOffset(), merge.valueLength());
+                        records++;
+                    }
+                    cancel.check();
+                    List<SegmentOutputs.Output> outputs = out.finish();
+                    ok = true;
+                    return new JobResult(outputs, bytesIn, out.bytesWritten(), records, merge.duplicates());
+                }
             }
             try (KWayMerge merge = KWayMerge.of(scanners)) {
                 scanners.clear();

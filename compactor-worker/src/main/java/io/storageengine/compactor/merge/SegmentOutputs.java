@@ -31,7 +31,8 @@ public final class SegmentOutputs implements AutoCloseable {
     private final String namePrefix;
     private final List<Output> outputs = new ArrayList<>();
     private SegmentWriter current;
-    private byte[] lastKey;
+    private final byte[] lastKey = new byte[SegmentWriter.KEY_SIZE];
+    private boolean hasLast;
     private long bytesWritten;
 
     /**
@@ -45,9 +46,14 @@ public final class SegmentOutputs implements AutoCloseable {
     }
 
     public void add(byte[] key, byte[] value) throws IOException {
-        if (current != null && lastKey != null) {
-            boolean newTimeline = !Arrays.equals(key, 0, TIMELINE_BYTES, lastKey, 0, TIMELINE_BYTES);
-            boolean newPage = !Arrays.equals(key, 0, PAGE_KEY_BYTES, lastKey, 0, PAGE_KEY_BYTES);
+        add(key, 0, value, 0, value.length);
+    }
+
+    /** Adds the record whose 57-byte key starts at {@code keyBuf[keyOffset]} (see {@link SegmentWriter#add(byte[], int, byte[], int, int)}). */
+    public void add(byte[] keyBuf, int keyOffset, byte[] valueBuf, int valueOffset, int valueLength) throws IOException {
+        if (current != null && hasLast) {
+            boolean newTimeline = !Arrays.equals(keyBuf, keyOffset, keyOffset + TIMELINE_BYTES, lastKey, 0, TIMELINE_BYTES);
+            boolean newPage = !Arrays.equals(keyBuf, keyOffset, keyOffset + PAGE_KEY_BYTES, lastKey, 0, PAGE_KEY_BYTES);
             if (newTimeline || (newPage && current.estimatedSize() >= targetBytes)) {
                 finishCurrent();
             }
@@ -56,8 +62,9 @@ public final class SegmentOutputs implements AutoCloseable {
             String name = namePrefix + "-" + outputs.size();
             current = SegmentWriter.create(store.stagingDirectory().resolve(name), options);
         }
-        current.add(key, value);
-        lastKey = key;
+        current.add(keyBuf, keyOffset, valueBuf, valueOffset, valueLength);
+        System.arraycopy(keyBuf, keyOffset, lastKey, 0, SegmentWriter.KEY_SIZE);
+        hasLast = true;
     }
 
     private void finishCurrent() throws IOException {

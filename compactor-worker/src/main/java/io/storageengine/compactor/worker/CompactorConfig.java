@@ -13,10 +13,14 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * Typed configuration of a compactor worker: {@code application.yaml} from the classpath, each key
@@ -28,13 +32,31 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                               String segmentStore, Path segmentDir, int adminPort, String workerId,
                               long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes,
                               CompactionPolicy policy, Duration idlePoll, Duration leaseTtl,
-                              Duration gcGrace, Duration gcInterval) {
+                              Duration gcGrace, Duration gcInterval, Fetch fetch) {
+
+    /**
+     * The WAL consumer's Kafka fetch sizes: {@code fetch.max.bytes} (per fetch response),
+     * {@code max.partition.fetch.bytes} (per partition in a response) and {@code max.poll.records}.
+     * The client buffers about one response per broker plus one in flight, so these bound the memory
+     * the consumer holds outside the L0 budget.
+     */
+    public record Fetch(int maxBytes, int maxPartitionBytes, int maxPollRecords) {
+        public Fetch {
+            if (maxBytes < 1024 || maxPartitionBytes < 1024 || maxPollRecords < 1) {
+                throw new IllegalArgumentException("invalid kafka fetch settings: fetch-max-bytes " + maxBytes
+                        + ", max-partition-fetch-bytes " + maxPartitionBytes + ", max-poll-records " + maxPollRecords);
+            }
+        }
+    }
 
     /** yaml path → environment variable. */
     public static final Map<String, String> ENV = Map.ofEntries(
             Map.entry("kafka.bootstrap", "SE_KAFKA_BOOTSTRAP"),
             Map.entry("kafka.topic", "SE_WAL_TOPIC"),
             Map.entry("kafka.group", "SE_COMPACTOR_GROUP"),
+            Map.entry("kafka.fetch-max-bytes", "SE_COMPACTOR_FETCH_MAX_BYTES"),
+            Map.entry("kafka.max-partition-fetch-bytes", "SE_COMPACTOR_MAX_PARTITION_FETCH_BYTES"),
+            Map.entry("kafka.max-poll-records", "SE_COMPACTOR_MAX_POLL_RECORDS"),
             Map.entry("catalog.url", "SE_CATALOG_URL"),
             Map.entry("catalog.user", "SE_CATALOG_USER"),
             Map.entry("catalog.password", "SE_CATALOG_PASSWORD"),
@@ -116,7 +138,10 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                 id.isBlank() ? defaultWorkerId() : id,
                 Long.parseLong(v.apply("l0.segment-bytes")), duration(v.apply("l0.max-age")),
                 Long.parseLong(v.apply("l0.memory-budget-bytes")), policy, duration(v.apply("compaction.idle-poll")),
-                duration(v.apply("lease-ttl")), duration(v.apply("gc.grace")), duration(v.apply("gc.interval")));
+                duration(v.apply("lease-ttl")), duration(v.apply("gc.grace")), duration(v.apply("gc.interval")),
+                new Fetch(Integer.parseInt(v.apply("kafka.fetch-max-bytes")),
+                        Integer.parseInt(v.apply("kafka.max-partition-fetch-bytes")),
+                        Integer.parseInt(v.apply("kafka.max-poll-records"))));
     }
 
     public static Duration duration(String text) {
@@ -144,19 +169,42 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
         return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 6);
     }
 
+    /**
+     * The WAL consumer's Kafka client settings: this worker's group, {@code read_committed}, no auto
+     * commit (offsets live in the catalog), byte-array keys, values as views of the fetch buffer
+     * ({@link java.nio.ByteBuffer}, no copy) and the {@link Fetch} sizes.
+     * The benchmark reads with the same settings to measure its ceiling.
+     */
+    public Properties walConsumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class); // a view, not a copy
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "compactor-" + workerId);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetch.maxBytes());
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetch.maxPartitionBytes());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, fetch.maxPollRecords());
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
+        return p;
+    }
+
     /** A copy with other values: for tests and the benchmark. */
     public CompactorConfig with(String kafkaBootstrap, String topic, String group, CatalogConfig catalog, Path segmentDir) {
         return new CompactorConfig(kafkaBootstrap, topic, group, catalog, segmentStore, segmentDir, adminPort, defaultWorkerId(),
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
     }
 
     public CompactorConfig withSizes(long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes, CompactionPolicy policy) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
     }
 
     public CompactorConfig withTimes(Duration idlePoll, Duration leaseTtl, Duration gcGrace, Duration gcInterval, int adminPort) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
     }
 }

@@ -9,6 +9,7 @@ import io.storageengine.segments.catalog.CatalogConflictException;
 import io.storageengine.segments.catalog.Lease;
 import io.storageengine.segments.catalog.OffsetKey;
 import io.storageengine.segments.catalog.StaleLeaseException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,14 +26,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per assigned partition: take the catalog lease (paused until it is free), seek to the
  * catalog's committed offset (the beginning if none), buffer decoded versions, cut when the
- * buffer reaches the segment size or age, or (the largest buffer first) while the shared
- * {@link MemoryBudget} is exceeded. A cut runs on one flusher thread while this thread keeps
+ * buffer reaches the segment size (in the middle of a fetched batch if need be: the rest of the
+ * batch is fetched again after the cut) or age, or (the largest buffer first) while the shared
+ * {@link MemoryBudget} is exceeded. A cut runs on a flusher thread (two, for different partitions) while this thread keeps
  * consuming the other partitions; the partition being cut is paused until its segment is
  * registered (backpressure by pausing partitions; when every buffered partition is being cut and
  * the budget is still exceeded, all partitions are paused). Kafka's fetch sizes are capped, so
@@ -69,13 +68,15 @@ final class WalConsumer implements Runnable {
     private final Map<Integer, PartitionBuffer> buffers = new HashMap<>();
     private final Map<Integer, Future<?>> cutting = new HashMap<>();
     private final Map<Integer, Throwable> cutFailures = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ExecutorService flusherThread = Executors.newSingleThreadExecutor(r -> {
+    /** Cuts of different partitions run side by side (sort and copy on one, fsync or registration on the other). */
+    static final int FLUSH_THREADS = 2;
+    private final ExecutorService flusherThread = Executors.newFixedThreadPool(FLUSH_THREADS, r -> {
         Thread t = new Thread(r, "compactor-l0-flusher");
         t.setDaemon(true);
         return t;
     });
     private boolean allPaused;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<byte[], ByteBuffer> consumer;
     private volatile boolean stopping;
     private volatile boolean alive = true;
 
@@ -89,31 +90,13 @@ final class WalConsumer implements Runnable {
         this.metrics = metrics;
     }
 
-    static Properties consumerProperties(CompactorConfig c) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafkaBootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.consumerGroup());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "compactor-" + c.workerId());
-        // Bounded fetch memory: at most 16 MiB buffered by the client, 2 MiB per partition.
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 << 20);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 << 20);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
-        return p;
-    }
-
     boolean isAlive() {
         return alive;
     }
 
     void stop() {
         stopping = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        KafkaConsumer<byte[], ByteBuffer> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -121,7 +104,7 @@ final class WalConsumer implements Runnable {
 
     @Override
     public void run() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties(config))) {
+        try (KafkaConsumer<byte[], ByteBuffer> c = new KafkaConsumer<>(config.walConsumerProperties())) {
             consumer = c;
             c.subscribe(List.of(config.topic()), new Listener());
             while (!stopping) {
@@ -143,7 +126,7 @@ final class WalConsumer implements Runnable {
         }
     }
 
-    private void iterate(KafkaConsumer<byte[], byte[]> c) {
+    private void iterate(KafkaConsumer<byte[], ByteBuffer> c) {
         completeCuts(c, false);
         long now = System.nanoTime();
         for (PartitionOwner o : owners.values()) {
@@ -163,7 +146,7 @@ final class WalConsumer implements Runnable {
                 }
             }
         }
-        ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], ByteBuffer> records = c.poll(Duration.ofMillis(200));
         now = System.nanoTime();
         for (TopicPartition tp : records.partitions()) {
             PartitionOwner o = owners.get(tp.partition());
@@ -171,7 +154,10 @@ final class WalConsumer implements Runnable {
             if (o == null || o.lease() == null || o.needsInit() || b == null || cutting.containsKey(tp.partition())) {
                 continue; // fetched before a pause or a lost lease: consumed again after the seek
             }
-            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+            List<ConsumerRecord<byte[], ByteBuffer>> batch = records.records(tp);
+            boolean cutMidBatch = false;
+            for (int i = 0; i < batch.size(); i++) {
+                ConsumerRecord<byte[], ByteBuffer> r = batch.get(i);
                 if (r.offset() < b.nextOffset()) {
                     continue; // fetched before a seek back; consumed again in order
                 }
@@ -185,6 +171,17 @@ final class WalConsumer implements Runnable {
                     }
                 });
                 b.add(r.offset(), d, now);
+                if (b.bytes() >= config.l0SegmentBytes() && i + 1 < batch.size()) {
+                    // Full in the middle of a fetch: cut here (segments keep their size however large
+                    // the fetch) and fetch the rest of the batch again once the cut is registered.
+                    c.seek(tp, b.nextOffset());
+                    flush(c, o, b);
+                    cutMidBatch = true;
+                    break;
+                }
+            }
+            if (cutMidBatch) {
+                continue;
             }
             b.advanceTo(c.position(tp));
             if (b.bytes() >= config.l0SegmentBytes()) {
@@ -230,7 +227,7 @@ final class WalConsumer implements Runnable {
         }
     }
 
-    private void tryAcquire(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, long now) {
+    private void tryAcquire(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, long now) {
         TopicPartition tp = new TopicPartition(config.topic(), o.partition());
         c.pause(List.of(tp));
         try {
@@ -248,7 +245,7 @@ final class WalConsumer implements Runnable {
     }
 
     /** Seeks to the catalog's committed offset and starts a fresh buffer there. */
-    private void init(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, long now) {
+    private void init(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, long now) {
         TopicPartition tp = new TopicPartition(config.topic(), o.partition());
         try {
             OptionalLong committed = catalog.committedOffset(new OffsetKey(config.consumerGroup(), config.topic(), o.partition()));
@@ -272,7 +269,7 @@ final class WalConsumer implements Runnable {
     }
 
     /** Hands the buffer to the flusher thread and pauses its partition until the cut is registered. */
-    private void flush(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, PartitionBuffer b) {
+    private void flush(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, PartitionBuffer b) {
         Lease lease = o.lease();
         int p = o.partition();
         c.pause(List.of(new TopicPartition(config.topic(), p)));
@@ -301,7 +298,7 @@ final class WalConsumer implements Runnable {
     }
 
     /** Handles finished cuts (all of them, waiting up to 30 s, when {@code wait}): resumes or recovers. */
-    private void completeCuts(KafkaConsumer<byte[], byte[]> c, boolean wait) {
+    private void completeCuts(KafkaConsumer<byte[], ByteBuffer> c, boolean wait) {
         for (Integer p : new ArrayList<>(cutting.keySet())) {
             Future<?> f = cutting.get(p);
             if (!wait && !f.isDone()) {
@@ -342,7 +339,7 @@ final class WalConsumer implements Runnable {
     }
 
     /** Resumes every owned, initialized partition that is not being cut. */
-    private void resumeReady(KafkaConsumer<byte[], byte[]> c) {
+    private void resumeReady(KafkaConsumer<byte[], ByteBuffer> c) {
         List<TopicPartition> ready = new ArrayList<>();
         for (PartitionOwner o : owners.values()) {
             if (o.lease() != null && !o.needsInit() && !cutting.containsKey(o.partition())) {
@@ -352,7 +349,7 @@ final class WalConsumer implements Runnable {
         c.resume(ready);
     }
 
-    private void dropAndReinit(KafkaConsumer<byte[], byte[]> c, PartitionOwner o, PartitionBuffer b) {
+    private void dropAndReinit(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, PartitionBuffer b) {
         b.reset(b.startOffset());
         o.requestInit();
         o.acquireLater(System.nanoTime(), RETRY);
@@ -363,7 +360,7 @@ final class WalConsumer implements Runnable {
     }
 
     private void revoke(Collection<Integer> partitions, String why, boolean release) {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        KafkaConsumer<byte[], ByteBuffer> c = consumer;
         if (c != null && partitions.stream().anyMatch(cutting::containsKey)) {
             completeCuts(c, true); // a cut in flight finishes (or is refused) before the lease goes
         }

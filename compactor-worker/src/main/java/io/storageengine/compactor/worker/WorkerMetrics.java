@@ -32,6 +32,10 @@ public final class WorkerMetrics {
         Gauge.builder("compactor.l0.buffered.bytes", budget, MemoryBudget::used).baseUnit("bytes").register(registry);
         Gauge.builder("compactor.l0.backlog.segments", l0BacklogTotal, AtomicLong::get).register(registry);
         Gauge.builder("compactor.partitions.owned", owned, Map::size).register(registry);
+        // Present (at 0) from the start, not only after the first record: a worker that has nothing
+        // to consume (its partitions caught up) still exports the series.
+        walRecords.put("page", Counter.builder("compactor.wal.records").tag("outcome", "page").register(registry));
+        walRecords.put("watermark", Counter.builder("compactor.wal.records").tag("outcome", "watermark").register(registry));
     }
 
     public MeterRegistry registry() {

@@ -76,6 +76,10 @@ public final class CompactionBench {
         env.putIfAbsent("SE_COMPACTOR_IDLE_POLL", "200ms");
         CompactorConfig config = CompactorConfig.load(env);
         Map<Integer, Long> ends = endOffsets(broker, topic, partitions);
+        Ceiling ceiling = rawRead(config, topic, ends);
+        System.out.printf("ceiling: a plain KafkaConsumer (the worker's fetch settings) read %.1f MiB of values in %.1f s"
+                + " (%.0f MB/s, %.1f CPU s)%n", ceiling.valueBytes() / 1048576.0, ceiling.seconds(),
+                ceiling.valueBytes() / 1e6 / ceiling.seconds(), ceiling.cpuSeconds());
 
         try (Catalog catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(db), pg.user(), pg.password()));
              CompactorWorker worker = CompactorWorker.start(config, new SimpleMeterRegistry())) {
@@ -131,8 +135,13 @@ public final class CompactionBench {
                     Runtime.getRuntime().availableProcessors());
             System.out.println("| phase | data | time | throughput | CPU time (worker threads) | MB per CPU second |");
             System.out.println("|---|---|---|---|---|---|");
+            System.out.printf("| ceiling: plain KafkaConsumer reads the topic to the end | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+                    ceiling.valueBytes() / 1048576.0, ceiling.seconds(), ceiling.valueBytes() / 1e6 / ceiling.seconds(),
+                    ceiling.cpuSeconds(), ceiling.valueBytes() / 1e6 / Math.max(ceiling.cpuSeconds(), 1e-9));
             System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
                     walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec, l0Cpu, walBytes / 1e6 / l0Cpu);
+            System.out.printf("| L0 build / ceiling | | | %.2f | | |%n",
+                    (walBytes / l0Sec) / (ceiling.valueBytes() / ceiling.seconds()));
             System.out.printf("| compaction jobs: %d L0 → L1 merges (job time) + images | %.0f MiB merged in, %.0f MiB out | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
                     merges, mergeIn / 1048576.0, mergeOut / 1048576.0, mergeSec, mergeIn / 1e6 / Math.max(mergeSec, 1e-9),
                     jobsCpu, mergeIn / 1e6 / Math.max(jobsCpu, 1e-9));
@@ -148,6 +157,14 @@ public final class CompactionBench {
             }
             try (var admin = broker.admin()) {
                 admin.deleteTopics(List.of(topic)).all().get();
+            }
+        }
+        // A recording started with -XX:StartFlightRecording (BENCH_JFR) is written now: System.exit races
+        // with the JVM's own dump-on-exit.
+        for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.isAvailable()
+                ? jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings() : List.<jdk.jfr.Recording>of()) {
+            if (r.getDestination() != null) {
+                r.dump(r.getDestination());
             }
         }
         System.exit(0);
@@ -191,6 +208,46 @@ public final class CompactionBench {
             p.commitTransaction();
         }
         return sent.get();
+    }
+
+    /** What the plain consumer read: value bytes, wall seconds, CPU seconds of the reading thread. */
+    private record Ceiling(long valueBytes, double seconds, double cpuSeconds) {
+    }
+
+    /**
+     * The ceiling for the L0 build: a plain KafkaConsumer with the worker's own client settings
+     * (read_committed, same fetch sizes, byte-array values) reads every partition from the
+     * beginning to {@code ends}, doing nothing with the records but counting their bytes.
+     */
+    private static Ceiling rawRead(CompactorConfig config, String topic, Map<Integer, Long> ends) {
+        java.util.Properties props = config.walConsumerProperties();
+        props.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "bench-ceiling");
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (KafkaConsumer<byte[], java.nio.ByteBuffer> c = new KafkaConsumer<>(props)) {
+            List<TopicPartition> tps = ends.keySet().stream().map(p -> new TopicPartition(topic, p)).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            long bytes = 0;
+            while (true) {
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    bytes += r.value() == null ? 0 : r.value().remaining();
+                }
+                boolean done = true;
+                for (TopicPartition tp : tps) {
+                    if (c.position(tp) < ends.get(tp.partition())) {
+                        done = false;
+                        break;
+                    }
+                }
+                if (done) {
+                    break;
+                }
+            }
+            return new Ceiling(bytes, (System.nanoTime() - t0) / 1e9, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9);
+        }
     }
 
     private static Map<Integer, Long> endOffsets(KafkaTestBroker broker, String topic, int partitions) {

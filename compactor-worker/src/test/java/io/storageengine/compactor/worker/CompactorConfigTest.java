@@ -37,6 +37,21 @@ class CompactorConfigTest {
     }
 
     @Test
+    void fetchSizesReachTheConsumerProperties() {
+        CompactorConfig c = CompactorConfig.load(Map.of("SE_COMPACTOR_FETCH_MAX_BYTES", "1048576",
+                "SE_COMPACTOR_MAX_PARTITION_FETCH_BYTES", "65536", "SE_COMPACTOR_MAX_POLL_RECORDS", "17"));
+        assertThat(c.fetch()).isEqualTo(new CompactorConfig.Fetch(1048576, 65536, 17));
+        var p = c.walConsumerProperties();
+        assertThat(p.get("fetch.max.bytes")).isEqualTo(1048576);
+        assertThat(p.get("max.partition.fetch.bytes")).isEqualTo(65536);
+        assertThat(p.get("max.poll.records")).isEqualTo(17);
+        assertThat(p.get("isolation.level")).isEqualTo("read_committed");
+        assertThat(p.get("enable.auto.commit")).isEqualTo(false);
+        assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_MAX_POLL_RECORDS", "0")))
+                .hasMessageContaining("max-poll-records");
+    }
+
+    @Test
     void aMalformedDurationIsAClearError() {
         assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_GC_GRACE", "ten minutes")))
                 .hasMessageContaining("ten minutes");

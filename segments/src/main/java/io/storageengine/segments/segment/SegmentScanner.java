@@ -22,6 +22,9 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
     private int pos;
     private int limit;
     private boolean closed;
+    private byte[] recordBlock;
+    private int recordPos;
+    private int recordValueLength;
 
     SegmentScanner(SegmentReader reader) {
         this.reader = reader;
@@ -63,11 +66,48 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
         return new SegmentRecord(key, value);
     }
 
+    /**
+     * Cursor use, without copies: moves to the next record and returns true, or false at the end.
+     * The current record is then {@link #recordBuffer()}{@code [}{@link #keyOffset()}{@code , +57)}
+     * and its value {@code [}{@link #valueOffset()}{@code , +}{@link #valueLength()}{@code )}; the
+     * buffer is a verified data block that stays valid (and unchanged) after later calls. Do not mix
+     * with {@link #next()} on the same scanner.
+     */
+    public boolean advance() {
+        if (!hasNext()) {
+            recordBlock = null;
+            return false;
+        }
+        recordValueLength = reader.recordValueLength(block, buf, pos, limit, currentBlock);
+        recordBlock = block;
+        recordPos = pos;
+        pos += KEY + 4 + recordValueLength;
+        return true;
+    }
+
+    /** The block holding the current record (see {@link #advance()}). */
+    public byte[] recordBuffer() {
+        return recordBlock;
+    }
+
+    public int keyOffset() {
+        return recordPos;
+    }
+
+    public int valueOffset() {
+        return recordPos + KEY + 4;
+    }
+
+    public int valueLength() {
+        return recordValueLength;
+    }
+
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             block = null;
+            recordBlock = null;
             reader.release();
         }
     }

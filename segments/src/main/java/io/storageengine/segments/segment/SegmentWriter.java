@@ -46,8 +46,9 @@ import java.util.zip.CRC32C;
  * {@code finish()} deletes the temporary file.
  *
  * <h2>Memory</h2>
- * One block buffer, one index entry per block (69 bytes) and one 8-byte hash per distinct page
- * for the filter, whatever the segment size.
+ * One block buffer, a 1 MiB write buffer (blocks are gathered there and reach the file in
+ * large sequential writes), one index entry per block (69 bytes) and one 8-byte hash per distinct
+ * page for the filter, whatever the segment size.
  *
  * <p>Not thread-safe: one thread writes a segment.
  */
@@ -60,6 +61,7 @@ public final class SegmentWriter implements AutoCloseable {
     /** Largest block a reader accepts: a full target block plus one maximal record and the CRC. */
     static final int MAX_BLOCK = MAX_BLOCK_TARGET + KEY_SIZE + 4 + MAX_VALUE + 4;
     private static final int RECORD_OVERHEAD = KEY_SIZE + 4;
+    private static final int WRITE_BUFFER = 1 << 20;
 
     /** What to write: kind, level, Kafka partition (-1 if none) and the target block size. */
     public record Options(SegmentKind kind, int level, int partition, int targetBlockSize) {
@@ -85,6 +87,8 @@ public final class SegmentWriter implements AutoCloseable {
     private final BlockIndex.Builder index = new BlockIndex.Builder(KEY_SIZE);
     private final LongList pageHashes = new LongList();
     private final CRC32C crc = new CRC32C();
+    /** Blocks are gathered here and reach the file in large sequential writes. */
+    private final ByteBuffer writeBuffer = ByteBuffer.allocate(WRITE_BUFFER);
     private byte[] block;
     private int blockLen;
     private final byte[] blockFirstKey = new byte[KEY_SIZE];
@@ -135,43 +139,55 @@ public final class SegmentWriter implements AutoCloseable {
      *         empty or oversized value; the writer stays usable (the record is not written)
      */
     public void add(byte[] key, byte[] value) throws IOException {
-        ensureWritable();
         if (key.length != KEY_SIZE) {
             throw new IllegalArgumentException("segment keys are " + KEY_SIZE + " bytes, got " + key.length);
         }
-        if (value.length == 0 || value.length > MAX_VALUE) {
-            throw new IllegalArgumentException("value of " + value.length + " bytes (must be 1.." + MAX_VALUE + ")");
+        add(key, 0, value, 0, value.length);
+    }
+
+    /**
+     * Adds a record whose 57-byte key starts at {@code keyBuf[keyOffset]} and whose value is
+     * {@code valueBuf[valueOffset, valueOffset + valueLength)}: the same checks as
+     * {@link #add(byte[], byte[])}, without the caller copying the bytes into arrays of their own.
+     */
+    public void add(byte[] keyBuf, int keyOffset, byte[] valueBuf, int valueOffset, int valueLength) throws IOException {
+        ensureWritable();
+        Objects.checkFromIndexSize(keyOffset, KEY_SIZE, keyBuf.length);
+        if (valueLength <= 0 || valueLength > MAX_VALUE) {
+            throw new IllegalArgumentException("value of " + valueLength + " bytes (must be 1.." + MAX_VALUE + ")");
         }
+        Objects.checkFromIndexSize(valueOffset, valueLength, valueBuf.length);
         boolean newPage = recordCount == 0;
         if (recordCount > 0) {
-            int c = Arrays.compareUnsigned(key, lastKey);
+            int c = Arrays.compareUnsigned(keyBuf, keyOffset, keyOffset + KEY_SIZE, lastKey, 0, KEY_SIZE);
             if (c <= 0) {
+                byte[] key = Arrays.copyOfRange(keyBuf, keyOffset, keyOffset + KEY_SIZE);
                 throw new IllegalArgumentException((c == 0 ? "duplicate" : "out-of-order") + " key at record "
                         + recordCount + ": " + describe(key) + " after " + describe(lastKey));
             }
-            newPage = !Arrays.equals(key, 0, PAGE_KEY_SIZE, lastKey, 0, PAGE_KEY_SIZE);
+            newPage = !Arrays.equals(keyBuf, keyOffset, keyOffset + PAGE_KEY_SIZE, lastKey, 0, PAGE_KEY_SIZE);
         }
-        int recordSize = RECORD_OVERHEAD + value.length;
+        int recordSize = RECORD_OVERHEAD + valueLength;
         if (blockLen > 0 && blockLen + recordSize > options.targetBlockSize()) {
             flushBlock();
         }
         if (blockLen == 0) {
-            System.arraycopy(key, 0, blockFirstKey, 0, KEY_SIZE);
+            System.arraycopy(keyBuf, keyOffset, blockFirstKey, 0, KEY_SIZE);
         }
         if (blockLen + recordSize > block.length) {
             block = Arrays.copyOf(block, blockLen + recordSize);
         }
-        System.arraycopy(key, 0, block, blockLen, KEY_SIZE);
-        putInt(block, blockLen + KEY_SIZE, value.length);
-        System.arraycopy(value, 0, block, blockLen + RECORD_OVERHEAD, value.length);
+        System.arraycopy(keyBuf, keyOffset, block, blockLen, KEY_SIZE);
+        putInt(block, blockLen + KEY_SIZE, valueLength);
+        System.arraycopy(valueBuf, valueOffset, block, blockLen + RECORD_OVERHEAD, valueLength);
         blockLen += recordSize;
 
         if (newPage) {
-            pageHashes.add(KeyFilter.hashKey(key, 0, PAGE_KEY_SIZE));
+            pageHashes.add(KeyFilter.hashKey(keyBuf, keyOffset, PAGE_KEY_SIZE));
         }
-        long lsn = VersionKey.lsnOf(key);
+        long lsn = getLong(keyBuf, keyOffset + PAGE_KEY_SIZE);
         if (recordCount == 0) {
-            firstKey = key.clone();
+            firstKey = Arrays.copyOfRange(keyBuf, keyOffset, keyOffset + KEY_SIZE);
             minLsn = lsn;
             maxLsn = lsn;
         } else {
@@ -182,7 +198,7 @@ public final class SegmentWriter implements AutoCloseable {
                 maxLsn = lsn;
             }
         }
-        System.arraycopy(key, 0, lastKey, 0, KEY_SIZE);
+        System.arraycopy(keyBuf, keyOffset, lastKey, 0, KEY_SIZE);
         recordCount++;
         if (blockLen >= options.targetBlockSize()) {
             flushBlock();
@@ -206,7 +222,7 @@ public final class SegmentWriter implements AutoCloseable {
         }
         putInt(block, blockLen, (int) crc.getValue());
         int len = blockLen + 4;
-        writeFully(ByteBuffer.wrap(block, 0, len));
+        write(block, len);
         index.add(blockFirstKey, fileOffset, len);
         fileOffset += len;
         blockLen = 0;
@@ -244,6 +260,7 @@ public final class SegmentWriter implements AutoCloseable {
         crc.update(meta.array(), 0, meta.position());
         meta.putInt((int) crc.getValue()).putLong(Footer.MAGIC);
         meta.flip();
+        drain();
         writeFully(meta);
         long size = indexOffset + indexLength + filterLength + Footer.SIZE;
         out.force(true);
@@ -285,6 +302,24 @@ public final class SegmentWriter implements AutoCloseable {
         }
     }
 
+    /** Appends to the write buffer; the file sees large sequential writes. */
+    private void write(byte[] b, int len) throws IOException {
+        if (writeBuffer.remaining() < len) {
+            drain();
+        }
+        if (len > writeBuffer.capacity()) {
+            writeFully(ByteBuffer.wrap(b, 0, len));
+        } else {
+            writeBuffer.put(b, 0, len);
+        }
+    }
+
+    private void drain() throws IOException {
+        writeBuffer.flip();
+        writeFully(writeBuffer);
+        writeBuffer.clear();
+    }
+
     private void writeFully(ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) {
             out.write(buf);
@@ -296,6 +331,14 @@ public final class SegmentWriter implements AutoCloseable {
         b[pos + 1] = (byte) (v >>> 16);
         b[pos + 2] = (byte) (v >>> 8);
         b[pos + 3] = (byte) v;
+    }
+
+    private static long getLong(byte[] b, int pos) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[pos + i] & 0xFF);
+        }
+        return v;
     }
 
     private static String describe(byte[] key) {

@@ -68,6 +68,49 @@ class SegmentWriterReaderTest {
     }
 
     @Test
+    void recordsAddedFromInsideLargerArraysReadBackAsWrittenAndTheCursorSeesThemInPlace() throws IOException {
+        // Keys side by side in one array, values packed in another (as compactor-worker's L0 buffer holds them).
+        int n = 300;
+        byte[] keys = new byte[n * SegmentWriter.KEY_SIZE];
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        int[] offsets = new int[n];
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] k = VersionKey.encode(page(i / 3), 10L + i);
+            System.arraycopy(k, 0, keys, i * SegmentWriter.KEY_SIZE, SegmentWriter.KEY_SIZE);
+            byte[] v = i % 7 == 0 ? image(i) : delta(i, 5 + i % 40);
+            offsets[i] = packed.size();
+            packed.write(v);
+            values.add(v);
+        }
+        byte[] valueBuf = packed.toByteArray();
+        try (SegmentWriter w = writer("packed.seg", 2048)) {
+            for (int i = 0; i < n; i++) {
+                w.add(keys, i * SegmentWriter.KEY_SIZE, valueBuf, offsets[i], values.get(i).length);
+            }
+            // Out of order from an offset: refused with the key named, nothing written.
+            assertThatThrownBy(() -> w.add(keys, 0, valueBuf, 0, values.get(0).length))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out-of-order");
+            assertThatThrownBy(() -> w.add(keys, keys.length - 10, valueBuf, 0, 1))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(w.finish().recordCount()).isEqualTo(n);
+        }
+        try (SegmentReader r = SegmentReader.open(dir.resolve("packed.seg")); SegmentScanner s = r.scan()) {
+            int i = 0;
+            while (s.advance()) {
+                byte[] b = s.recordBuffer();
+                assertThat(java.util.Arrays.copyOfRange(b, s.keyOffset(), s.keyOffset() + SegmentWriter.KEY_SIZE))
+                        .isEqualTo(java.util.Arrays.copyOfRange(keys, i * SegmentWriter.KEY_SIZE, (i + 1) * SegmentWriter.KEY_SIZE));
+                assertThat(java.util.Arrays.copyOfRange(b, s.valueOffset(), s.valueOffset() + s.valueLength()))
+                        .isEqualTo(values.get(i));
+                i++;
+            }
+            assertThat(i).isEqualTo(n);
+            assertThat(s.advance()).isFalse();
+        }
+    }
+
+    @Test
     void pointLookupsReturnVersionsAtOrBelowTheLsnNewestFirst() throws IOException {
         try (SegmentWriter w = writer("b.seg", 512)) {
             for (int p = 0; p < 10; p++) {
