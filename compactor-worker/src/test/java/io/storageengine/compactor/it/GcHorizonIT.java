@@ -88,13 +88,15 @@ class GcHorizonIT {
         private final SegmentSet set;
 
         Reader(Catalog catalog, SegmentStore store, int partitions) {
-            this.set = new SegmentSet(() -> loaded.get().version(), () -> loaded.get().active(), () -> {
+            // SegmentSet.refresh asks for the version first: load all three there, in the cold tier's
+            // order (segments, then horizons), and answer the other two from that load
+            this.set = new SegmentSet(() -> {
                 long v = catalog.segmentsVersion();
                 List<CatalogSegment> active = catalog.activeSegments();
                 List<TimelineInfo> timelines = catalog.timelines();
                 loaded.set(new Loaded(v, active, timelines));
-                return timelines;
-            }, store, partitions);
+                return v;
+            }, () -> loaded.get().active(), () -> loaded.get().timelines(), store, partitions);
         }
 
         void refresh() {
