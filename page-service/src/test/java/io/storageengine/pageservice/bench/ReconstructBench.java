@@ -5,18 +5,17 @@ import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
-import io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig;
 import io.storageengine.pageservice.streams.RocksDbMemory;
+import io.storageengine.pageservice.streams.StreamsSettings;
+import io.storageengine.pageservice.topology.PageTopologyConfig;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.TopologyFixture;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.StreamsConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,7 +53,7 @@ public class ReconstructBench {
 
     /** The hot store's engine: ours (bounded scans) or Kafka Streams' RocksDB store, the baseline. */
     @Param({"BOUNDED", "KAFKA_ROCKSDB"})
-    public io.storageengine.pageservice.topology.PageTopologyConfig.HotStoreEngine engine;
+    public PageTopologyConfig.HotStoreEngine engine;
 
     private RocksDbMemory memory;
     private TopologyFixture fx;
@@ -63,11 +62,8 @@ public class ReconstructBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        memory = new RocksDbMemory(io.storageengine.pageservice.streams.StreamsSettings.DEFAULT_ROCKSDB_MEMORY);
-        fx = new TopologyFixture(Map.of(
-                StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class,
-                RocksDbMemory.CONFIG_KEY, memory),
-                io.storageengine.pageservice.topology.PageTopologyConfig.of(TopologyFixture.TOPIC).withHotStore(engine));
+        memory = new RocksDbMemory(StreamsSettings.DEFAULT_ROCKSDB_MEMORY);
+        fx = TopologyFixture.onSharedRocksDb(memory, engine);
         SyntheticWal wal = new SyntheticWal(chain, 1_000);
         for (int p = 0; p < PAGES; p++) {
             wal.image(SyntheticWal.page(T, 1, p), wal.nextLsn(8));

@@ -6,8 +6,8 @@ import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
-import io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig;
 import io.storageengine.pageservice.streams.RocksDbMemory;
+import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PageTopologyConfig;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.TopologyFixture;
@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -74,11 +73,8 @@ public class TrimmedReadBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        memory = new RocksDbMemory(io.storageengine.pageservice.streams.StreamsSettings.DEFAULT_ROCKSDB_MEMORY);
-        fx = new TopologyFixture(Map.of(
-                StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class,
-                RocksDbMemory.CONFIG_KEY, memory),
-                PageTopologyConfig.of(TopologyFixture.TOPIC).withHotStore(engine));
+        memory = new RocksDbMemory(StreamsSettings.DEFAULT_ROCKSDB_MEMORY);
+        fx = TopologyFixture.onSharedRocksDb(memory, engine);
         SyntheticWal wal = new SyntheticWal(7, 1_000);
         for (int p = 0; p < PAGES; p++) {
             wal.image(SyntheticWal.page(T, 1, p), wal.nextLsn(8));

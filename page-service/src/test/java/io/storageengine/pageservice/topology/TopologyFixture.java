@@ -57,6 +57,20 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
         input = driver.createInputTopic(TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * As the page service runs it: RocksDB stores on the shared bounded-memory budget
+     * ({@link io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig}), {@code page-versions}
+     * on the given engine (benchmarks compare the two). The caller closes {@code memory} after this.
+     */
+    public static TopologyFixture onSharedRocksDb(io.storageengine.pageservice.streams.RocksDbMemory memory,
+                                                  PageTopologyConfig.HotStoreEngine engine) {
+        return new TopologyFixture(Map.of(
+                StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+                io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig.class,
+                io.storageengine.pageservice.streams.RocksDbMemory.CONFIG_KEY, memory),
+                PageTopologyConfig.of(TOPIC).withHotStore(engine));
+    }
+
     public void pipe(Iterable<SyntheticWal.Event> events) {
         for (SyntheticWal.Event e : events) {
             input.pipeInput(e.key(), e.value());
