@@ -1,5 +1,7 @@
 package io.storageengine.postgres.wal.rel;
 
+import io.storageengine.postgres.wal.BlockRef;
+import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelFork;
@@ -64,6 +66,15 @@ public final class RelationTracker {
     public List<RelationSize> apply(long endLsn, int rmid, int info, ByteBuffer mainData,
                                     List<PageRef> blocks) {
         return apply(RelationRecords.parse(endLsn, rmid, info, mainData, blocks));
+    }
+
+    /** Applies one decoded record (its block references and main data) at its end LSN. */
+    public List<RelationSize> apply(DecodedRecord record) {
+        List<PageRef> pages = new ArrayList<>(record.blocks().size());
+        for (BlockRef b : record.blocks()) {
+            pages.add(b.pageRef());
+        }
+        return apply(record.endLsn().value(), record.rmid(), record.info(), record.mainData(), pages);
     }
 
     /** Applies the parsed changes of one record; see {@link #apply(long, int, int, ByteBuffer, List)}. */
