@@ -3,6 +3,7 @@ package io.storageengine.pageservice;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.HttpRouting;
 import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.ConfigLoader;
@@ -13,6 +14,7 @@ import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
 import io.storageengine.pageservice.http.PageOwnership;
 import io.storageengine.pageservice.http.PageService;
+import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
 import io.storageengine.pageservice.http.internal.ApiException;
@@ -21,10 +23,14 @@ import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.MetricsService;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.metrics.StreamsBinding;
+import io.storageengine.pageservice.relations.RelationFollower;
+import io.storageengine.pageservice.relations.RelationHistory;
+import io.storageengine.pageservice.relations.RelationReader;
 import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PartitionMarks;
+import io.storageengine.schemas.kafka.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -72,10 +78,17 @@ public final class Main {
         long maxLag = config.read().readyMaxLag();
         Services services = Services.create(config, app.reader(), adapt(app.ownership()),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
+        // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
+        RelationHistory relationHistory = new RelationHistory();
+        RelationFollower relations = RelationFollower.start(config.kafka().bootstrap(),
+                Topics.relationsFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
+                metrics.registry());
         WebServer server;
         try {
-            server = start(config.http(), services);
+            server = start(config.http(), services, new RelationService(services,
+                    new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
         } catch (RuntimeException e) {
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -88,6 +101,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: HTTP first, then streams");
             server.stop();
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -133,8 +147,8 @@ public final class Main {
         };
     }
 
-    /** Starts both sockets; port 0 picks free ports (tests). */
-    public static WebServer start(PageServiceConfig.Http http, Services services) {
+    /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */
+    public static WebServer start(PageServiceConfig.Http http, Services services, HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -144,7 +158,7 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services))
+                .routing(r -> routing(r, services, extra))
                 .putSocket("admin", s -> s.host(http.host())
                         .port(http.adminPort())
                         .connectionOptions(o -> o.tcpNoDelay(true))
@@ -163,11 +177,14 @@ public final class Main {
         }
     }
 
-    /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */
-    public static void routing(HttpRouting.Builder routing, Services services) {
+    /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
+    public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
                         new HealthService(services), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
+        if (extra.length > 0) {
+            routing.register(extra);
+        }
         notFound(routing, services);
     }
 
