@@ -8,8 +8,12 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.metrics.IngestMetrics;
+import io.storageengine.schemas.kafka.Topics;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.relation.RelationKey;
+import io.storageengine.schemas.relation.RelationRecord;
+import io.storageengine.schemas.relation.RelationSize;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
@@ -57,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * complete once a frame with a higher LSN arrives (several frames may share an LSN) or its stream
  * ends. When idle, one more round is sent; and one when a stream ends or the publisher closes.
  *
+ * <p>Relation metadata (opt-in, {@link #enableRelations}, for PostgreSQL WAL): the producer's
+ * relation size changes ({@link #publishRelations}) go to the paired {@code <wal>-relations} topic
+ * in the same transactions, keyed by {@link RelationKey}; once enabled, every WATERMARK round also
+ * sends a relation WATERMARK at the same LSN to every partition of that topic. A caller publishes a
+ * record's size changes before the record's frames, so a round at L covers every change ≤ L.
+ *
  * <p>Backpressure: {@code send} blocks when the producer's {@code buffer.memory} is full, so the
  * decoder never reads faster than Kafka accepts; in-flight bytes are bounded by that setting.
  *
@@ -92,6 +102,8 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     private boolean idleRoundSent = true;
     private PublishException fatal;
     private boolean closed;
+    private String relationsTopic; // null: relation metadata is not published
+    private long relationChanges;
 
     // Written under lock, read by progress reporters.
     private volatile long recordsPublished;
@@ -263,6 +275,70 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
+    /**
+     * From now on, relation size changes may be published and every WATERMARK round also covers the
+     * relations topic paired with the WAL topic ({@link Topics#relationsFor}), which must exist.
+     *
+     * @throws PublishException if the relations topic cannot be described
+     */
+    public void enableRelations() {
+        synchronized (lock) {
+            checkUsableLocked();
+            String name = Topics.relationsFor(topic);
+            try {
+                if (producer.partitionsFor(name).isEmpty()) {
+                    throw new PublishException("relations topic " + name + " has no partitions", null, false);
+                }
+            } catch (KafkaException e) {
+                throw new PublishException("cannot describe the relations topic " + name + " (create it with "
+                        + "retention.ms=-1): " + e.getMessage(), e, false);
+            }
+            relationsTopic = name;
+        }
+    }
+
+    /**
+     * Publishes the relation size changes a WAL record makes, at its end LSN {@code lsn}, inside the
+     * current transaction. Call it before the record's frames (it advances the stream's LSN like a
+     * frame). An empty list only advances the LSN.
+     *
+     * @throws IllegalStateException if {@link #enableRelations} was not called
+     */
+    public void publishRelations(long lsn, List<RelationSize> changes) {
+        synchronized (lock) {
+            checkUsableLocked();
+            if (relationsTopic == null) {
+                throw new IllegalStateException("relation metadata is not enabled on this publisher");
+            }
+            advanceLsn(lsn);
+            if (changes.isEmpty()) {
+                return;
+            }
+            long now = System.nanoTime();
+            beginIfNeeded(now);
+            for (RelationSize c : changes) {
+                byte[] key = new RelationKey(timeline, c.fork()).toBytes();
+                byte[] value = RelationRecord.size(lsn, c).encode();
+                send(new ProducerRecord<>(relationsTopic, null, key, value), now);
+                txBytes += key.length + value.length;
+            }
+            relationChanges += changes.size();
+            txHasRecords = true;
+            idleRoundSent = false;
+            lastActivityNanos = now;
+            if (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes) {
+                commitWithWatermarks();
+            }
+        }
+    }
+
+    /** Relation size changes published so far. */
+    public long relationChangesPublished() {
+        synchronized (lock) {
+            return relationChanges;
+        }
+    }
+
     private void advanceLsn(long lsn) {
         if (seenLsn && Long.compareUnsigned(lsn, lastLsn) > 0) {
             completeLsn = lastLsn;
@@ -371,6 +447,17 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
             }
             for (PartitionInfo p : partitions) {
                 send(new ProducerRecord<>(topic, p.partition(), timelineKey, value), now);
+            }
+            if (relationsTopic != null) {
+                byte[] relationMark = new RelationRecord.Watermark(wm).encode();
+                try {
+                    partitions = producer.partitionsFor(relationsTopic);
+                } catch (KafkaException e) {
+                    throw fail("cannot read the partitions of topic " + relationsTopic, e);
+                }
+                for (PartitionInfo p : partitions) {
+                    send(new ProducerRecord<>(relationsTopic, p.partition(), timelineKey, relationMark), now);
+                }
             }
         }
         try {
