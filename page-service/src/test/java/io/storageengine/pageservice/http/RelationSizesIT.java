@@ -1,0 +1,303 @@
+package io.storageengine.pageservice.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.ingest.config.IngestConfig;
+import io.storageengine.ingest.publish.WalPublisher;
+import io.storageengine.pageservice.Main;
+import io.storageengine.pageservice.config.ConfigLoader;
+import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.http.internal.Json;
+import io.storageengine.pageservice.metrics.PageMetrics;
+import io.storageengine.pageservice.relations.RelationFollower;
+import io.storageengine.pageservice.relations.RelationHistory;
+import io.storageengine.pageservice.relations.RelationReader;
+import io.storageengine.postgres.wal.DecodedRecord;
+import io.storageengine.postgres.wal.WalSegmentSource;
+import io.storageengine.postgres.wal.XLogReader;
+import io.storageengine.postgres.wal.rel.RelationTracker;
+import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.page.Fork;
+import io.storageengine.schemas.relation.RelFork;
+import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
+import io.storageengine.testsupport.KafkaTestBroker;
+import io.storageengine.testsupport.LocalPostgres;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Relation sizes end to end against a real PostgreSQL 15 and a real Kafka: a workload (CREATE
+ * TABLE, inserts, CREATE INDEX, DELETE + VACUUM truncation, TRUNCATE, a rolled-back CREATE TABLE,
+ * UNLOGGED tables, DROP TABLE, CREATE DATABASE with the WAL_LOG strategy, DROP DATABASE) runs
+ * while the test notes, after each step, {@code pg_current_wal_insert_lsn()} and the size of each
+ * fork of its relations from the server's own files ({@code pg_stat_file}; absent = does not
+ * exist). Its WAL is then read with {@link XLogReader}, run through {@link RelationTracker} and
+ * published by {@link WalPublisher} to the relations topic; a {@link RelationFollower} loads it and
+ * the HTTP route must answer, at every noted LSN, exactly what the server had. FSM forks are not
+ * compared: PostgreSQL does not WAL-log FSM extension (docs/relations.md).
+ */
+class RelationSizesIT {
+    private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
+    private static final TimelineKey TL = new TimelineKey(
+            io.storageengine.schemas.timeline.TenantId.parse(UUID.randomUUID().toString()),
+            io.storageengine.schemas.timeline.TimelineId.parse(UUID.randomUUID().toString()));
+
+    /** What the server had: fork state right after {@code lsn}. */
+    private record Probe(String what, RelFork fork, long lsn, boolean exists, long nblocks) {
+    }
+
+    private final List<Probe> probes = new ArrayList<>();
+
+    @Test
+    void sizesAtEveryNotedLsnEqualThePrimarysFiles(@TempDir Path tmp) throws Exception {
+        LocalPostgres pg = LocalPostgres.shared();
+        String dbName = "relsizes_" + Long.toHexString(System.nanoTime());
+        long start;
+        long end;
+        try (Connection admin = pg.connect("postgres"); Statement a = admin.createStatement()) {
+            start = lsn(a);
+            a.execute("CREATE DATABASE " + dbName);
+            try (Connection c = pg.connect(dbName); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id int, pad text) WITH (autovacuum_enabled = off)");
+                note(s, "t created", "t");
+                s.execute("INSERT INTO t SELECT g, repeat('x', 300) FROM generate_series(1, 2000) g");
+                note(s, "t filled", "t");
+                s.execute("CREATE INDEX t_id ON t (id)");
+                note(s, "index built", "t", "t_id");
+                s.execute("DELETE FROM t WHERE id > 700");
+                s.execute("VACUUM t");
+                note(s, "tail deleted and vacuumed (truncation)", "t", "t_id");
+                s.execute("INSERT INTO t SELECT g, repeat('y', 300) FROM generate_series(1, 300) g");
+                note(s, "refilled", "t", "t_id");
+                List<RelFork> oldT = forks(s, "t");
+                s.execute("TRUNCATE t");
+                note(s, "truncated (new relfilenode)", "t", "t_id");
+                noteForks(s, "old relfilenode of t after TRUNCATE", oldT);
+                s.execute("INSERT INTO t SELECT g, repeat('z', 100) FROM generate_series(1, 500) g");
+                note(s, "after truncate refill", "t", "t_id");
+
+                s.execute("BEGIN");
+                s.execute("CREATE TABLE r (id int, pad text) WITH (autovacuum_enabled = off)");
+                s.execute("INSERT INTO r SELECT g, repeat('r', 500) FROM generate_series(1, 200) g");
+                note(s, "r inside its transaction", "r");
+                List<RelFork> rForks = forks(s, "r");
+                s.execute("ROLLBACK");
+                noteForks(s, "r after ROLLBACK", rForks);
+
+                s.execute("CREATE UNLOGGED TABLE u (id int PRIMARY KEY) WITH (autovacuum_enabled = off)");
+                noteInit(s, "unlogged table init forks", "u", "u_pkey");
+
+                List<RelFork> tForks = forks(s, "t");
+                tForks.addAll(forks(s, "t_id"));
+                s.execute("DROP TABLE t");
+                noteForks(s, "t after DROP", tForks);
+            }
+            String copy = dbName + "_copy";
+            a.execute("CREATE DATABASE " + copy + " TEMPLATE " + dbName + " STRATEGY WAL_LOG");
+            List<RelFork> copied = new ArrayList<>();
+            try (Connection c = pg.connect(copy); Statement s = c.createStatement()) {
+                note(s, "catalogs of a WAL_LOG copy", "pg_class", "pg_attribute");
+                noteInit(s, "unlogged table of a WAL_LOG copy", "u", "u_pkey");
+                copied.addAll(forks(s, "pg_class"));
+                copied.addAll(forks(s, "u"));
+            }
+            a.execute("DROP DATABASE " + copy);
+            noteForks(a, "copy after DROP DATABASE", copied);
+            a.execute("CHECKPOINT"); // a record after the last noted LSN
+            end = lsn(a);
+            waitFlushed(a, end);
+            copySegments(admin, start, end, Files.createDirectories(tmp.resolve("pg_wal")));
+            a.execute("DROP DATABASE " + dbName);
+        }
+        assertThat(probes).hasSizeGreaterThan(20);
+
+        String walTopic = BROKER.uniqueTopic("wal-rel");
+        BROKER.createTopic(walTopic, 1);
+        BROKER.createTopic(Topics.relationsFor(walTopic), 2, Map.of("retention.ms", "-1"));
+        RelationTracker tracker = new RelationTracker();
+        long records = 0;
+        // built directly: this module's application.yaml shadows ingest's on the test class path
+        IngestConfig ingest = new IngestConfig(
+                new IngestConfig.Kafka(BROKER.bootstrapServers(), walTopic, "lz4", 5, 256 << 10, 32L << 20, 120_000),
+                new IngestConfig.Publisher(50, 8L << 20, 60_000), new IngestConfig.Decoder(4 << 20, 1),
+                new IngestConfig.Metrics(0));
+        try (WalPublisher pub = WalPublisher.create(ingest, TL, new SimpleMeterRegistry());
+             XLogReader reader = XLogReader.open(WalSegmentSource.open(tmp.resolve("pg_wal")), Lsn.of(start))) {
+            pub.enableRelations();
+            for (DecodedRecord r = reader.next(); r != null; r = reader.next()) {
+                pub.publishRelations(r.endLsn().value(), tracker.apply(r));
+                records++;
+            }
+            pub.endOfStream();
+            assertThat(Long.compareUnsigned(pub.watermarkLsn(), end)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(records).isGreaterThan(1000);
+        assertThat(tracker.changes()).isGreaterThan(100);
+
+        RelationHistory history = new RelationHistory();
+        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of("SE_HTTP_PORT", "0",
+                "SE_ADMIN_PORT", "0", "SE_HTTP_HOST", "127.0.0.1"));
+        Services services = Services.create(config, new FakeReader(), PageOwnership.allLocal(), () -> true,
+                new PageMetrics());
+        try (RelationFollower follower = RelationFollower.start(BROKER.bootstrapServers(),
+                Topics.relationsFor(walTopic), history, t -> Lsn.ZERO, new SimpleMeterRegistry())) {
+            WebServer server = Main.start(config.http(), services, new RelationService(services,
+                    new RelationReader(history, t -> Lsn.ZERO, Duration.ofSeconds(20))));
+            try {
+                List<String> mismatches = new ArrayList<>();
+                for (Probe p : probes) {
+                    JsonNode n = get(server, p);
+                    boolean exists = n.get("exists").asBoolean();
+                    long nblocks = n.get("nblocks").asLong();
+                    if (exists != p.exists() || nblocks != p.nblocks()) {
+                        mismatches.add(p + " → engine says exists=" + exists + " nblocks=" + nblocks);
+                    }
+                }
+                assertThat(mismatches).as("probes where the engine differs from the primary").isEmpty();
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    // ---- the primary's view
+
+    private void note(Statement s, String what, String... relations) throws SQLException {
+        long lsn = lsn(s);
+        for (String rel : relations) {
+            for (RelFork f : forks(s, rel)) {
+                if (f.fork() != Fork.FSM && f.fork() != Fork.INIT) {
+                    probe(s, what + ": " + rel, f, lsn);
+                }
+            }
+        }
+    }
+
+    private void noteInit(Statement s, String what, String... relations) throws SQLException {
+        long lsn = lsn(s);
+        for (String rel : relations) {
+            for (RelFork f : forks(s, rel)) {
+                if (f.fork() == Fork.INIT) {
+                    probe(s, what + ": " + rel, f, lsn);
+                }
+            }
+        }
+    }
+
+    private void noteForks(Statement s, String what, List<RelFork> forks) throws SQLException {
+        long lsn = lsn(s);
+        for (RelFork f : forks) {
+            if (f.fork() != Fork.FSM) {
+                probes.add(new Probe(what, f, lsn, false, 0));
+            }
+        }
+    }
+
+    private void probe(Statement s, String what, RelFork f, long lsn) throws SQLException {
+        String path = f.spc() == 1663 ? "base/" + f.db() + "/" + f.rel() : null;
+        String suffix = switch (f.fork()) {
+            case MAIN -> "";
+            case FSM -> "_fsm";
+            case VM -> "_vm";
+            case INIT -> "_init";
+        };
+        try (ResultSet rs = s.executeQuery("SELECT (pg_stat_file('" + path + suffix + "', true)).size")) {
+            rs.next();
+            long size = rs.getLong(1);
+            boolean exists = !rs.wasNull();
+            probes.add(new Probe(what, f, lsn, exists, exists ? size / 8192 : 0));
+        }
+    }
+
+    /** The four forks of a relation of the connected database (default tablespace). */
+    private static List<RelFork> forks(Statement s, String relation) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT pg_relation_filepath('" + relation + "')")) {
+            rs.next();
+            String[] parts = rs.getString(1).split("/"); // base/<db>/<relfilenode>
+            List<RelFork> out = new ArrayList<>();
+            for (Fork f : Fork.values()) {
+                out.add(RelFork.of(1663, Long.parseLong(parts[1]), Long.parseLong(parts[2]), f));
+            }
+            return out;
+        }
+    }
+
+    private static long lsn(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1)).value();
+        }
+    }
+
+    private static void waitFlushed(Statement s, long lsn) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_flush_lsn()")) {
+                rs.next();
+                if (Long.compareUnsigned(Lsn.parse(rs.getString(1)).value(), lsn) >= 0) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("WAL flushed to %s", Lsn.format(lsn)).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Copies the segment files holding [start, end] out of the server through SQL. */
+    private static void copySegments(Connection c, long start, long end, Path dir) throws Exception {
+        String first;
+        String last;
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_walfile_name(?::pg_lsn), pg_walfile_name(?::pg_lsn)")) {
+            ps.setString(1, Lsn.format(start));
+            ps.setString(2, Lsn.format(end));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                first = rs.getString(1);
+                last = rs.getString(2);
+            }
+        }
+        String tli = first.substring(0, 8);
+        for (long seg = Long.parseLong(first.substring(8), 16); seg <= Long.parseLong(last.substring(8), 16); seg++) {
+            String name = tli + String.format("%016X", seg);
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_wal/' || ?)")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    Files.write(dir.resolve(name), rs.getBytes(1));
+                }
+            }
+        }
+    }
+
+    // ---- the engine's view
+
+    private static JsonNode get(WebServer server, Probe p) throws Exception {
+        String path = "/v1/tenants/" + TL.tenant() + "/timelines/" + TL.timeline() + "/relations/" + p.fork().spc()
+                + "/" + p.fork().db() + "/" + p.fork().rel() + "?fork=" + p.fork().fork().label() + "&lsn="
+                + Lsn.format(p.lsn());
+        HttpResponse<byte[]> r = TestServer.CLIENT.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as("%s: %s", p, new String(r.body())).isEqualTo(200);
+        return Json.MAPPER.readTree(r.body());
+    }
+}
