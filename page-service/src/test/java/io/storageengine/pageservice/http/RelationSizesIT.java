@@ -7,6 +7,7 @@ import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.storageengine.ingest.config.IngestConfig;
 import io.storageengine.ingest.publish.WalPublisher;
+import io.storageengine.ingest.relations.RelationStateLoader;
 import io.storageengine.pageservice.Main;
 import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
@@ -153,6 +154,11 @@ class RelationSizesIT {
         }
         assertThat(records).isGreaterThan(1000);
         assertThat(tracker.changes()).isGreaterThan(100);
+        // a restarted ingest gets the tracker's state back from the topic
+        RelationStateLoader.Result state = RelationStateLoader.load(BROKER.bootstrapServers(),
+                Topics.relationsFor(walTopic), TL, Lsn.MAX, Duration.ofSeconds(30));
+        assertThat(state.invalid()).isZero();
+        assertThat(state.sizes()).isEqualTo(tracker.snapshot());
 
         RelationHistory history = new RelationHistory();
         PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of("SE_HTTP_PORT", "0",
