@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storageengine.ingest.config.IngestConfig;
 import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.metrics.MetricsEndpoint;
+import io.storageengine.ingest.pgwal.PgWalIngest;
+import io.storageengine.ingest.pgwal.PgWalResult;
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.PublishResult;
 import io.storageengine.ingest.publish.WalPublisher;
@@ -15,7 +17,9 @@ import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -25,21 +29,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code publish --tenant T --timeline L [--bootstrap B] [--topic T] [--compression C] [--metrics-port P]
- * [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]}: decodes each stream and
+ * [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N] | --pg-wal DIR [--start-lsn X/Y]
+ * [--end-lsn X/Y]}: decodes each stream (or PostgreSQL WAL segment files, {@link PgWalIngest}) and
  * publishes it with one {@link WalPublisher}. Prints a summary line per stream (stdout), a progress
  * line every second (stderr). Single-threaded apart from the progress and metrics threads.
  */
 final class PublishCommand {
     static final String USAGE = """
             publish --tenant T --timeline L [--bootstrap HOST:PORT] [--topic wal] [--compression lz4|none|zstd]
-                    [--metrics-port P] [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]""";
+                    [--metrics-port P] [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]
+                    | --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y]   (PostgreSQL 15 WAL segment files)""";
 
     private PublishCommand() {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
         Args a = new Args(argv, 1, Set.of("tenant", "timeline", "bootstrap", "topic", "compression", "metrics-port",
-                "listen", "max-connections"), Set.of("summary-json", "quiet"));
+                "listen", "max-connections", "pg-wal", "start-lsn", "end-lsn"), Set.of("summary-json", "quiet"));
         TimelineKey timeline;
         try {
             timeline = TimelineKey.of(a.require("tenant"), a.require("timeline"));
@@ -60,7 +66,16 @@ final class PublishCommand {
             config = config.withMetricsPort(a.getInt("metrics-port", 0));
         }
         StreamSource source;
-        if (a.has("listen")) {
+        PgWalArgs pgWal = null;
+        if (a.has("pg-wal")) {
+            if (a.has("listen") || !a.positional().isEmpty()) {
+                throw new UsageException("give --pg-wal DIR alone, without FILE|- or --listen");
+            }
+            pgWal = PgWalArgs.parse(a);
+            source = null; // the WAL directory is read by PgWalIngest
+        } else if (a.has("start-lsn") || a.has("end-lsn")) {
+            throw new UsageException("--start-lsn and --end-lsn go with --pg-wal DIR");
+        } else if (a.has("listen")) {
             if (!a.positional().isEmpty()) {
                 throw new UsageException("give either --listen PORT or FILE|-, not both");
             }
@@ -98,6 +113,17 @@ final class PublishCommand {
             if (!a.has("quiet")) {
                 progress = startProgress(publisher, err);
             }
+            if (pgWal != null) {
+                long t0 = System.nanoTime();
+                PgWalResult r = PgWalIngest.publishSegments(publisher, pgWal.dir(), pgWal.start(), pgWal.end());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                worst[0] = Math.max(worst[0], r.exitCode());
+                if (r.error() != null) {
+                    err.println("ingest: " + r.error());
+                }
+                printMap(out, json, r.toMap(), r.stats().frameBytes(), r.exitCode(), seconds);
+                return worst[0];
+            }
             source.run((name, in) -> {
                 long t0 = System.nanoTime();
                 PublishResult r = publisher.publish(in);
@@ -131,9 +157,35 @@ final class PublishCommand {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("stream", name);
         m.putAll(r.toMap());
+        printMap(out, json, m, r.bytes(), r.exitCode(), seconds);
+    }
+
+    /** --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y], checked. */
+    record PgWalArgs(Path dir, Lsn start, Lsn end) {
+        static PgWalArgs parse(Args a) {
+            Path dir = Path.of(a.require("pg-wal"));
+            if (!Files.isDirectory(dir)) {
+                throw new UsageException("--pg-wal " + dir + " is not a directory");
+            }
+            try {
+                Lsn start = a.has("start-lsn") ? Lsn.parse(a.require("start-lsn")) : null;
+                Lsn end = a.has("end-lsn") ? Lsn.parse(a.require("end-lsn")) : null;
+                if (start != null && end != null && end.isBefore(start)) {
+                    throw new UsageException("--end-lsn " + end + " is before --start-lsn " + start);
+                }
+                return new PgWalArgs(dir, start, end);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+    }
+
+    private static void printMap(PrintStream out, boolean json, Map<String, Object> fields, long bytes, int exit,
+                                 double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>(fields);
         m.put("seconds", Math.round(seconds * 1000) / 1000.0);
-        m.put("mb_per_s", Math.round(r.bytes() / 1e6 / Math.max(seconds, 1e-9) * 10) / 10.0);
-        m.put("exit", r.exitCode());
+        m.put("mb_per_s", Math.round(bytes / 1e6 / Math.max(seconds, 1e-9) * 10) / 10.0);
+        m.put("exit", exit);
         if (json) {
             out.println(Json.line(m));
         } else {
@@ -170,6 +222,9 @@ final class PublishCommand {
     }
 
     private static void closeQuietly(StreamSource s) {
+        if (s == null) {
+            return;
+        }
         try {
             s.close();
         } catch (IOException | RuntimeException ignored) {

@@ -27,6 +27,7 @@ import java.util.function.ToDoubleFunction;
 public final class IngestMetrics {
     private final Counter images;
     private final Counter deltas;
+    private final Counter pgRecords;
     private final Counter advances;
     private final Counter bytes;
     private final Counter transactions;
@@ -42,6 +43,8 @@ public final class IngestMetrics {
         images = Counter.builder("se.ingest.records").tags(tags).tag("type", "page_image")
                 .description("page records published").register(registry);
         deltas = Counter.builder("se.ingest.records").tags(tags).tag("type", "page_delta")
+                .description("page records published").register(registry);
+        pgRecords = Counter.builder("se.ingest.records").tags(tags).tag("type", "pg_record")
                 .description("page records published").register(registry);
         advances = Counter.builder("se.ingest.records").tags(tags).tag("type", "lsn_advance")
                 .description("LSN_ADVANCE frames consumed (not published per page)").register(registry);
@@ -77,7 +80,7 @@ public final class IngestMetrics {
     }
 
     public void published(int typeCode, int frameBytes) {
-        (typeCode == 1 ? images : deltas).increment();
+        (typeCode == 1 ? images : typeCode == 4 ? pgRecords : deltas).increment();
         bytes.increment(frameBytes);
     }
 

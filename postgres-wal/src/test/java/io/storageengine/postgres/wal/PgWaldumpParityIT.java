@@ -60,6 +60,8 @@ class PgWaldumpParityIT {
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
             s.execute("SET wal_compression = '" + compression + "'");
             s.execute("DROP TABLE IF EXISTS " + table);
+            // a slot keeps the server from recycling the segments before they are copied
+            s.execute("SELECT pg_create_physical_replication_slot('" + table + "', true)");
             start = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, pad text)");
             s.execute("INSERT INTO " + table + " SELECT g, md5(g::text), repeat('x', 200) FROM generate_series(1, 3000) g");
@@ -79,6 +81,7 @@ class PgWaldumpParityIT {
             end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             waitFlushed(s, end);
             copySegments(c, start, end, walDir);
+            s.execute("SELECT pg_drop_replication_slot('" + table + "')");
         }
         String dump = pgWaldump(walDir, tmp.resolve("waldump.txt"), "-s", Lsn.format(start), "-e", Lsn.format(end));
         List<Waldump.Rec> expected = Waldump.parse(dump);
