@@ -9,6 +9,8 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.metrics.MetricsEndpoint;
 import io.storageengine.ingest.pgwal.PgWalIngest;
 import io.storageengine.ingest.pgwal.PgWalResult;
+import io.storageengine.ingest.relations.RelationTracking;
+import io.storageengine.schemas.kafka.Topics;
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.PublishResult;
 import io.storageengine.ingest.publish.WalPublisher;
@@ -30,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code publish --tenant T --timeline L [--bootstrap B] [--topic T] [--compression C] [--metrics-port P]
  * [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N] | --pg-wal DIR [--start-lsn X/Y]
- * [--end-lsn X/Y]}: decodes each stream (or PostgreSQL WAL segment files, {@link PgWalIngest}) and
+ * [--end-lsn X/Y] [--no-relations]}: decodes each stream (or PostgreSQL WAL segment files, {@link PgWalIngest}) and
  * publishes it with one {@link WalPublisher}. Prints a summary line per stream (stdout), a progress
  * line every second (stderr). Single-threaded apart from the progress and metrics threads.
  */
@@ -38,14 +40,16 @@ final class PublishCommand {
     static final String USAGE = """
             publish --tenant T --timeline L [--bootstrap HOST:PORT] [--topic wal] [--compression lz4|none|zstd]
                     [--metrics-port P] [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]
-                    | --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y]   (PostgreSQL 15 WAL segment files)""";
+                    | --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--no-relations]   (PostgreSQL 15 WAL segment files;
+                      relation sizes go to <topic>-relations unless --no-relations)""";
 
     private PublishCommand() {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
         Args a = new Args(argv, 1, Set.of("tenant", "timeline", "bootstrap", "topic", "compression", "metrics-port",
-                "listen", "max-connections", "pg-wal", "start-lsn", "end-lsn"), Set.of("summary-json", "quiet"));
+                "listen", "max-connections", "pg-wal", "start-lsn", "end-lsn"),
+                Set.of("summary-json", "quiet", "no-relations"));
         TimelineKey timeline;
         try {
             timeline = TimelineKey.of(a.require("tenant"), a.require("timeline"));
@@ -115,7 +119,14 @@ final class PublishCommand {
             }
             if (pgWal != null) {
                 long t0 = System.nanoTime();
-                PgWalResult r = PgWalIngest.publishSegments(publisher, pgWal.dir(), pgWal.start(), pgWal.end());
+                RelationTracking relations = null;
+                if (!a.has("no-relations")) {
+                    publisher.enableRelations(); // the relations topic must exist (PublishException otherwise)
+                    relations = RelationTracking.fromTopic(config.kafka().bootstrap(),
+                            Topics.relationsFor(config.kafka().topic()), timeline);
+                }
+                PgWalResult r = PgWalIngest.publishSegments(publisher, pgWal.dir(), pgWal.start(), pgWal.end(),
+                        relations);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 worst[0] = Math.max(worst[0], r.exitCode());
                 if (r.error() != null) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.WalPublisher;
+import io.storageengine.ingest.relations.RelationTracking;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.WalFormatException;
 import io.storageengine.postgres.wal.WalSegmentSource;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * [-s START] [-e END]}, every record from the first at or after {@code start} (default: the first
  * valid record of the oldest segment) until the end of the WAL, or until a record would end after
  * {@code end}. Each block reference becomes a PG_RECORD frame at the record's end LSN; a record
- * without block references advances the LSN.
+ * without block references advances the LSN. With a {@link RelationTracking}, the record's relation
+ * size changes are published first (docs/relations.md).
  *
  * <p>Errors: a corrupt record inside complete WAL, a damaged segment file (truncated, wrong size,
  * other timeline or system) or a record too large for one frame stops the run; everything before
@@ -48,8 +50,17 @@ public final class PgWalIngest {
      * @throws IOException if the directory cannot be read
      */
     public static PgWalResult publishSegments(WalPublisher publisher, Path dir, Lsn start, Lsn end) throws IOException {
+        return publishSegments(publisher, dir, start, end, null);
+    }
+
+    /**
+     * Same, and with {@code relations} (null: none) the relation size changes of every record go to
+     * the relations topic before its frames (the publisher must have {@code enableRelations()}).
+     */
+    public static PgWalResult publishSegments(WalPublisher publisher, Path dir, Lsn start, Lsn end,
+                                              RelationTracking relations) throws IOException {
         try (WalSegmentSource source = WalSegmentSource.open(dir); XLogReader reader = XLogReader.open(source, start)) {
-            return publish(publisher, reader, "pg-wal:" + dir, end);
+            return publish(publisher, reader, "pg-wal:" + dir, end, relations);
         } catch (WalFormatException e) {
             // the directory's first segment is unusable: nothing was published
             return new PgWalResult("pg-wal:" + dir, new PgRecordFrames().stats().snapshot(), null, 0, null, e.getMessage(),
@@ -59,6 +70,12 @@ public final class PgWalIngest {
 
     /** Publishes what {@code reader} yields (see {@link #publishSegments}). */
     public static PgWalResult publish(WalPublisher publisher, XLogReader reader, String name, Lsn end) {
+        return publish(publisher, reader, name, end, null);
+    }
+
+    /** Publishes what {@code reader} yields, with relation metadata when {@code relations} is not null. */
+    public static PgWalResult publish(WalPublisher publisher, XLogReader reader, String name, Lsn end,
+                                      RelationTracking relations) {
         PgRecordFrames frames = new PgRecordFrames();
         PgRecordFrames.Sink sink = new PgRecordFrames.Sink() {
             @Override
@@ -96,6 +113,9 @@ public final class PgWalIngest {
                 if (first == null) {
                     first = r.startLsn();
                 }
+                if (relations != null) {
+                    relations.record(publisher, r); // before the frames: a round at this LSN covers its sizes
+                }
                 frames.emit(r, sink);
                 last = r.endLsn().value();
             }
@@ -114,6 +134,10 @@ public final class PgWalIngest {
             } catch (PublishException e) {
                 publishError = e.getMessage();
             }
+        }
+        if (relations != null) {
+            LOG.info("{}: {} relation size changes published, {} forks exist, {} records with malformed main data",
+                    name, relations.changes(), relations.forks(), relations.malformed());
         }
         return new PgWalResult(name, frames.stats().snapshot(), first, last, endReason, error, publisher.watermarkLsn(),
                 publishError);
