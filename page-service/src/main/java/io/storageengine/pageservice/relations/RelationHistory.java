@@ -24,18 +24,21 @@ import java.util.function.Function;
  * covers, and this history is fed in partition order, read_committed; so every size change of T
  * with an LSN ≤ completeLsn(T) is here.
  *
- * <p>Bounds: entries per fork ≤ {@code maxEntriesPerFork} (older halves are folded away, the fork's
- * floor rises, reads below it get 410); {@link #trim} drops what a GC horizon makes unreachable and
- * forgets dropped forks whose drop is at or below it. So memory is about 16 bytes × (live forks +
- * size changes above the GC horizon, at most the cap per fork).
+ * <p>Bounds: entries per fork ≤ {@code maxEntriesPerFork}, and while the total is above
+ * {@code maxEntries} every fork that gains an entry folds its older half away (its floor rises;
+ * reads below a floor get 410); {@link #trim} drops what a GC horizon makes unreachable and forgets
+ * dropped forks whose drop is at or below it. So memory is about 16 bytes × min(size changes above
+ * the GC horizon, maxEntries + live forks), plus a map entry per fork.
  *
  * <p>Thread-safe. One writer thread ({@link RelationFollower}) calls {@link #apply}, {@link #trim},
  * {@link #changed}; any thread reads and waits. Waiting follows {@code PartitionMarks}: a version
  * counter bumped by the writer, a condition signalled only when someone waits.
  */
 public final class RelationHistory {
-    /** Default cap of size changes kept per relation fork. */
+    /** Default cap of size changes kept per relation fork (16 MiB of arrays). */
     public static final int DEFAULT_MAX_ENTRIES_PER_FORK = 1 << 20;
+    /** Default cap of size changes kept in all (128 MiB of arrays). */
+    public static final long DEFAULT_MAX_ENTRIES = 8L << 20;
 
     /** A size lookup: exists / blocks, or below the fork's floor. */
     public sealed interface Answer {
@@ -52,6 +55,7 @@ public final class RelationHistory {
     }
 
     private final int maxEntriesPerFork;
+    private final long maxEntries;
     private final ConcurrentHashMap<TimelineKey, Timeline> timelines = new ConcurrentHashMap<>();
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong version = new AtomicLong();
@@ -62,11 +66,12 @@ public final class RelationHistory {
     private volatile boolean loaded;
 
     public RelationHistory() {
-        this(DEFAULT_MAX_ENTRIES_PER_FORK);
+        this(DEFAULT_MAX_ENTRIES_PER_FORK, DEFAULT_MAX_ENTRIES);
     }
 
-    public RelationHistory(int maxEntriesPerFork) {
+    public RelationHistory(int maxEntriesPerFork, long maxEntries) {
         this.maxEntriesPerFork = maxEntriesPerFork;
+        this.maxEntries = maxEntries;
     }
 
     // ---- writer side
@@ -92,7 +97,10 @@ public final class RelationHistory {
                     throw new IllegalArgumentException("size record without a fork at " + Lsn.format(s.lsn()));
                 }
                 ForkHistory h = t.forks.computeIfAbsent(fork, f -> new ForkHistory(maxEntriesPerFork));
-                entries.addAndGet(h.put(s.lsn(), s.exists() ? s.nblocks() : ForkHistory.ABSENT));
+                long total = entries.addAndGet(h.put(s.lsn(), s.exists() ? s.nblocks() : ForkHistory.ABSENT));
+                if (total > maxEntries) {
+                    entries.addAndGet(-h.foldOldestHalf()); // the fork that grows pays
+                }
             }
             case RelationRecord.Watermark w -> {
                 long[] marks = t.watermarks;

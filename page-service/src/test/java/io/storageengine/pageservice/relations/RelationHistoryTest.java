@@ -74,7 +74,7 @@ class RelationHistoryTest {
 
     @Test
     void cappedForksFoldTheirOldestHalfAndRaiseTheirFloor() {
-        RelationHistory h = new RelationHistory(4);
+        RelationHistory h = new RelationHistory(4, 1000);
         h.partitions(1);
         for (int i = 1; i <= 5; i++) {
             size(h, 0, i * 0x10L, i, true);
@@ -86,6 +86,23 @@ class RelationHistoryTest {
         assertThat(h.sizeAt(TL, REL, 0x99)).isEqualTo(new Answer.Size(true, 5));
         size(h, 0, 0x20, 9, true); // below the floor: ignored
         assertThat(h.entries()).isEqualTo(3);
+    }
+
+    @Test
+    void aTotalAboveTheGlobalCapFoldsTheForkThatGrows() {
+        RelationHistory h = new RelationHistory(1000, 10);
+        h.partitions(1);
+        RelFork small = REL.withFork(2);
+        h.apply(0, TL, small, new RelationRecord.Size(0x1, 1, true));
+        h.apply(0, TL, small, new RelationRecord.Size(0x2, 2, true));
+        for (int i = 1; i <= 9; i++) {
+            size(h, 0, 0x100L * i, i, true);
+        }
+        // 11 > 10 on the 9th put of REL: REL (9 entries) folded to 5, the small fork kept its two
+        assertThat(h.entries()).isEqualTo(7);
+        assertThat(h.sizeAt(TL, small, 0x1)).isEqualTo(new Answer.Size(true, 1));
+        assertThat(h.sizeAt(TL, REL, 0x3FF)).isEqualTo(new Answer.BelowFloor(Lsn.of(0x500)));
+        assertThat(h.sizeAt(TL, REL, 0x900)).isEqualTo(new Answer.Size(true, 9));
     }
 
     @Test

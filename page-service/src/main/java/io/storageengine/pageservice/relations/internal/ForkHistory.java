@@ -7,7 +7,8 @@ import java.util.Arrays;
  * that LSN on, or {@link #ABSENT} when the fork does not exist from there. Two primitive arrays,
  * 16 bytes an entry.
  *
- * <p>Bounded: at most {@code maxEntries}; when a put exceeds it, the oldest half is dropped and
+ * <p>Bounded: at most {@code maxEntries}; when a put exceeds it (or the owner asks,
+ * {@link #foldOldestHalf}), the oldest half is dropped and
  * {@link #floor()} rises to the oldest LSN kept: the answer below it is not known any more (the
  * reader answers 410, as below a GC horizon). {@link #trimBelow} drops what a GC horizon makes
  * unreachable without changing any answer at or above the horizon.
@@ -61,12 +62,23 @@ public final class ForkHistory {
         values[at] = value;
         size++;
         if (size > maxEntries) {
-            int drop = size / 2;
-            dropOldest(drop);
-            floor = lsns[0];
-            return 1 - drop;
+            return 1 - foldOldestHalf();
         }
         return 1;
+    }
+
+    /**
+     * Drops the oldest half of the entries (none if fewer than two) and raises the floor to the
+     * oldest kept. @return entries dropped
+     */
+    public synchronized int foldOldestHalf() {
+        if (size < 2) {
+            return 0;
+        }
+        int drop = size / 2;
+        dropOldest(drop);
+        floor = lsns[0];
+        return drop;
     }
 
     /**
