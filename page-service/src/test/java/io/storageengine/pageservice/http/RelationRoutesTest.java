@@ -75,6 +75,14 @@ class RelationRoutesTest {
     }
 
     @Test
+    void openapiDescribesTheRoute() throws Exception {
+        HttpResponse<byte[]> r = get("/openapi");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(new String(r.body())).contains("/v1/tenants/{tenant}/timelines/{timeline}/relations/{spc}/{db}/{rel}:",
+                "RelationSize:");
+    }
+
+    @Test
     void errorsAreProblemsLikeThePageRoutes() throws Exception {
         assertProblem(get(BASE + "?lsn=0/150"), 503, "not-ready");
         load();
