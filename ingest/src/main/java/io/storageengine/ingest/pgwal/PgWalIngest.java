@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * valid record of the oldest segment) until the end of the WAL, or until a record would end after
  * {@code end}. Each block reference becomes a PG_RECORD frame at the record's end LSN; a record
  * without block references advances the LSN. With a {@link RelationTracking}, the record's relation
- * size changes are published first (docs/relations.md).
+ * size changes are published right after its frames (docs/relations.md).
  *
  * <p>Errors: a corrupt record inside complete WAL, a damaged segment file (truncated, wrong size,
  * other timeline or system) or a record too large for one frame stops the run; everything before
@@ -113,10 +113,12 @@ public final class PgWalIngest {
                 if (first == null) {
                     first = r.startLsn();
                 }
+                frames.emit(r, sink); // an oversized record throws before emitting anything
                 if (relations != null) {
-                    relations.record(publisher, r); // before the frames: a round at this LSN covers its sizes
+                    // after its frames (nothing of a record that failed is published), before any higher
+                    // LSN: a WATERMARK round at this LSN covers its size changes too
+                    relations.record(publisher, r);
                 }
-                frames.emit(r, sink);
                 last = r.endLsn().value();
             }
         } catch (WalFormatException e) {

@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * relation size changes ({@link #publishRelations}) go to the paired {@code <wal>-relations} topic
  * in the same transactions, keyed by {@link RelationKey}; once enabled, every WATERMARK round also
  * sends a relation WATERMARK at the same LSN to every partition of that topic. A caller publishes a
- * record's size changes before the record's frames, so a round at L covers every change ≤ L.
+ * record's size changes with its frames (before any frame of a higher LSN), so a round at L covers
+ * every change ≤ L.
  *
  * <p>Backpressure: {@code send} blocks when the producer's {@code buffer.memory} is full, so the
  * decoder never reads faster than Kafka accepts; in-flight bytes are bounded by that setting.
@@ -299,8 +300,8 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
 
     /**
      * Publishes the relation size changes a WAL record makes, at its end LSN {@code lsn}, inside the
-     * current transaction. Call it before the record's frames (it advances the stream's LSN like a
-     * frame). An empty list only advances the LSN.
+     * current transaction. Call it with the record's frames, before any frame of a higher LSN (it
+     * advances the stream's LSN like a frame). An empty list only advances the LSN.
      *
      * @throws IllegalStateException if {@link #enableRelations} was not called
      */

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Relation metadata for one PostgreSQL WAL ingest run: a {@link RelationTracker} fed every record
- * in order, whose size changes go to {@link WalPublisher#publishRelations} before the record's
- * frames. On the first record the tracker is restored to the published state just before it
+ * in order, whose size changes go to {@link WalPublisher#publishRelations} right after the
+ * record's frames (before any higher LSN). On the first record the tracker is restored to the published state just before it
  * ({@link RelationStateLoader}, changes with an LSN ≤ the record's start), so a run that resumes
  * or continues a timeline goes on from where the topic stands. A record whose main data is
  * malformed is logged, counted ({@link #malformed()}) and contributes no change; its frames and

@@ -144,7 +144,8 @@ public final class RelationFollower implements AutoCloseable {
                 LOG.error("Relation follower woken unexpectedly", e);
             }
         } catch (RuntimeException e) {
-            LOG.error("Relation follower stopped: relation reads will answer 503 until restart", e);
+            LOG.error("Relation follower stopped: relation reads beyond what it loaded will time out (504) "
+                    + "until the service restarts", e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
