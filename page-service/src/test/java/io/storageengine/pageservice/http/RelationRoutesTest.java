@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServer;
 import io.storageengine.pageservice.Main;
-import io.storageengine.pageservice.config.ConfigLoader;
-import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.Json;
-import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.relations.RelationHistory;
 import io.storageengine.pageservice.relations.RelationReader;
 import io.storageengine.schemas.page.Fork;
@@ -33,22 +30,21 @@ class RelationRoutesTest {
 
     private final RelationHistory history = new RelationHistory();
     private volatile Lsn horizon = Lsn.ZERO;
+    private TestServer base;
     private WebServer server;
 
     @BeforeEach
     void start() {
-        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of("SE_HTTP_PORT", "0",
-                "SE_ADMIN_PORT", "0", "SE_HTTP_HOST", "127.0.0.1", "SE_AUTH_ENABLED", "true",
-                "SE_AUTH_TOKENS", TestServer.TENANT + "=secret"));
-        Services services = Services.create(config, new FakeReader(), PageOwnership.allLocal(), () -> true,
-                new PageMetrics());
-        server = Main.start(config.http(), services, new RelationService(services,
+        // TestServer's configuration and services; a second server with the relation route added
+        base = new TestServer(Map.of("SE_AUTH_ENABLED", "true", "SE_AUTH_TOKENS", TestServer.TENANT + "=secret"));
+        server = Main.start(base.config.http(), base.services, new RelationService(base.services,
                 new RelationReader(history, t -> horizon, Duration.ofMillis(100))));
     }
 
     @AfterEach
     void stop() {
         server.stop();
+        base.close();
     }
 
     @Test

@@ -12,10 +12,7 @@ import io.storageengine.ingest.publish.WalPublisher;
 import io.storageengine.ingest.relations.RelationTracking;
 import io.storageengine.ingest.relations.RelationStateLoader;
 import io.storageengine.pageservice.Main;
-import io.storageengine.pageservice.config.ConfigLoader;
-import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.Json;
-import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.relations.RelationFollower;
 import io.storageengine.pageservice.relations.RelationHistory;
 import io.storageengine.pageservice.relations.RelationReader;
@@ -209,13 +206,10 @@ class RelationSizesIT {
         }
         SimpleMeterRegistry followerMetrics = new SimpleMeterRegistry();
         RelationHistory history = new RelationHistory();
-        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of("SE_HTTP_PORT", "0",
-                "SE_ADMIN_PORT", "0", "SE_HTTP_HOST", "127.0.0.1"));
-        Services services = Services.create(config, new FakeReader(), PageOwnership.allLocal(), () -> true,
-                new PageMetrics());
-        try (RelationFollower follower = RelationFollower.start(BROKER.bootstrapServers(),
+        try (TestServer base = new TestServer();
+             RelationFollower follower = RelationFollower.start(BROKER.bootstrapServers(),
                 Topics.relationsFor(walTopic), history, t -> Lsn.ZERO, followerMetrics)) {
-            WebServer server = Main.start(config.http(), services, new RelationService(services,
+            WebServer server = Main.start(base.config.http(), base.services, new RelationService(base.services,
                     new RelationReader(history, t -> Lsn.ZERO, Duration.ofSeconds(20))));
             try {
                 List<String> mismatches = new ArrayList<>();
