@@ -70,7 +70,8 @@ class CompactorConfigTest {
                 "SE_COMPACTOR_MEMORY_BUDGET_BYTES", "64MiB", "SE_COMPACTOR_L0_TRIGGER_BYTES", "1GiB"));
         env.putAll(Map.of("SE_COMPACTOR_L1_TARGET_BYTES", "32MiB", "SE_COMPACTOR_IMAGE_CHAIN_THRESHOLD", "8",
                 "SE_COMPACTOR_RETENTION_LSN_BYTES", "2GiB", "SE_COMPACTOR_L1_MERGE_TRIGGER", "6",
-                "SE_COMPACTOR_IDLE_POLL", "200ms", "SE_COMPACTOR_LEASE_TTL", "4s", "SE_COMPACTOR_GC_INTERVAL", "1s"));
+                "SE_COMPACTOR_IDLE_POLL", "200ms", "SE_COMPACTOR_LEASE_TTL", "4s", "SE_COMPACTOR_GC_INTERVAL", "1s",
+                "SE_COMPACTOR_GC_GRACE", "PT2S"));
         CompactorConfig c = CompactorConfig.load(env);
         assertThat(c.topic()).isEqualTo("wal-2");
         assertThat(c.consumerGroup()).isEqualTo("g2");
@@ -88,6 +89,7 @@ class CompactorConfigTest {
         assertThat(c.idlePoll()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.leaseTtl()).isEqualTo(Duration.ofSeconds(4));
         assertThat(c.gcInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.gcGrace()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test

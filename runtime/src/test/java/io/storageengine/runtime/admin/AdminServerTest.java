@@ -72,6 +72,23 @@ class AdminServerTest {
     }
 
     @Test
+    void theHealthHandlersCanBeWrapped() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HealthEndpoint health = new HealthEndpoint(Health.up(), (route, h) -> (req, res) -> {
+            calls.add(route + " " + req.path().path());
+            h.handle(req, res);
+        });
+        try (AdminServer admin = AdminServer.start(new AdminSocket("127.0.0.1", 0, 16384),
+                new MetricsEndpoint(() -> "# scraped\n"), health)) {
+            assertThat(get(admin.port(), "/health").statusCode()).isEqualTo(200);
+            assertThat(get(admin.port(), "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(admin.port(), "/metrics").body()).isEqualTo("# scraped\n");
+        }
+        assertThat(calls).containsExactly("health /health", "health /health/live");
+    }
+
+    @Test
     void theSocketRefusesBadSettings() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AdminSocket.onPort(70000)).hasMessageContaining("70000");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AdminSocket("0.0.0.0", 0, 100))
