@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storageengine.ingest.decode.DecodeSummary;
+import io.storageengine.runtime.admin.AdminServer;
+import io.storageengine.runtime.admin.AdminSocket;
+import io.storageengine.runtime.admin.Health;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
-class MetricsEndpointTest {
+/** The ingest meters as the admin server that {@code publish --metrics-port} starts serves them. */
+class IngestMetricsEndpointTest {
 
     @Test
     void thePrometheusEndpointServesTheIngestMeters() throws Exception {
@@ -23,7 +27,7 @@ class MetricsEndpointTest {
         m.published(2, 100);
         m.acked(System.nanoTime() - 2_000_000);
         m.committed(true, 0x1234);
-        try (MetricsEndpoint endpoint = new MetricsEndpoint(registry, 0)) {
+        try (AdminServer endpoint = AdminServer.start(new AdminSocket("127.0.0.1", 0, 16384), registry, Health.up())) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
