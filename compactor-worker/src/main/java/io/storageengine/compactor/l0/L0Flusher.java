@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * (a duplicate key, a record published twice, is written once and counted), writes the file
  * (records copied from the buffer's arena into the writer's blocks, one fsync per file),
  * puts it into the store, then registers it with its offsets {@code [start, next)} and the lease
- * epoch in ONE catalog transaction ({@link Catalog#registerL0}), which also commits {@code next}
+ * epoch in ONE catalog transaction ({@link io.storageengine.catalog.segmentmap.SegmentMap#registerL0}), which also commits {@code next}
  * as the partition's offset and raises the newest LSN of every timeline in the cut (GC horizons
  * derive from it, so it must never lag behind the registered segments). So a segment is built exactly once: a crash before the commit
  * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep) and the

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one planned job to the end: records it in the catalog's job history, writes its outputs
  * (merge or images) into the store, then swaps the segment map in one fenced transaction
- * ({@link Catalog#replaceSegments}): a merge (L0 → L1, or an L1 re-merge, both by
+ * ({@link io.storageengine.catalog.segmentmap.SegmentMap#replace}): a merge (L0 → L1, or an L1 re-merge, both by
  * {@link L1Merger}) retires its inputs and adds its outputs, an image job
  * only adds, a retirement only retires. If anything fails or the job is cancelled before the swap,
  * its outputs are deleted and nothing is registered. If the swap's outcome is unknown (catalog

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * Hot + cold reads on a real broker and a real catalog: frames are published, L0 segments are
  * built from the WAL partitions exactly as the compactor does (SegmentWriter, {@code registerL0}
  * under a lease with the offsets they cover), the page service trims its hot store, and then the
- * L0 segments are merged into L1 ({@code replaceSegments}) and their files deleted. Every sampled
+ * L0 segments are merged into L1 ({@code SegmentMap.replace}) and their files deleted. Every sampled
  * page is compared with the reference model at many LSNs before, during and after trimming and
  * after the swap; the hot store must end up holding only the versions no segment holds.
  */
