@@ -11,7 +11,7 @@ import io.storageengine.runtime.admin.AdminServer;
 import io.storageengine.runtime.admin.AdminSocket;
 import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.logging.JulToSlf4j;
-import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.catalog.Catalog;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

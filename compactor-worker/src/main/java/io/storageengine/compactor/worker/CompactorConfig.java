@@ -4,7 +4,7 @@ import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.runtime.config.ConfigLoader;
 import io.storageengine.runtime.config.ConfigReader;
 import io.storageengine.runtime.config.ConfigSpec;
-import io.storageengine.segments.catalog.CatalogConfig;
+import io.storageengine.catalog.CatalogConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;

@@ -3,9 +3,9 @@ package io.storageengine.pageservice.cold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.read.ColdPageSource;
-import io.storageengine.segments.catalog.CatalogConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
