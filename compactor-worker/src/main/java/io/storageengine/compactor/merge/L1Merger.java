@@ -1,7 +1,7 @@
 package io.storageengine.compactor.merge;
 
 import io.storageengine.compactor.internal.Cancellation;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentRecord;
 import io.storageengine.segments.segment.SegmentScanner;

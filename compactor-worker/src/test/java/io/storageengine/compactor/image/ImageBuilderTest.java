@@ -7,7 +7,7 @@ import io.storageengine.compactor.merge.JobResult;
 import io.storageengine.compactor.merge.TestData;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentRecord;
 import io.storageengine.segments.segment.SegmentScanner;

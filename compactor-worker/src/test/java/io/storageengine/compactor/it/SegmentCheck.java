@@ -2,12 +2,12 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.schemas.page.PageApply;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentScanner;
 import io.storageengine.segments.segment.SegmentVersion;
@@ -29,7 +29,7 @@ final class SegmentCheck {
     /** Every record of the active DELTA segments, key → how many segments hold it. */
     static TreeMap<byte[], Integer> deltaRecordCounts(Catalog catalog, SegmentStore store) throws IOException {
         TreeMap<byte[], Integer> counts = new TreeMap<>(Arrays::compareUnsigned);
-        for (CatalogSegment s : catalog.activeSegments()) {
+        for (CatalogSegment s : catalog.segments().active()) {
             if (s.meta().kind() != SegmentKind.DELTA) {
                 continue;
             }
@@ -110,7 +110,7 @@ final class SegmentCheck {
             throws IOException {
         List<SegmentReader> readers = new ArrayList<>();
         try {
-            for (CatalogSegment s : catalog.activeSegments()) {
+            for (CatalogSegment s : catalog.segments().active()) {
                 readers.add(store.open(s.name()));
             }
             List<byte[]> keys = new ArrayList<>(wal.reference.keySet());
@@ -164,7 +164,7 @@ final class SegmentCheck {
     }
 
     static long count(Catalog catalog, SegmentKind kind, int level) {
-        return catalog.activeSegments().stream()
+        return catalog.segments().active().stream()
                 .filter(s -> s.meta().kind() == kind && (level < 0 || s.meta().level() == level)).count();
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentRecord;
 import io.storageengine.segments.segment.SegmentScanner;

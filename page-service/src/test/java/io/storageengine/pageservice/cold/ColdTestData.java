@@ -1,5 +1,8 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.catalog.segmentmap.SegmentState;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
@@ -7,17 +10,15 @@ import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.SegmentState;
 import io.storageengine.segments.segment.SegmentInfo;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentNames;
 import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.segments.store.SegmentMetas;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,8 +78,8 @@ final class ColdTestData {
         }
         String name = SegmentNames.newName(info);
         String location = store.put(name, tmp);
-        return offsetStart < 0 ? SegmentMeta.of(name, info, store.name(), location)
-                : SegmentMeta.of(name, info, store.name(), location, offsetStart, offsetEnd);
+        return offsetStart < 0 ? SegmentMetas.of(name, info, store.name(), location)
+                : SegmentMetas.of(name, info, store.name(), location, offsetStart, offsetEnd);
     }
 
     static CatalogSegment active(SegmentMeta meta) {

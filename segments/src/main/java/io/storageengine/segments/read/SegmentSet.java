@@ -1,11 +1,11 @@
 package io.storageengine.segments.read;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.TimelineInfo;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.SegmentStore;
@@ -96,14 +96,14 @@ public final class SegmentSet implements AutoCloseable {
     }
 
     public static SegmentSet of(Catalog catalog, SegmentStore store, int partitions) {
-        return new SegmentSet(catalog::segmentsVersion, catalog::activeSegments, catalog::timelines, store, partitions);
+        return new SegmentSet(catalog.segments()::version, catalog.segments()::active, catalog.timelines()::all, store, partitions);
     }
 
     /**
      * Reloads the segment map if the catalog's change counter moved, and the timelines.
      *
      * @return true if a new snapshot was swapped in
-     * @throws io.storageengine.segments.catalog.CatalogUnavailableException if the catalog cannot
+     * @throws io.storageengine.catalog.CatalogUnavailableException if the catalog cannot
      *         be reached; the previous snapshot stays in force
      */
     public boolean refresh() {

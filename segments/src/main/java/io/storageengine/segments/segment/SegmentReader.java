@@ -1,6 +1,7 @@
 package io.storageengine.segments.segment;
 
 import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.storageengine.segments.segment;
 
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import io.storageengine.segments.internal.LongList;

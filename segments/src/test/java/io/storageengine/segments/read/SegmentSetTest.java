@@ -3,24 +3,24 @@ package io.storageengine.segments.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentState;
+import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.RecordType;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.SegmentState;
-import io.storageengine.segments.catalog.TimelineInfo;
 import io.storageengine.segments.segment.SegmentInfo;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.segment.SegmentWriter;
 import io.storageengine.segments.store.DirectorySegmentStore;
+import io.storageengine.segments.store.SegmentMetas;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,7 +108,7 @@ class SegmentSetTest {
             }
             info = w.finish();
         }
-        return new CatalogSegment(nextId++, SegmentMeta.of(name, info, "dir", name), SegmentState.ACTIVE, Instant.now(), null);
+        return new CatalogSegment(nextId++, SegmentMetas.of(name, info, "dir", name), SegmentState.ACTIVE, Instant.now(), null);
     }
 
     SegmentSet set(int partitions) {

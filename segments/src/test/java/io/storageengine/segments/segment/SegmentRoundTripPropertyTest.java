@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
