@@ -74,11 +74,11 @@ public final class RelationStateLoader {
                     }
                     if (key.isWatermark() || !key.timeline().equals(timeline)
                             || !(value instanceof RelationRecord.Size s)
-                            || Long.compareUnsigned(s.lsn(), upTo.value()) > 0) {
+                            || Lsn.of(s.lsn()).isAfter(upTo)) {
                         continue;
                     }
                     long[] prev = newest.get(key.fork());
-                    if (prev == null || Long.compareUnsigned(s.lsn(), prev[0]) >= 0) {
+                    if (prev == null || !Lsn.of(s.lsn()).isBefore(Lsn.of(prev[0]))) {
                         newest.put(key.fork(), new long[] {s.lsn(), s.exists() ? s.nblocks() : -1});
                     }
                 }

@@ -106,7 +106,7 @@ public final class RelationHistory {
                 long[] marks = t.watermarks;
                 if (partition >= marks.length) {
                     marks = Arrays.copyOf(marks, partition + 1);
-                } else if (Long.compareUnsigned(w.lsn(), marks[partition]) <= 0) {
+                } else if (!Lsn.of(w.lsn()).isAfter(Lsn.of(marks[partition]))) {
                     return;
                 } else {
                     marks = marks.clone();
@@ -163,21 +163,22 @@ public final class RelationHistory {
         return timelines.containsKey(timeline);
     }
 
-    /** The LSN up to which the timeline's history is complete (0 if not yet on every partition). */
-    public long completeLsn(TimelineKey timeline) {
+    /** The LSN up to which the timeline's history is complete ({@link Lsn#ZERO} until every partition has a mark). */
+    public Lsn completeLsn(TimelineKey timeline) {
         Timeline t = timelines.get(timeline);
         int n = partitions;
         if (t == null || n == 0) {
-            return 0;
+            return Lsn.ZERO;
         }
         long[] marks = t.watermarks;
         if (marks.length < n) {
-            return 0;
+            return Lsn.ZERO;
         }
-        long min = marks[0];
+        Lsn min = Lsn.of(marks[0]);
         for (int p = 1; p < n; p++) {
-            if (Long.compareUnsigned(marks[p], min) < 0) {
-                min = marks[p];
+            Lsn m = Lsn.of(marks[p]);
+            if (m.isBefore(min)) {
+                min = m;
             }
         }
         return min;
@@ -188,12 +189,12 @@ public final class RelationHistory {
      *
      * @return the complete LSN then (below {@code needed} if the time ran out)
      */
-    public long awaitComplete(TimelineKey timeline, long needed, long nanos) throws InterruptedException {
+    public Lsn awaitComplete(TimelineKey timeline, Lsn needed, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
         while (true) {
             long seen = version.get();
-            long complete = completeLsn(timeline);
-            if (Long.compareUnsigned(complete, needed) >= 0) {
+            Lsn complete = completeLsn(timeline);
+            if (!complete.isBefore(needed)) {
                 return complete;
             }
             long remaining = deadline - System.nanoTime();
@@ -214,13 +215,13 @@ public final class RelationHistory {
     }
 
     /** The fork's state as of {@code lsn} from what is here (the caller waits for completeness first). */
-    public Answer sizeAt(TimelineKey timeline, RelFork fork, long lsn) {
+    public Answer sizeAt(TimelineKey timeline, RelFork fork, Lsn lsn) {
         Timeline t = timelines.get(timeline);
         ForkHistory h = t == null ? null : t.forks.get(fork);
         if (h == null) {
             return new Answer.Size(false, 0);
         }
-        long v = h.lookup(lsn);
+        long v = h.lookup(lsn.value());
         if (v == ForkHistory.BELOW_FLOOR) {
             return new Answer.BelowFloor(new Lsn(h.floor()));
         }

@@ -50,30 +50,30 @@ public final class RelationReader {
         if (!history.knows(timeline)) {
             throw new TimelineNotFound("timeline " + timeline + " has no relation metadata here");
         }
-        long needed = notModifiedSince != null ? notModifiedSince.value() : lsn != null ? lsn.value() : 1;
-        long complete;
+        Lsn needed = notModifiedSince != null ? notModifiedSince : lsn != null ? lsn : Lsn.of(1);
+        Lsn complete;
         try {
             complete = history.awaitComplete(timeline, needed, waitNanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while waiting for relation metadata", RETRY_AFTER);
         }
-        if (Long.compareUnsigned(complete, needed) < 0) {
-            throw new WalWaitTimeout("relation metadata up to LSN " + Lsn.format(needed) + " of timeline " + timeline
+        if (complete.isBefore(needed)) {
+            throw new WalWaitTimeout("relation metadata up to LSN " + needed + " of timeline " + timeline
                     + " did not arrive within " + Duration.ofNanos(waitNanos).toMillis() + " ms (complete up to "
-                    + Lsn.format(complete) + ")", new Lsn(complete));
+                    + complete + ")", complete);
         }
-        long readLsn = lsn != null ? lsn.value() : complete;
+        Lsn readLsn = lsn != null ? lsn : complete;
         Lsn horizon = horizons.apply(timeline);
-        if (Long.compareUnsigned(readLsn, horizon.value()) < 0) {
-            throw new BelowGcHorizon("LSN " + Lsn.format(readLsn) + " is older than the GC horizon " + horizon
+        if (readLsn.isBefore(horizon)) {
+            throw new BelowGcHorizon("LSN " + readLsn + " is older than the GC horizon " + horizon
                     + " of timeline " + timeline, horizon);
         }
         return switch (history.sizeAt(timeline, fork, readLsn)) {
-            case RelationHistory.Answer.Size s -> new RelationAnswer(s.exists(), s.nblocks(), new Lsn(readLsn));
+            case RelationHistory.Answer.Size s -> new RelationAnswer(s.exists(), s.nblocks(), readLsn);
             case RelationHistory.Answer.BelowFloor b -> throw new BelowGcHorizon("the size history of " + fork
-                    + " is kept from LSN " + b.floor() + " (older changes were folded away); LSN "
-                    + Lsn.format(readLsn) + " is older", b.floor());
+                    + " is kept from LSN " + b.floor() + " (older changes were folded away); LSN " + readLsn
+                    + " is older", b.floor());
         };
     }
 }

@@ -31,17 +31,17 @@ class RelationHistoryTest {
         size(h, 0, 0x200, 3, true);
         size(h, 0, 0x300, 1, true);
         size(h, 0, 0x400, 0, false);
-        assertThat(h.sizeAt(TL, REL, 0xFF)).isEqualTo(new Answer.Size(false, 0));
-        assertThat(h.sizeAt(TL, REL, 0x100)).isEqualTo(new Answer.Size(true, 0));
-        assertThat(h.sizeAt(TL, REL, 0x2FF)).isEqualTo(new Answer.Size(true, 3));
-        assertThat(h.sizeAt(TL, REL, 0x300)).isEqualTo(new Answer.Size(true, 1));
-        assertThat(h.sizeAt(TL, REL, 0x400)).isEqualTo(new Answer.Size(false, 0));
-        assertThat(h.sizeAt(TL, REL.withFork(2), 0x400)).isEqualTo(new Answer.Size(false, 0));
-        assertThat(h.sizeAt(OTHER, REL, 0x400)).isEqualTo(new Answer.Size(false, 0));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0xFF))).isEqualTo(new Answer.Size(false, 0));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x100))).isEqualTo(new Answer.Size(true, 0));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x2FF))).isEqualTo(new Answer.Size(true, 3));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x300))).isEqualTo(new Answer.Size(true, 1));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x400))).isEqualTo(new Answer.Size(false, 0));
+        assertThat(h.sizeAt(TL, REL.withFork(2), Lsn.of(0x400))).isEqualTo(new Answer.Size(false, 0));
+        assertThat(h.sizeAt(OTHER, REL, Lsn.of(0x400))).isEqualTo(new Answer.Size(false, 0));
         // a replayed record at an LSN already held replaces it; an older one is put in place
         size(h, 0, 0x200, 3, true);
         size(h, 0, 0x180, 2, true);
-        assertThat(h.sizeAt(TL, REL, 0x1FF)).isEqualTo(new Answer.Size(true, 2));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x1FF))).isEqualTo(new Answer.Size(true, 2));
         assertThat(h.entries()).isEqualTo(5);
     }
 
@@ -53,15 +53,15 @@ class RelationHistoryTest {
         mark(h, 0, 0x500);
         mark(h, 2, 0x400);
         assertThat(h.knows(TL)).isTrue();
-        assertThat(h.completeLsn(TL)).isZero();
+        assertThat(h.completeLsn(TL)).isEqualTo(Lsn.ZERO);
         mark(h, 1, 0x900);
-        assertThat(h.completeLsn(TL)).isEqualTo(0x400);
+        assertThat(h.completeLsn(TL)).isEqualTo(Lsn.of(0x400));
         mark(h, 2, 0x300); // stale: ignored
-        assertThat(h.completeLsn(TL)).isEqualTo(0x400);
-        assertThat(h.awaitComplete(TL, 0x450, TimeUnit.MILLISECONDS.toNanos(20))).isEqualTo(0x400);
-        CompletableFuture<Long> waiter = CompletableFuture.supplyAsync(() -> {
+        assertThat(h.completeLsn(TL)).isEqualTo(Lsn.of(0x400));
+        assertThat(h.awaitComplete(TL, Lsn.of(0x450), TimeUnit.MILLISECONDS.toNanos(20))).isEqualTo(Lsn.of(0x400));
+        CompletableFuture<Lsn> waiter = CompletableFuture.supplyAsync(() -> {
             try {
-                return h.awaitComplete(TL, 0x480, TimeUnit.SECONDS.toNanos(10));
+                return h.awaitComplete(TL, Lsn.of(0x480), TimeUnit.SECONDS.toNanos(10));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -69,7 +69,7 @@ class RelationHistoryTest {
         Thread.sleep(50);
         assertThat(waiter).isNotDone();
         mark(h, 2, 0x600);
-        assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo(0x500);
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo(Lsn.of(0x500));
     }
 
     @Test
@@ -81,9 +81,9 @@ class RelationHistoryTest {
         }
         // 5 > 4: the oldest 2 went, the floor is the oldest kept
         assertThat(h.entries()).isEqualTo(3);
-        assertThat(h.sizeAt(TL, REL, 0x2F)).isEqualTo(new Answer.BelowFloor(Lsn.of(0x30)));
-        assertThat(h.sizeAt(TL, REL, 0x30)).isEqualTo(new Answer.Size(true, 3));
-        assertThat(h.sizeAt(TL, REL, 0x99)).isEqualTo(new Answer.Size(true, 5));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x2F))).isEqualTo(new Answer.BelowFloor(Lsn.of(0x30)));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x30))).isEqualTo(new Answer.Size(true, 3));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x99))).isEqualTo(new Answer.Size(true, 5));
         size(h, 0, 0x20, 9, true); // below the floor: ignored
         assertThat(h.entries()).isEqualTo(3);
     }
@@ -100,9 +100,9 @@ class RelationHistoryTest {
         }
         // 11 > 10 on the 9th put of REL: REL (9 entries) folded to 5, the small fork kept its two
         assertThat(h.entries()).isEqualTo(7);
-        assertThat(h.sizeAt(TL, small, 0x1)).isEqualTo(new Answer.Size(true, 1));
-        assertThat(h.sizeAt(TL, REL, 0x3FF)).isEqualTo(new Answer.BelowFloor(Lsn.of(0x500)));
-        assertThat(h.sizeAt(TL, REL, 0x900)).isEqualTo(new Answer.Size(true, 9));
+        assertThat(h.sizeAt(TL, small, Lsn.of(0x1))).isEqualTo(new Answer.Size(true, 1));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x3FF))).isEqualTo(new Answer.BelowFloor(Lsn.of(0x500)));
+        assertThat(h.sizeAt(TL, REL, Lsn.of(0x900))).isEqualTo(new Answer.Size(true, 9));
     }
 
     @Test
@@ -119,13 +119,13 @@ class RelationHistoryTest {
         Answer[] before = new Answer[probes.length];
         Answer[] beforeDropped = new Answer[probes.length];
         for (int i = 0; i < probes.length; i++) {
-            before[i] = h.sizeAt(TL, REL, probes[i]);
-            beforeDropped[i] = h.sizeAt(TL, dropped, probes[i]);
+            before[i] = h.sizeAt(TL, REL, Lsn.of(probes[i]));
+            beforeDropped[i] = h.sizeAt(TL, dropped, Lsn.of(probes[i]));
         }
         assertThat(h.trim(t -> Lsn.of(0x25))).isEqualTo(1 + 2);
         for (int i = 0; i < probes.length; i++) {
-            assertThat(h.sizeAt(TL, REL, probes[i])).isEqualTo(before[i]);
-            assertThat(h.sizeAt(TL, dropped, probes[i])).isEqualTo(beforeDropped[i]);
+            assertThat(h.sizeAt(TL, REL, Lsn.of(probes[i]))).isEqualTo(before[i]);
+            assertThat(h.sizeAt(TL, dropped, Lsn.of(probes[i]))).isEqualTo(beforeDropped[i]);
         }
         assertThat(h.forks()).isEqualTo(1);
         assertThat(h.entries()).isEqualTo(2);
