@@ -45,11 +45,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Relation sizes end to end against a real PostgreSQL 15 and a real Kafka: a workload (CREATE
  * TABLE, inserts, CREATE INDEX, DELETE + VACUUM truncation, TRUNCATE, a rolled-back CREATE TABLE,
- * UNLOGGED tables, VACUUM FULL, DROP TABLE, CREATE DATABASE with the WAL_LOG and FILE_COPY
+ * UNLOGGED tables, VACUUM FULL, hash/GIN/BRIN/GiST indexes, a sequence, a rolled-back
+ * subtransaction, DROP TABLE, CREATE DATABASE with the WAL_LOG and FILE_COPY
  * strategies, DROP DATABASE) runs
  * while the test notes, after each step, {@code pg_current_wal_insert_lsn()} and the size of each
  * fork of its relations from the server's own files ({@code pg_stat_file}; absent = does not
@@ -117,10 +119,29 @@ class RelationSizesIT {
                 note(s, "rewritten by VACUUM FULL", "t", "t_id");
                 noteForks(s, "old relfilenodes after VACUUM FULL", beforeFull);
 
-                s.execute("CREATE TABLE k (id int PRIMARY KEY, pad text) WITH (autovacuum_enabled = off)");
-                s.execute("INSERT INTO k SELECT g, repeat('k', 400) FROM generate_series(1, 400) g");
+                s.execute("CREATE TABLE k (id int PRIMARY KEY, pad text, tags int[], p point) "
+                        + "WITH (autovacuum_enabled = off)");
+                s.execute("INSERT INTO k SELECT g, repeat('k', 400), ARRAY[g % 7, g % 11], point(g, g % 13) "
+                        + "FROM generate_series(1, 400) g");
+                s.execute("CREATE INDEX k_hash ON k USING hash (id)");
+                s.execute("CREATE INDEX k_gin ON k USING gin (tags)");
+                s.execute("CREATE INDEX k_brin ON k USING brin (id)");
+                s.execute("CREATE INDEX k_gist ON k USING gist (p)");
+                s.execute("CREATE SEQUENCE k_seq");
+                s.execute("SELECT nextval('k_seq')");
                 s.execute("VACUUM k");
-                note(s, "k kept for the FILE_COPY database", "k", "k_pkey");
+                note(s, "k and its indexes (hash, gin, brin, gist), a sequence", "k", "k_pkey", "k_hash", "k_gin",
+                        "k_brin", "k_gist", "k_seq");
+
+                s.execute("BEGIN");
+                s.execute("SAVEPOINT sp");
+                s.execute("CREATE TABLE sub (id int) WITH (autovacuum_enabled = off)");
+                s.execute("INSERT INTO sub SELECT generate_series(1, 1000)");
+                note(s, "sub inside its subtransaction", "sub");
+                List<RelFork> subForks = forks(s, "sub");
+                s.execute("ROLLBACK TO SAVEPOINT sp");
+                noteForks(s, "sub after ROLLBACK TO SAVEPOINT", subForks);
+                s.execute("COMMIT");
 
                 List<RelFork> tForks = forks(s, "t");
                 tForks.addAll(forks(s, "t_id"));
@@ -142,7 +163,7 @@ class RelationSizesIT {
             a.execute("CREATE DATABASE " + fileCopy + " TEMPLATE " + dbName + " STRATEGY FILE_COPY");
             List<RelFork> fileCopied = new ArrayList<>();
             try (Connection c = pg.connect(fileCopy); Statement s = c.createStatement()) {
-                note(s, "FILE_COPY database", "k", "k_pkey", "pg_class", "pg_attribute");
+                note(s, "FILE_COPY database", "k", "k_pkey", "k_hash", "k_gin", "k_gist", "pg_class", "pg_attribute");
                 noteInit(s, "unlogged table of a FILE_COPY database", "u", "u_pkey");
                 fileCopied.addAll(forks(s, "k"));
                 fileCopied.addAll(forks(s, "pg_class"));
@@ -228,6 +249,12 @@ class RelationSizesIT {
                         mismatches.add(p + " → engine says exists=" + exists + " nblocks=" + nblocks);
                     }
                 }
+                LoggerFactory.getLogger(RelationSizesIT.class).info("{} probes ({} of main/init forks) at {} LSNs, "
+                        + "{} WAL records, {} + {} size changes published: {} mismatches", probes.size(),
+                        probes.stream().filter(p -> exact(p.fork().fork())).count(),
+                        probes.stream().mapToLong(Probe::lsn).distinct().count(),
+                        first.stats().records() + second.stats().records(), run1.changes(), run2.changes(),
+                        mismatches.size());
                 assertThat(mismatches).as("probes where the engine differs from the primary").isEmpty();
                 assertThat(mapBlocksSeen).as("visibility map / FSM blocks known from WAL").isPositive();
                 assertThat(followerMetrics.get("se_relation_skipped_total").counter().count()).isEqualTo(2);
