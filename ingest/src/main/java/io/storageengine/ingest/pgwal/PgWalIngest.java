@@ -1,8 +1,9 @@
 package io.storageengine.ingest.pgwal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.WalPublisher;
@@ -13,10 +14,7 @@ import io.storageengine.postgres.wal.XLogReader;
 import io.storageengine.postgres.wal.frame.PgRecordFrames;
 import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.schemas.wal.RecordType;
-import io.storageengine.schemas.wal.WalFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +33,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgWalIngest {
     private static final Logger LOG = LoggerFactory.getLogger(PgWalIngest.class);
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private PgWalIngest() {
+    }
+
+    /** Collects one record's frames and hands them to the publisher together (no commit between them). */
+    static final class RecordSink implements PgRecordFrames.Sink {
+        private final WalPublisher publisher;
+        private final List<byte[]> pending = new ArrayList<>();
+
+        RecordSink(WalPublisher publisher) {
+            this.publisher = publisher;
+        }
+
+        @Override
+        public void frame(long lsn, PageRef page, byte[] frame) {
+            pending.add(frame);
+        }
+
+        @Override
+        public void lsnAdvance(long lsn, DecodedRecord record) {
+            // complete() publishes the advance
+        }
+
+        /** Publishes the record's frames (or its LSN advance) and marks its end LSN complete. */
+        void complete(long lsn) {
+            publisher.acceptComplete(lsn, PgRecordPayload.TYPE_CODE, pending);
+            pending.clear();
+        }
     }
 
     /**
@@ -60,19 +83,7 @@ public final class PgWalIngest {
     /** Publishes what {@code reader} yields (see {@link #publishSegments}). */
     public static PgWalResult publish(WalPublisher publisher, XLogReader reader, String name, Lsn end) {
         PgRecordFrames frames = new PgRecordFrames();
-        PgRecordFrames.Sink sink = new PgRecordFrames.Sink() {
-            @Override
-            public void frame(long lsn, PageRef page, byte[] frame) {
-                ByteBuffer bytes = ByteBuffer.wrap(frame);
-                ByteBuffer payload = ByteBuffer.wrap(frame, WalFormat.HEADER_SIZE, frame.length - WalFormat.HEADER_SIZE).slice();
-                publisher.accept(new Frame(lsn, PgRecordPayload.TYPE_CODE, payload), bytes);
-            }
-
-            @Override
-            public void lsnAdvance(long lsn, DecodedRecord record) {
-                publisher.accept(new Frame(lsn, RecordType.LSN_ADVANCE.code(), EMPTY), EMPTY);
-            }
-        };
+        RecordSink sink = new RecordSink(publisher);
         Lsn first = null;
         long last = 0;
         String endReason = null;
@@ -97,6 +108,7 @@ public final class PgWalIngest {
                     first = r.startLsn();
                 }
                 frames.emit(r, sink);
+                sink.complete(r.endLsn().value());
                 last = r.endLsn().value();
             }
         } catch (WalFormatException e) {

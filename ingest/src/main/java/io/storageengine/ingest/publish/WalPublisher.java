@@ -15,6 +15,7 @@ import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.schemas.wal.WalFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -250,6 +251,43 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
             bytesPublished += len;
             metrics.published(type, len);
             if (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes) {
+                commitWithWatermarks();
+            }
+        }
+    }
+
+    /**
+     * Publishes the page frames of one source record, all at {@code lsn} (each a whole frame whose
+     * payload starts with its PageRef), and marks {@code lsn} complete: the caller promises that no
+     * later frame carries it (a PostgreSQL record's frames all share its unique end LSN). No commit
+     * falls between these frames, so every committed transaction ends on a record boundary and its
+     * WATERMARK is exactly the last record published: a restart from the newest WATERMARK neither
+     * skips nor repeats a frame. An empty list is an LSN advance.
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames) {
+        synchronized (lock) {
+            checkUsableLocked();
+            advanceLsn(lsn);
+            long now = System.nanoTime();
+            if (frames.isEmpty()) {
+                metrics.advance();
+            }
+            for (byte[] value : frames) {
+                byte[] key = new byte[PageKey.SIZE];
+                System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
+                System.arraycopy(value, WalFormat.HEADER_SIZE, key, TimelineKey.SIZE, PageRef.SIZE);
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(topic, null, key, value), now);
+                txBytes += value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+                recordsPublished++;
+                bytesPublished += value.length;
+                metrics.published(typeCode, value.length);
+            }
+            completeLsn = lsn;
+            if (txOpen && (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes)) {
                 commitWithWatermarks();
             }
         }
