@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.storageengine.postgres.wal.frame.PgRecordFrames;
+import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.internal.PgInstall;
@@ -51,14 +53,18 @@ class PgWaldumpParityIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"off", "pglz", "lz4", "zstd"})
+    @ValueSource(strings = {"off", "pglz", "lz4", "zstd", "lz4+consistency"})
     void everyRecordMatchesPgWaldump(String compression, @TempDir Path tmp) throws Exception {
         Path walDir = Files.createDirectories(tmp.resolve("pg_wal"));
         long start;
         long end;
-        String table = "parity_" + compression;
+        String table = "parity_" + compression.replace("+", "_");
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("SET wal_compression = '" + compression + "'");
+            s.execute("SET wal_compression = '" + compression.replace("+consistency", "") + "'");
+            if (compression.endsWith("+consistency")) {
+                // every block reference then carries an image (not applied): records with several images
+                s.execute("SET wal_consistency_checking = 'all'");
+            }
             s.execute("DROP TABLE IF EXISTS " + table);
             // a slot keeps the server from recycling the segments before they are copied
             s.execute("SELECT pg_create_physical_replication_slot('" + table + "', true)");
@@ -88,6 +94,7 @@ class PgWaldumpParityIT {
         assertThat(expected).as("pg_waldump lists records").hasSizeGreaterThan(1000);
 
         Map<BlockImage.Compression, Integer> images = new EnumMap<>(BlockImage.Compression.class);
+        int multiImage = 0;
         try (XLogReader reader = XLogReader.open(WalSegmentSource.open(walDir), Lsn.of(start))) {
             for (Waldump.Rec d : expected) {
                 DecodedRecord r = reader.next();
@@ -99,6 +106,10 @@ class PgWaldumpParityIT {
                     }
                 }
                 keepFixture(r, d, compression);
+                if (r.blocks().stream().filter(BlockRef::hasImage).count() > 1) {
+                    assertReducedFrames(r, d.line());
+                    multiImage++;
+                }
             }
             // Read on to the end of the copied WAL: it ends cleanly at or after `end`.
             while (reader.next() != null) {
@@ -111,11 +122,15 @@ class PgWaldumpParityIT {
         BlockImage.Compression expectedMethod = switch (compression) {
             case "off" -> BlockImage.Compression.NONE;
             case "pglz" -> BlockImage.Compression.PGLZ;
-            case "lz4" -> BlockImage.Compression.LZ4;
+            case "lz4", "lz4+consistency" -> BlockImage.Compression.LZ4;
             default -> BlockImage.Compression.ZSTD;
         };
         assertThat(images.getOrDefault(expectedMethod, 0)).as("images compressed with %s: %s", compression, images)
                 .isGreaterThan(20);
+
+        if (compression.endsWith("+consistency")) {
+            assertThat(multiImage).as("records with several images").isGreaterThan(100);
+        }
 
         // Default start: the first valid record of the oldest segment, as pg_waldump finds it.
         String firstSeg = Files.list(walDir).map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
@@ -128,6 +143,39 @@ class PgWaldumpParityIT {
             }
         }
         writeFixturesIfAsked();
+    }
+
+    /** Each block's PG_RECORD frame keeps its own image and drops the others', all else equal. */
+    private static void assertReducedFrames(DecodedRecord r, String ctx) {
+        List<byte[]> frames = new ArrayList<>();
+        new PgRecordFrames().emit(r, new PgRecordFrames.Sink() {
+            @Override
+            public void frame(long lsn, io.storageengine.schemas.page.PageRef page, byte[] frame) {
+                frames.add(frame);
+            }
+
+            @Override
+            public void lsnAdvance(long lsn, DecodedRecord record) {
+                throw new AssertionError(ctx);
+            }
+        });
+        assertThat(frames).as(ctx).hasSize(r.blocks().size());
+        for (int i = 0; i < frames.size(); i++) {
+            BlockRef orig = r.blocks().get(i);
+            var f = io.storageengine.schemas.wal.FrameCodec.decodeExactly(frames.get(i));
+            PgRecordPayload p = PgRecordPayload.parse(f.payload(), f.lsn());
+            assertThat(p.reduced()).as(ctx).isTrue();
+            assertThat(p.record().mainData()).as(ctx).isEqualTo(r.mainData());
+            for (BlockRef b : p.record().blocks()) {
+                BlockRef o = r.block(b.id());
+                assertThat(b.pageRef()).as(ctx).isEqualTo(o.pageRef());
+                assertThat(b.data()).as(ctx).isEqualTo(o.data());
+                assertThat(b.hasImage()).as(ctx).isEqualTo(b.id() == orig.id() && o.hasImage());
+            }
+            if (orig.hasImage()) {
+                assertThat(p.block().image().restorePage()).as(ctx).isEqualTo(orig.image().restorePage());
+            }
+        }
     }
 
     private static void keepFixture(DecodedRecord r, Waldump.Rec d, String compression) {
