@@ -203,6 +203,13 @@ public final class PgReplicationSource {
                     endReason = "stopped";
                     break;
                 }
+                if (String.valueOf(e.getMessage()).contains("has already been removed")) {
+                    // the server recycled WAL we still need (no slot, or a slot dropped): retrying cannot help
+                    error = "the server no longer has the WAL at " + Lsn.format(next) + " (" + e.getMessage()
+                            + "); use a replication slot (--slot NAME --create-slot) to keep it";
+                    LOG.error("{}: {}", name, error);
+                    break;
+                }
                 LOG.warn("{}: replication connection lost at {} ({}); reconnecting in {} ms", name, Lsn.format(next),
                         e.getMessage(), backoff);
                 if (!sleep(backoff, stop)) {
