@@ -77,6 +77,13 @@ class PgReplicationIT {
                         + (i * 500 + 500) + ") g");
                 Thread.sleep(150);
             }
+            // the child must have made some of it durable before it dies (its JVM may start slowly)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (Long.compareUnsigned(DurableLsn.newestWatermark(config, tl, 100_000), start) <= 0) {
+                assertThat(child.isAlive()).as("child ingest running; log:\n%s", readLog(tmp)).isTrue();
+                assertThat(System.nanoTime()).as("child publishes; log:\n%s", readLog(tmp)).isLessThan(deadline);
+                Thread.sleep(200);
+            }
             s.execute("CHECKPOINT");
             s.execute("UPDATE " + id + " SET v = v || 'x' WHERE id % 3 = 0");
         }
@@ -154,6 +161,33 @@ class PgReplicationIT {
                 s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '"
                         + id + "%' AND NOT active");
             }
+        }
+    }
+
+    @Test
+    void walTheServerNoLongerHasIsAnErrorNamingTheLsn() throws Exception {
+        LocalPostgres pg = LocalPostgres.shared();
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+                rs.next();
+                org.junit.jupiter.api.Assumptions.assumeTrue(rs.getLong(1) == 0, "no slot holds old WAL");
+            }
+            for (int i = 0; i < 3; i++) {
+                s.execute("CREATE TABLE IF NOT EXISTS gone (v text)");
+                s.execute("INSERT INTO gone SELECT md5(g::text) FROM generate_series(1, 1000) g");
+                s.execute("SELECT pg_switch_wal()");
+                s.execute("CHECKPOINT");
+            }
+        }
+        String topic = BROKER.createUniqueTopic("pgrepl-gone", 1);
+        TimelineKey tl = new TimelineKey(TenantId.random(), TimelineId.random());
+        IngestConfig config = IngestConfig.load(Map.of()).withBootstrap(BROKER.bootstrapServers()).withTopic(topic);
+        String url = "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pg.port() + "/postgres";
+        try (WalPublisher publisher = WalPublisher.create(config, tl, new SimpleMeterRegistry())) {
+            PgWalResult r = new PgReplicationSource(PgReplicationSource.Target.parse(url), null, false, Duration.ofSeconds(1))
+                    .run(publisher, 0, Lsn.parse("0/1000028"), null, () -> false);
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.error()).contains("no longer has the WAL at 0/1000028");
         }
     }
 
