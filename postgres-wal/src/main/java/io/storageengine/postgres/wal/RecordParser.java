@@ -1,7 +1,8 @@
 package io.storageengine.postgres.wal;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.storageengine.postgres.wal.internal.XLog;
 import io.storageengine.schemas.wal.Lsn;
@@ -56,21 +57,7 @@ final class RecordParser {
             throw error("incorrect resource manager data checksum (xl_crc " + Integer.toHexString(DecodedRecord.le32(b, XLog.OFF_CRC))
                     + ", computed " + Integer.toHexString(DecodedRecord.computeCrc(b)) + ")");
         }
-        int[] fork = new int[XLog.XLR_MAX_BLOCK_ID + 1];
-        int[] flags = new int[fork.length];
-        int[] dataLen = new int[fork.length];
-        int[] spc = new int[fork.length];
-        int[] db = new int[fork.length];
-        int[] rel = new int[fork.length];
-        long[] blkno = new long[fork.length];
-        int[] bimgLen = new int[fork.length];
-        int[] holeOff = new int[fork.length];
-        int[] holeLen = new int[fork.length];
-        int[] bimgInfo = new int[fork.length];
-        boolean[] inUse = new boolean[fork.length];
-        int[] flagsPos = new int[fork.length];
-        int[] imgHdrPos = new int[fork.length];
-        int[] imgHdrLen = new int[fork.length];
+        List<Hdr> hdrs = List.of();
         int maxBlockId = -1;
         boolean haveRel = false;
         int lastSpc = 0;
@@ -99,37 +86,37 @@ final class RecordParser {
                     throw error("out-of-order block_id " + id);
                 }
                 maxBlockId = id;
-                inUse[id] = true;
-                flagsPos[id] = pos;
-                int ff = b[need(1)] & 0xFF;
-                flags[id] = ff;
-                fork[id] = ff & XLog.BKPBLOCK_FORK_MASK;
-                dataLen[id] = DecodedRecord.le16(b, need(2));
-                boolean hasData = (ff & XLog.BKPBLOCK_HAS_DATA) != 0;
-                if (hasData && dataLen[id] == 0) {
+                Hdr h = new Hdr(id);
+                if (hdrs.isEmpty()) {
+                    hdrs = new ArrayList<>(4);
+                }
+                hdrs.add(h);
+                h.flagsPos = pos;
+                h.flags = b[need(1)] & 0xFF;
+                h.dataLen = DecodedRecord.le16(b, need(2));
+                boolean hasData = (h.flags & XLog.BKPBLOCK_HAS_DATA) != 0;
+                if (hasData && h.dataLen == 0) {
                     throw error("BKPBLOCK_HAS_DATA set, but no data included (block " + id + ")");
                 }
-                if (!hasData && dataLen[id] != 0) {
-                    throw error("BKPBLOCK_HAS_DATA not set, but data length is " + dataLen[id] + " (block " + id + ")");
+                if (!hasData && h.dataLen != 0) {
+                    throw error("BKPBLOCK_HAS_DATA not set, but data length is " + h.dataLen + " (block " + id + ")");
                 }
-                datatotal += dataLen[id];
-                if ((ff & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
-                    imgHdrPos[id] = pos;
-                    bimgLen[id] = DecodedRecord.le16(b, need(2));
-                    holeOff[id] = DecodedRecord.le16(b, need(2));
-                    bimgInfo[id] = b[need(1)] & 0xFF;
-                    boolean compressed = (bimgInfo[id] & XLog.BKPIMAGE_COMPRESSED) != 0;
-                    boolean hasHole = (bimgInfo[id] & XLog.BKPIMAGE_HAS_HOLE) != 0;
-                    if (compressed) {
-                        holeLen[id] = hasHole ? DecodedRecord.le16(b, need(2)) : 0;
+                datatotal += h.dataLen;
+                if ((h.flags & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
+                    h.imgHdrPos = pos;
+                    h.bimgLen = DecodedRecord.le16(b, need(2));
+                    h.holeOff = DecodedRecord.le16(b, need(2));
+                    h.bimgInfo = b[need(1)] & 0xFF;
+                    if ((h.bimgInfo & XLog.BKPIMAGE_COMPRESSED) != 0) {
+                        h.holeLen = (h.bimgInfo & XLog.BKPIMAGE_HAS_HOLE) != 0 ? DecodedRecord.le16(b, need(2)) : 0;
                     } else {
-                        holeLen[id] = XLog.BLCKSZ - bimgLen[id];
+                        h.holeLen = XLog.BLCKSZ - h.bimgLen;
                     }
-                    imgHdrLen[id] = pos - imgHdrPos[id];
-                    datatotal += bimgLen[id];
-                    checkImage(id, bimgLen[id], holeOff[id], holeLen[id], bimgInfo[id]);
+                    h.imgHdrLen = pos - h.imgHdrPos;
+                    datatotal += h.bimgLen;
+                    checkImage(id, h.bimgLen, h.holeOff, h.holeLen, h.bimgInfo);
                 }
-                if ((ff & XLog.BKPBLOCK_SAME_REL) == 0) {
+                if ((h.flags & XLog.BKPBLOCK_SAME_REL) == 0) {
                     int p = need(XLog.SIZE_OF_REL_FILE_NODE);
                     lastSpc = DecodedRecord.le32(b, p);
                     lastDb = DecodedRecord.le32(b, p + 4);
@@ -138,10 +125,10 @@ final class RecordParser {
                 } else if (!haveRel) {
                     throw error("BKPBLOCK_SAME_REL set but no previous rel (block " + id + ")");
                 }
-                spc[id] = lastSpc;
-                db[id] = lastDb;
-                rel[id] = lastRel;
-                blkno[id] = Integer.toUnsignedLong(DecodedRecord.le32(b, need(4)));
+                h.spc = lastSpc;
+                h.db = lastDb;
+                h.rel = lastRel;
+                h.blkno = Integer.toUnsignedLong(DecodedRecord.le32(b, need(4)));
             } else {
                 throw error("invalid block_id " + id);
             }
@@ -152,28 +139,53 @@ final class RecordParser {
         }
         // Data area: per block in id order its image then its data, then the main data.
         BlockRef[] byId = new BlockRef[maxBlockId + 1];
+        int[] flagsPos = new int[byId.length];
+        int[] imgHdrPos = new int[byId.length];
+        int[] imgHdrLen = new int[byId.length];
         Lsn errLsn = start != null ? start : end;
-        for (int id = 0; id <= maxBlockId; id++) {
-            if (!inUse[id]) {
-                continue;
-            }
+        for (Hdr h : hdrs) {
             BlockImage image = null;
-            if ((flags[id] & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
-                image = new BlockImage(b, pos, bimgLen[id], holeOff[id], holeLen[id], bimgInfo[id], id, errLsn);
-                pos += bimgLen[id];
+            if ((h.flags & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
+                image = new BlockImage(b, pos, h.bimgLen, h.holeOff, h.holeLen, h.bimgInfo, h.id, errLsn);
+                pos += h.bimgLen;
             }
-            ByteBuffer data = ByteBuffer.wrap(b, pos, dataLen[id]).slice();
-            pos += dataLen[id];
-            byId[id] = new BlockRef(id, spc[id], db[id], rel[id], fork[id], blkno[id], flags[id], data, image);
+            ByteBuffer data = ByteBuffer.wrap(b, pos, h.dataLen).slice();
+            pos += h.dataLen;
+            byId[h.id] = new BlockRef(h.id, h.spc, h.db, h.rel, h.flags & XLog.BKPBLOCK_FORK_MASK, h.blkno, h.flags, data,
+                    image);
+            flagsPos[h.id] = h.flagsPos;
+            imgHdrPos[h.id] = h.imgHdrPos;
+            imgHdrLen[h.id] = h.imgHdrLen;
         }
         int mainOff = pos;
         pos += (int) mainLen;
         if (pos != b.length) {
             throw error("decoded " + pos + " bytes of a " + b.length + "-byte record");
         }
-        return new DecodedRecord(b, start, end, byId, mainOff, (int) mainLen, origin, toplevelXid,
-                Arrays.copyOf(flagsPos, byId.length), Arrays.copyOf(imgHdrPos, byId.length),
-                Arrays.copyOf(imgHdrLen, byId.length));
+        return new DecodedRecord(b, start, end, byId, mainOff, (int) mainLen, origin, toplevelXid, flagsPos, imgHdrPos,
+                imgHdrLen);
+    }
+
+    /** One block header while parsing. */
+    private static final class Hdr {
+        final int id;
+        int flags;
+        int dataLen;
+        int spc;
+        int db;
+        int rel;
+        long blkno;
+        int bimgLen;
+        int holeOff;
+        int holeLen;
+        int bimgInfo;
+        int flagsPos;
+        int imgHdrPos;
+        int imgHdrLen;
+
+        Hdr(int id) {
+            this.id = id;
+        }
     }
 
     private void checkImage(int id, int len, int holeOffset, int holeLength, int info) {
