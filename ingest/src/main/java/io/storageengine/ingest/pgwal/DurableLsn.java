@@ -64,7 +64,7 @@ public final class DurableLsn {
                         for (ConsumerRecord<byte[], byte[]> r : records) {
                             if (r.offset() < until && r.key() != null && Arrays.equals(r.key(), key)) {
                                 Frame f = FrameCodec.decodeExactly(r.value());
-                                if (f.type() == RecordType.WATERMARK && Long.compareUnsigned(f.lsn(), found) > 0) {
+                                if (f.type() == RecordType.WATERMARK && Lsn.of(f.lsn()).isAfter(Lsn.of(found))) {
                                     found = f.lsn();
                                 }
                             }
@@ -73,7 +73,7 @@ public final class DurableLsn {
                     until = from;
                     window *= 4;
                 }
-                if (Long.compareUnsigned(found, newest) > 0) {
+                if (Lsn.of(found).isAfter(Lsn.of(newest))) {
                     newest = found;
                 }
             }

@@ -125,7 +125,7 @@ public final class XLogReader implements Closeable {
         nextRecPtr = ptr;
         endLsn = ptr;
         // Skip records that start before the target.
-        while (Long.compareUnsigned(nextRecPtr, target) < 0) {
+        while (Lsn.of(nextRecPtr).isBefore(Lsn.of(target))) {
             DecodedRecord r = next();
             if (r == null) {
                 return;
