@@ -67,7 +67,15 @@ public final class DecodedRecord {
      * @throws WalFormatException if the bytes are not a well-formed record
      */
     public static DecodedRecord decode(ByteBuffer recordBytes, long endLsn, boolean verifyCrc) {
-        Lsn end = Lsn.of(endLsn);
+        return decode(recordBytes, null, Lsn.of(endLsn), verifyCrc);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, long, boolean)}, with the record's start LSN when it is known
+     * ({@link #startLsn()}, and named in errors); {@code startLsn} may be {@code null}.
+     */
+    public static DecodedRecord decode(ByteBuffer recordBytes, Lsn startLsn, Lsn endLsn, boolean verifyCrc) {
+        Lsn end = endLsn;
         if (recordBytes.remaining() < 4) {
             throw new WalFormatException(end, "record ending at " + end + ": only " + recordBytes.remaining()
                     + " bytes, shorter than its length field");
@@ -83,7 +91,7 @@ public final class DecodedRecord {
         }
         byte[] copy = new byte[(int) totLen];
         recordBytes.get(copy);
-        return decodeOwned(copy, null, end, verifyCrc);
+        return decodeOwned(copy, startLsn, end, verifyCrc);
     }
 
     /**
