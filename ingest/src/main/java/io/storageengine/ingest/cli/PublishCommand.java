@@ -6,6 +6,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storageengine.ingest.config.IngestConfig;
 import io.storageengine.ingest.decode.DecodeSummary;
+import io.storageengine.ingest.pgwal.DurableLsn;
+import io.storageengine.ingest.pgwal.PgReplicationSource;
 import io.storageengine.ingest.pgwal.PgWalIngest;
 import io.storageengine.ingest.pgwal.PgWalResult;
 import io.storageengine.ingest.relations.RelationTracking;
@@ -30,11 +32,12 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code publish --tenant T --timeline L [--bootstrap B] [--topic T] [--compression C] [--metrics-port P]
  * [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N] | --pg-wal DIR [--start-lsn X/Y]
- * [--end-lsn X/Y] [--no-relations]}: decodes each stream (or PostgreSQL WAL segment files, {@link PgWalIngest}) and
+ * [--end-lsn X/Y] | --pg-url URL ... [--no-relations]}: decodes each stream (or PostgreSQL WAL segment files, {@link PgWalIngest}) and
  * publishes it with one {@link WalPublisher}. Prints a summary line per stream (stdout), a progress
  * line every second (stderr). Single-threaded apart from the progress and metrics threads.
  */
@@ -42,16 +45,18 @@ final class PublishCommand {
     static final String USAGE = """
             publish --tenant T --timeline L [--bootstrap HOST:PORT] [--topic wal] [--compression lz4|none|zstd]
                     [--metrics-port P] [--summary-json] [--quiet] FILE | - | --listen PORT [--max-connections N]
-                    | --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--no-relations]   (PostgreSQL 15 WAL segment files;
-                      relation sizes go to <topic>-relations unless --no-relations)""";
+                    | --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y]   (PostgreSQL 15 WAL segment files)
+                    | --pg-url postgresql://USER:PASSWORD@HOST:PORT/DB [--slot NAME [--create-slot]] [--start-lsn X/Y]
+                      [--end-lsn X/Y]   (live, physical replication; resumes from the newest LSN durable in Kafka)
+                    With --pg-wal or --pg-url, relation sizes go to <topic>-relations unless --no-relations.""";
 
     private PublishCommand() {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws IOException {
         Args a = new Args(argv, 1, Set.of("tenant", "timeline", "bootstrap", "topic", "compression", "metrics-port",
-                "listen", "max-connections", "pg-wal", "start-lsn", "end-lsn"),
-                Set.of("summary-json", "quiet", "no-relations"));
+                "listen", "max-connections", "pg-wal", "start-lsn", "end-lsn", "pg-url", "slot"),
+                Set.of("summary-json", "quiet", "create-slot", "no-relations"));
         TimelineKey timeline;
         try {
             timeline = TimelineKey.of(a.require("tenant"), a.require("timeline"));
@@ -73,14 +78,23 @@ final class PublishCommand {
         }
         StreamSource source;
         PgWalArgs pgWal = null;
-        if (a.has("pg-wal")) {
+        PgUrlArgs pgUrl = null;
+        if (a.has("pg-url")) {
+            if (a.has("pg-wal") || a.has("listen") || !a.positional().isEmpty()) {
+                throw new UsageException("give --pg-url alone, without --pg-wal, FILE|- or --listen");
+            }
+            pgUrl = PgUrlArgs.parse(a);
+            source = null;
+        } else if (a.has("slot") || a.has("create-slot")) {
+            throw new UsageException("--slot and --create-slot go with --pg-url");
+        } else if (a.has("pg-wal")) {
             if (a.has("listen") || !a.positional().isEmpty()) {
                 throw new UsageException("give --pg-wal DIR alone, without FILE|- or --listen");
             }
             pgWal = PgWalArgs.parse(a);
             source = null; // the WAL directory is read by PgWalIngest
         } else if (a.has("start-lsn") || a.has("end-lsn")) {
-            throw new UsageException("--start-lsn and --end-lsn go with --pg-wal DIR");
+            throw new UsageException("--start-lsn and --end-lsn go with --pg-wal DIR or --pg-url URL");
         } else if (a.has("listen")) {
             if (!a.positional().isEmpty()) {
                 throw new UsageException("give either --listen PORT or FILE|-, not both");
@@ -106,7 +120,9 @@ final class PublishCommand {
         int[] worst = {0};
         ScheduledExecutorService progress = null;
         Thread main = Thread.currentThread();
+        AtomicBoolean stop = new AtomicBoolean();
         Thread hook = new Thread(() -> {
+            stop.set(true); // a live PostgreSQL source stops between records and commits
             closeQuietly(source); // a listener stops accepting; the current stream ends at its source's end
             try {
                 main.join(30_000);
@@ -119,14 +135,28 @@ final class PublishCommand {
             if (!a.has("quiet")) {
                 progress = startProgress(publisher, err);
             }
+            RelationTracking relations = null;
+            if ((pgUrl != null || pgWal != null) && !a.has("no-relations")) {
+                publisher.enableRelations(); // the relations topic must exist (PublishException otherwise)
+                relations = RelationTracking.fromTopic(config.kafka().bootstrap(),
+                        Topics.relationsFor(config.kafka().topic()), timeline);
+            }
+            if (pgUrl != null) {
+                long t0 = System.nanoTime();
+                long durable = DurableLsn.newestWatermark(config, timeline, 1_000_000);
+                PgWalResult r = new PgReplicationSource(pgUrl.target(), pgUrl.slot(), pgUrl.createSlot(),
+                        java.time.Duration.ofSeconds(1)).run(publisher, durable, pgUrl.start(), pgUrl.end(), stop::get,
+                        relations);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                worst[0] = Math.max(worst[0], r.exitCode());
+                if (r.error() != null) {
+                    err.println("ingest: " + r.error());
+                }
+                printMap(out, json, r.toMap(), r.stats().frameBytes(), r.exitCode(), seconds);
+                return worst[0];
+            }
             if (pgWal != null) {
                 long t0 = System.nanoTime();
-                RelationTracking relations = null;
-                if (!a.has("no-relations")) {
-                    publisher.enableRelations(); // the relations topic must exist (PublishException otherwise)
-                    relations = RelationTracking.fromTopic(config.kafka().bootstrap(),
-                            Topics.relationsFor(config.kafka().topic()), timeline);
-                }
                 PgWalResult r = PgWalIngest.publishSegments(publisher, pgWal.dir(), pgWal.start(), pgWal.end(),
                         relations);
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -171,6 +201,23 @@ final class PublishCommand {
         m.put("stream", name);
         m.putAll(r.toMap());
         printMap(out, json, m, r.bytes(), r.exitCode(), seconds);
+    }
+
+    /** --pg-url URL [--slot NAME [--create-slot]] [--start-lsn X/Y] [--end-lsn X/Y], checked. */
+    record PgUrlArgs(PgReplicationSource.Target target, String slot, boolean createSlot, Lsn start, Lsn end) {
+        static PgUrlArgs parse(Args a) {
+            if (a.has("create-slot") && !a.has("slot")) {
+                throw new UsageException("--create-slot needs --slot NAME");
+            }
+            try {
+                return new PgUrlArgs(PgReplicationSource.Target.parse(a.require("pg-url")),
+                        a.has("slot") ? a.require("slot") : null, a.has("create-slot"),
+                        a.has("start-lsn") ? Lsn.parse(a.require("start-lsn")) : null,
+                        a.has("end-lsn") ? Lsn.parse(a.require("end-lsn")) : null);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
     }
 
     /** --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y], checked. */

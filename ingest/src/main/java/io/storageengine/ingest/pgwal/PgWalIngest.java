@@ -1,8 +1,9 @@
 package io.storageengine.ingest.pgwal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.WalPublisher;
@@ -14,10 +15,8 @@ import io.storageengine.postgres.wal.XLogReader;
 import io.storageengine.postgres.wal.frame.PgRecordFrames;
 import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.wal.Frame;
+import io.storageengine.schemas.relation.RelationSize;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.schemas.wal.RecordType;
-import io.storageengine.schemas.wal.WalFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * valid record of the oldest segment) until the end of the WAL, or until a record would end after
  * {@code end}. Each block reference becomes a PG_RECORD frame at the record's end LSN; a record
  * without block references advances the LSN. With a {@link RelationTracking}, the record's relation
- * size changes are published right after its frames (docs/relations.md).
+ * size changes are published with its frames, in the same transaction (docs/relations.md).
  *
  * <p>Errors: a corrupt record inside complete WAL, a damaged segment file (truncated, wrong size,
  * other timeline or system) or a record too large for one frame stops the run; everything before
@@ -37,9 +36,39 @@ import org.slf4j.LoggerFactory;
  */
 public final class PgWalIngest {
     private static final Logger LOG = LoggerFactory.getLogger(PgWalIngest.class);
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private PgWalIngest() {
+    }
+
+    /** Collects one record's frames and hands them to the publisher together (no commit between them). */
+    static final class RecordSink implements PgRecordFrames.Sink {
+        private final WalPublisher publisher;
+        private final List<byte[]> pending = new ArrayList<>();
+
+        RecordSink(WalPublisher publisher) {
+            this.publisher = publisher;
+        }
+
+        @Override
+        public void frame(long lsn, PageRef page, byte[] frame) {
+            pending.add(frame);
+        }
+
+        @Override
+        public void lsnAdvance(long lsn, DecodedRecord record) {
+            // complete() publishes the advance
+        }
+
+        /** Publishes the record's frames (or its LSN advance) and marks its end LSN complete. */
+        void complete(long lsn) {
+            complete(lsn, List.of());
+        }
+
+        /** Same, with the record's relation size changes in the same call (so in the same transaction). */
+        void complete(long lsn, List<RelationSize> relationChanges) {
+            publisher.acceptComplete(lsn, PgRecordPayload.TYPE_CODE, pending, relationChanges);
+            pending.clear();
+        }
     }
 
     /**
@@ -55,7 +84,7 @@ public final class PgWalIngest {
 
     /**
      * Same, and with {@code relations} (null: none) the relation size changes of every record go to
-     * the relations topic before its frames (the publisher must have {@code enableRelations()}).
+     * the relations topic with its frames (the publisher must have {@code enableRelations()}).
      */
     public static PgWalResult publishSegments(WalPublisher publisher, Path dir, Lsn start, Lsn end,
                                               RelationTracking relations) throws IOException {
@@ -77,19 +106,7 @@ public final class PgWalIngest {
     public static PgWalResult publish(WalPublisher publisher, XLogReader reader, String name, Lsn end,
                                       RelationTracking relations) {
         PgRecordFrames frames = new PgRecordFrames();
-        PgRecordFrames.Sink sink = new PgRecordFrames.Sink() {
-            @Override
-            public void frame(long lsn, PageRef page, byte[] frame) {
-                ByteBuffer bytes = ByteBuffer.wrap(frame);
-                ByteBuffer payload = ByteBuffer.wrap(frame, WalFormat.HEADER_SIZE, frame.length - WalFormat.HEADER_SIZE).slice();
-                publisher.accept(new Frame(lsn, PgRecordPayload.TYPE_CODE, payload), bytes);
-            }
-
-            @Override
-            public void lsnAdvance(long lsn, DecodedRecord record) {
-                publisher.accept(new Frame(lsn, RecordType.LSN_ADVANCE.code(), EMPTY), EMPTY);
-            }
-        };
+        RecordSink sink = new RecordSink(publisher);
         Lsn first = null;
         long last = 0;
         String endReason = null;
@@ -113,12 +130,8 @@ public final class PgWalIngest {
                 if (first == null) {
                     first = r.startLsn();
                 }
-                frames.emit(r, sink); // an oversized record throws before emitting anything
-                if (relations != null) {
-                    // after its frames (nothing of a record that failed is published), before any higher
-                    // LSN: a WATERMARK round at this LSN covers its size changes too
-                    relations.record(publisher, r);
-                }
+                frames.emit(r, sink); // an oversized record throws before anything of it is published
+                sink.complete(r.endLsn().value(), relations == null ? List.of() : relations.changes(r));
                 last = r.endLsn().value();
             }
         } catch (WalFormatException e) {

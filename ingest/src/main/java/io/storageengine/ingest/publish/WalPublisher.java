@@ -19,6 +19,7 @@ import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.schemas.wal.WalFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -62,11 +63,12 @@ import org.slf4j.LoggerFactory;
  * ends. When idle, one more round is sent; and one when a stream ends or the publisher closes.
  *
  * <p>Relation metadata (opt-in, {@link #enableRelations}, for PostgreSQL WAL): the producer's
- * relation size changes ({@link #publishRelations}) go to the paired {@code <wal>-relations} topic
+ * relation size changes go to the paired {@code <wal>-relations} topic
  * in the same transactions, keyed by {@link RelationKey}; once enabled, every WATERMARK round also
- * sends a relation WATERMARK at the same LSN to every partition of that topic. A caller publishes a
- * record's size changes with its frames (before any frame of a higher LSN), so a round at L covers
- * every change ≤ L.
+ * sends a relation WATERMARK at the same LSN to every partition of that topic. A record's size
+ * changes come with its frames ({@link #acceptComplete(long, int, List, List)}), in the same
+ * transaction, so a round at L covers every change ≤ L and a restart from the newest WATERMARK
+ * neither skips nor repeats one.
  *
  * <p>Backpressure: {@code send} blocks when the producer's {@code buffer.memory} is full, so the
  * decoder never reads faster than Kafka accepts; in-flight bytes are bounded by that setting.
@@ -104,7 +106,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     private PublishException fatal;
     private boolean closed;
     private String relationsTopic; // null: relation metadata is not published
-    private long relationChanges;
+    private long relationChangeCount;
 
     // Written under lock, read by progress reporters.
     private volatile long recordsPublished;
@@ -268,6 +270,67 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the page frames of one source record, all at {@code lsn} (each a whole frame whose
+     * payload starts with its PageRef), and marks {@code lsn} complete: the caller promises that no
+     * later frame carries it (a PostgreSQL record's frames all share its unique end LSN). No commit
+     * falls between these frames, so every committed transaction ends on a record boundary and its
+     * WATERMARK is exactly the last record published: a restart from the newest WATERMARK neither
+     * skips nor repeats a frame. An empty list is an LSN advance.
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames) {
+        acceptComplete(lsn, typeCode, frames, List.of());
+    }
+
+    /**
+     * {@link #acceptComplete(long, int, List)} with the record's relation size changes, sent first to
+     * the relations topic in the same transaction (no commit falls between them and the frames).
+     *
+     * @throws IllegalStateException if there are changes and {@link #enableRelations} was not called
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames, List<RelationSize> relationChanges) {
+        synchronized (lock) {
+            checkUsableLocked();
+            if (!relationChanges.isEmpty() && relationsTopic == null) {
+                throw new IllegalStateException("relation metadata is not enabled on this publisher");
+            }
+            advanceLsn(lsn);
+            long now = System.nanoTime();
+            for (RelationSize c : relationChanges) {
+                byte[] key = new RelationKey(timeline, c.fork()).toBytes();
+                byte[] value = RelationRecord.size(lsn, c).encode();
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(relationsTopic, null, key, value), now);
+                txBytes += key.length + value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+            }
+            relationChangeCount += relationChanges.size();
+            if (frames.isEmpty()) {
+                metrics.advance();
+            }
+            for (byte[] value : frames) {
+                byte[] key = new byte[PageKey.SIZE];
+                System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
+                System.arraycopy(value, WalFormat.HEADER_SIZE, key, TimelineKey.SIZE, PageRef.SIZE);
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(topic, null, key, value), now);
+                txBytes += value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+                recordsPublished++;
+                bytesPublished += value.length;
+                metrics.published(typeCode, value.length);
+            }
+            completeLsn = lsn;
+            if (txOpen && (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes)) {
+                commitWithWatermarks();
+            }
+        }
+    }
+
     @Override
     public void skipped(long lsn) {
         synchronized (lock) {
@@ -298,45 +361,10 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
-    /**
-     * Publishes the relation size changes a WAL record makes, at its end LSN {@code lsn}, inside the
-     * current transaction. Call it with the record's frames, before any frame of a higher LSN (it
-     * advances the stream's LSN like a frame). An empty list only advances the LSN.
-     *
-     * @throws IllegalStateException if {@link #enableRelations} was not called
-     */
-    public void publishRelations(long lsn, List<RelationSize> changes) {
-        synchronized (lock) {
-            checkUsableLocked();
-            if (relationsTopic == null) {
-                throw new IllegalStateException("relation metadata is not enabled on this publisher");
-            }
-            advanceLsn(lsn);
-            if (changes.isEmpty()) {
-                return;
-            }
-            long now = System.nanoTime();
-            beginIfNeeded(now);
-            for (RelationSize c : changes) {
-                byte[] key = new RelationKey(timeline, c.fork()).toBytes();
-                byte[] value = RelationRecord.size(lsn, c).encode();
-                send(new ProducerRecord<>(relationsTopic, null, key, value), now);
-                txBytes += key.length + value.length;
-            }
-            relationChanges += changes.size();
-            txHasRecords = true;
-            idleRoundSent = false;
-            lastActivityNanos = now;
-            if (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes) {
-                commitWithWatermarks();
-            }
-        }
-    }
-
     /** Relation size changes published so far. */
     public long relationChangesPublished() {
         synchronized (lock) {
-            return relationChanges;
+            return relationChangeCount;
         }
     }
 

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Relation metadata for one PostgreSQL WAL ingest run: a {@link RelationTracker} fed every record
- * in order, whose size changes go to {@link WalPublisher#publishRelations} right after the
- * record's frames (before any higher LSN). On the first record the tracker is restored to the published state just before it
+ * in order, whose size changes go to the publisher with the record's frames, in one call, so
+ * they are in the same transaction. On the first record the tracker is restored to the published state just before it
  * ({@link RelationStateLoader}, changes with an LSN ≤ the record's start), so a run that resumes
  * or continues a timeline goes on from where the topic stands. A record whose main data is
  * malformed is logged, counted ({@link #malformed()}) and contributes no change; its frames and
@@ -49,8 +49,11 @@ public final class RelationTracking {
         });
     }
 
-    /** Publishes the record's size changes (possibly none: the LSN still advances). */
-    public void record(WalPublisher publisher, DecodedRecord r) {
+    /**
+     * The record's size changes, to be published with its frames in one call
+     * ({@link WalPublisher#acceptComplete(long, int, List, List)}).
+     */
+    public List<RelationSize> changes(DecodedRecord r) {
         if (!started) {
             tracker.restore(stateBefore.apply(r.startLsn()));
             started = true;
@@ -64,7 +67,7 @@ public final class RelationTracking {
                     e.getMessage());
             changes = List.of();
         }
-        publisher.publishRelations(r.endLsn().value(), changes);
+        return changes;
     }
 
     /** Size changes published by this run. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.storageengine.ingest.config.IngestConfig;
 import io.storageengine.schemas.page.Fork;
+import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelFork;
 import io.storageengine.schemas.relation.RelationKey;
 import io.storageengine.schemas.relation.RelationRecord;
@@ -24,7 +25,10 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-/** The relation metadata hook: size changes in the transaction, relation watermarks in every round. */
+/**
+ * The relation metadata hook: a record's size changes go with its frames (one call, one
+ * transaction), relation watermarks in every round.
+ */
 class WalPublisherRelationsTest {
     private static final TimelineKey TL = TimelineKey.of("11111111111111111111111111111111",
             "22222222222222222222222222222222");
@@ -45,6 +49,13 @@ class WalPublisherRelationsTest {
         return new MockProducer<>(cluster, true, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /** A PG_RECORD-typed frame whose payload starts with a PageRef (the publisher keys it by that). */
+    private static byte[] frame(long lsn) {
+        java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(PageRef.SIZE + 4);
+        PageRef.of(1663, 5, 16384, Fork.MAIN, 2).write(payload);
+        return FrameCodec.encode(lsn, 0x04, payload.flip());
+    }
+
     private static WalPublisher publisher(MockProducer<byte[], byte[]> p) {
         return new WalPublisher(p, IngestConfig.load(Map.of()), TL, new SimpleMeterRegistry());
     }
@@ -54,9 +65,10 @@ class WalPublisherRelationsTest {
         MockProducer<byte[], byte[]> mock = producer(true);
         try (WalPublisher pub = publisher(mock)) {
             pub.enableRelations();
-            pub.publishRelations(0x100, List.of(RelationSize.of(REL, 0)));
-            pub.publishRelations(0x180, List.of());
-            pub.publishRelations(0x200, List.of(RelationSize.of(REL, 3), RelationSize.dropped(REL.withFork(2))));
+            pub.acceptComplete(0x100, 0x04, List.of(), List.of(RelationSize.of(REL, 0)));
+            pub.acceptComplete(0x180, 0x04, List.of(), List.of());
+            pub.acceptComplete(0x200, 0x04, List.of(frame(0x200)),
+                    List.of(RelationSize.of(REL, 3), RelationSize.dropped(REL.withFork(2))));
             pub.endOfStream();
             assertThat(pub.watermarkLsn()).isEqualTo(0x200);
             assertThat(pub.relationChangesPublished()).isEqualTo(3);
@@ -73,16 +85,20 @@ class WalPublisherRelationsTest {
         List<ProducerRecord<byte[], byte[]>> marks = rel.stream().filter(r -> r.key().length == TimelineKey.SIZE).toList();
         assertThat(marks).extracting(ProducerRecord::partition).containsExactlyInAnyOrder(0, 1);
         assertThat(marks).allMatch(r -> RelationRecord.decode(r.value()).equals(new RelationRecord.Watermark(0x200)));
-        // the WAL topic's round is at the same LSN, and the relation marks follow the size changes
-        assertThat(mock.history().stream().filter(r -> r.topic().equals("wal")))
-                .allMatch(r -> FrameCodec.decodeExactly(r.value()).lsn() == 0x200);
-        assertThat(mock.history().indexOf(marks.getFirst())).isGreaterThan(mock.history().indexOf(sizes.getLast()));
+        // the WAL topic's round is at the same LSN; the record's size changes precede its frame, and
+        // the relation marks follow both
+        List<ProducerRecord<byte[], byte[]>> wal = mock.history().stream().filter(r -> r.topic().equals("wal")).toList();
+        assertThat(wal).allMatch(r -> FrameCodec.decodeExactly(r.value()).lsn() == 0x200);
+        ProducerRecord<byte[], byte[]> page = wal.stream().filter(r -> r.key().length != TimelineKey.SIZE).findFirst()
+                .orElseThrow();
+        assertThat(mock.history().indexOf(page)).isGreaterThan(mock.history().indexOf(sizes.getLast()));
+        assertThat(mock.history().indexOf(marks.getFirst())).isGreaterThan(mock.history().indexOf(page));
     }
 
     @Test
     void relationsMustBeEnabledAndTheirTopicMustExist() {
         try (WalPublisher pub = publisher(producer(true))) {
-            assertThatThrownBy(() -> pub.publishRelations(0x10, List.of(RelationSize.of(REL, 1))))
+            assertThatThrownBy(() -> pub.acceptComplete(0x10, 0x04, List.of(), List.of(RelationSize.of(REL, 1))))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not enabled");
         }
         MockProducer<byte[], byte[]> noTopic = producer(false);

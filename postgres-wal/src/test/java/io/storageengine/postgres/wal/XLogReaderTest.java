@@ -288,6 +288,42 @@ class XLogReaderTest {
                 .hasMessageContaining("no WAL segment files");
     }
 
+    /**
+     * A record whose continuation was never written, and the next page flagged
+     * XLP_FIRST_IS_OVERWRITE_CONTRECORD with a new record at its start (what PostgreSQL writes after
+     * recovering from such a tail): the partial record is skipped and reading goes on.
+     */
+    @Test
+    void overwrittenContinuationIsSkipped() throws IOException {
+        SegmentWriter w = new SegmentWriter(SEG, 1, SYSID, 3);
+        while (w.position() < 3L * SEG + 3 * 8192 - 600) {
+            w.append(SegmentWriter.record(1, 300));
+        }
+        SegmentWriter.Placed beforeAborted = w.placed.getLast();
+        SegmentWriter.Placed aborted = w.append(SegmentWriter.record(2, 5000));  // spans into the next page
+        long nextPage = (aborted.start() / 8192 + 1) * 8192;
+        assertThat(aborted.end()).isGreaterThan(nextPage);
+        byte[] seg = w.segment(0).clone();
+        java.util.Arrays.fill(seg, (int) (nextPage - 3L * SEG), SEG, (byte) 0);
+        // page header: magic, info = XLP_FIRST_IS_OVERWRITE_CONTRECORD, tli, pageaddr, rem_len 0
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(seg, (int) (nextPage - 3L * SEG), 24)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putShort((short) 0xD110).putShort((short) 0x0008).putInt(1).putLong(nextPage).putInt(0);
+        byte[] rec = new RecordBuilder(ResourceManager.XLOG, 0xD0).prev(beforeAborted.start())
+                .main(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}).build();
+        System.arraycopy(rec, 0, seg, (int) (nextPage - 3L * SEG) + 24, rec.length);
+        Path dir = Files.createDirectories(tmp.resolve("wal"));
+        Files.write(dir.resolve(w.fileName(0)), seg);
+        try (XLogReader r = XLogReader.open(WalSegmentSource.open(dir), null)) {
+            List<DecodedRecord> got = readAll(r);
+            assertThat(got.get(got.size() - 2).startLsn().value()).isEqualTo(beforeAborted.start());
+            DecodedRecord last = got.getLast();
+            assertThat(last.startLsn().value()).isEqualTo(nextPage + 24);
+            assertThat(last.recordName()).isEqualTo("OVERWRITE_CONTRECORD");
+            assertThat(got).hasSize(w.placed.size() - 1 + 1);
+        }
+    }
+
     private static void flipByteAt(Path dir, SegmentWriter w, long lsn) throws IOException {
         int seg = (int) (lsn / SEG - 3);
         Path f = dir.resolve(w.fileName(seg));
