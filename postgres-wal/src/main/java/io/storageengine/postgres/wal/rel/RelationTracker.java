@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The size of every relation fork of one timeline, advanced record by record: state × record →
  * the {@link RelationSize}s that changed, to be published at the record's end LSN. It must see
- * every record of the timeline in WAL order (ingest runs it before the record's page frames).
+ * every record of the timeline in WAL order (ingest publishes its changes with the record's page
+ * frames).
  *
  * <p>Rules, as PostgreSQL 15's redo leaves the files ({@code smgrnblocks} after the record):
  * <ul>
@@ -46,6 +47,8 @@ import java.util.Map;
  */
 public final class RelationTracker {
     private final Map<RelFork, Long> sizes = new HashMap<>();
+    /** Per record: fork → size before the record (-1: absent); one map reused across records. */
+    private final Map<RelFork, Long> before = new LinkedHashMap<>();
     private long records;
     private long changes;
 
@@ -83,25 +86,25 @@ public final class RelationTracker {
         if (record.isEmpty()) {
             return List.of();
         }
-        Map<RelFork, Long> before = new LinkedHashMap<>(); // fork → size before the record (-1: absent)
+        before.clear();
         for (RelationChange c : record) {
             switch (c) {
                 case RelationChange.Write w -> {
                     Long n = sizes.get(w.fork());
                     if (n == null || w.block() >= n) {
-                        set(before, w.fork(), w.block() + 1);
+                        set(w.fork(), w.block() + 1);
                     }
                 }
                 case RelationChange.Create cr -> {
                     if (!sizes.containsKey(cr.fork())) {
-                        set(before, cr.fork(), 0L);
+                        set(cr.fork(), 0L);
                     }
                 }
-                case RelationChange.Truncate t -> truncate(before, t);
+                case RelationChange.Truncate t -> truncate(t);
                 case RelationChange.Drop d -> {
                     for (RelFile rel : d.rels()) {
                         for (int f = 0; f < RelFork.FORKS; f++) {
-                            remove(before, rel.fork(f));
+                            remove(rel.fork(f));
                         }
                     }
                 }
@@ -112,7 +115,7 @@ public final class RelationTracker {
                             gone.add(f);
                         }
                     }
-                    gone.forEach(f -> remove(before, f));
+                    gone.forEach(this::remove);
                 }
                 case RelationChange.CopyDatabase cd -> {
                     Map<RelFork, Long> copies = new HashMap<>();
@@ -122,9 +125,12 @@ public final class RelationTracker {
                             copies.put(new RelFork(cd.spcOid(), cd.dbOid(), f.relNumber(), f.forkNum()), e.getValue());
                         }
                     }
-                    copies.forEach((f, n) -> set(before, f, n));
+                    copies.forEach(this::set);
                 }
             }
+        }
+        if (before.isEmpty()) {
+            return List.of();
         }
         List<RelationSize> out = new ArrayList<>(before.size());
         for (Map.Entry<RelFork, Long> e : before.entrySet()) {
@@ -137,42 +143,42 @@ public final class RelationTracker {
         return out;
     }
 
-    private void truncate(Map<RelFork, Long> before, RelationChange.Truncate t) {
+    private void truncate(RelationChange.Truncate t) {
         RelFork main = t.rel().fork(Fork.MAIN.number());
         if (!sizes.containsKey(main)) {
-            set(before, main, 0L);
+            set(main, 0L);
         }
         if (t.main()) {
-            shrink(before, main, t.blkno());
+            shrink(main, t.blkno());
         }
         if (t.fsm()) {
-            shrink(before, t.rel().fork(Fork.FSM.number()), ForkTruncation.fsmBlocks(t.blkno()));
+            shrink(t.rel().fork(Fork.FSM.number()), ForkTruncation.fsmBlocks(t.blkno()));
         }
         if (t.vm()) {
-            shrink(before, t.rel().fork(Fork.VM.number()), ForkTruncation.vmBlocks(t.blkno()));
+            shrink(t.rel().fork(Fork.VM.number()), ForkTruncation.vmBlocks(t.blkno()));
         }
     }
 
-    private void shrink(Map<RelFork, Long> before, RelFork fork, long to) {
+    private void shrink(RelFork fork, long to) {
         Long n = sizes.get(fork);
         if (n != null && n > to) {
-            set(before, fork, to);
+            set(fork, to);
         }
     }
 
-    private void set(Map<RelFork, Long> before, RelFork fork, long n) {
-        remember(before, fork);
+    private void set(RelFork fork, long n) {
+        remember(fork);
         sizes.put(fork, n);
     }
 
-    private void remove(Map<RelFork, Long> before, RelFork fork) {
+    private void remove(RelFork fork) {
         if (sizes.containsKey(fork)) {
-            remember(before, fork);
+            remember(fork);
             sizes.remove(fork);
         }
     }
 
-    private void remember(Map<RelFork, Long> before, RelFork fork) {
+    private void remember(RelFork fork) {
         before.putIfAbsent(fork, size(fork));
     }
 
