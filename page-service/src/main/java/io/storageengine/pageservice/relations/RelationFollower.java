@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -47,20 +48,20 @@ public final class RelationFollower implements AutoCloseable {
     private final RelationHistory history;
     private final Function<TimelineKey, Lsn> horizons;
     private final Duration trimInterval;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final Counter applied;
     private final Counter skipped;
     private volatile boolean running = true;
     private long skippedHere;
 
-    private RelationFollower(Map<String, Object> consumerConfig, String topic, RelationHistory history,
+    private RelationFollower(Consumer<byte[], byte[]> consumer, String topic, RelationHistory history,
                              Function<TimelineKey, Lsn> horizons, Duration trimInterval, MeterRegistry registry) {
         this.topic = topic;
         this.history = history;
         this.horizons = horizons;
         this.trimInterval = trimInterval;
-        this.consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = consumer;
         this.applied = Counter.builder("se_relation_records_total").description("relation records applied")
                 .register(registry);
         this.skipped = Counter.builder("se_relation_skipped_total").description("invalid relation records skipped")
@@ -85,7 +86,14 @@ public final class RelationFollower implements AutoCloseable {
     public static RelationFollower start(Map<String, Object> consumerConfig, String topic, RelationHistory history,
                                          Function<TimelineKey, Lsn> horizons, Duration trimInterval,
                                          MeterRegistry registry) {
-        RelationFollower f = new RelationFollower(consumerConfig, topic, history, horizons, trimInterval, registry);
+        return start(new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                topic, history, horizons, trimInterval, registry);
+    }
+
+    /** With a given consumer (tests: {@code MockConsumer}); the follower owns and closes it. */
+    static RelationFollower start(Consumer<byte[], byte[]> consumer, String topic, RelationHistory history,
+                                  Function<TimelineKey, Lsn> horizons, Duration trimInterval, MeterRegistry registry) {
+        RelationFollower f = new RelationFollower(consumer, topic, history, horizons, trimInterval, registry);
         f.thread.start();
         return f;
     }
