@@ -106,7 +106,7 @@ class WalDecoderTest {
     @Test
     void reservedTypesAreSkippedCountedAndStillAdvanceTheLsn() {
         RecordingSink sink = new RecordingSink();
-        DecodeSummary s = decode(concat(advance(10), frame(20, 0x04, new byte[] {1}), frame(30, 0xFF, new byte[0]),
+        DecodeSummary s = decode(concat(advance(10), frame(20, 0x05, new byte[] {1}), frame(30, 0xFF, new byte[0]),
                 advance(25)), sink);
         assertThat(s.reservedSkipped()).isEqualTo(2);
         assertThat(sink.skipped).containsExactly(20L, 30L);
