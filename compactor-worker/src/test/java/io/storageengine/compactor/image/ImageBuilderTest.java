@@ -1,11 +1,12 @@
 package io.storageengine.compactor.image;
 
+import io.storageengine.pagecore.VersionChains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.compactor.internal.Cancellation;
 import io.storageengine.compactor.merge.JobResult;
 import io.storageengine.compactor.merge.TestData;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
@@ -33,7 +34,7 @@ class ImageBuilderTest {
             assertThat(r.info().kind()).isEqualTo(SegmentKind.IMAGE);
             while (s.hasNext()) {
                 SegmentRecord rec = s.next();
-                assertThat(StoredVersion.isImage(rec.value())).isTrue();
+                assertThat(VersionChains.isMaterializedImage(rec.value())).isTrue();
                 assertThat(m.put(HexFormat.of().formatHex(rec.pageKey()), rec)).as("one image per page").isNull();
             }
         }

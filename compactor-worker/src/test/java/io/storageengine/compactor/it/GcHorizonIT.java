@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.compactor.merge.TestData;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
@@ -123,7 +123,7 @@ class GcHorizonIT {
             }
             byte[] page = new byte[8192];
             for (int i = versions.size() - 1; i >= 0; i--) {
-                PageApply.applyStored(page, versions.get(i).value());
+                TestData.apply(page, versions.get(i).value());
             }
             return page;
         }

@@ -3,7 +3,7 @@ package io.storageengine.compactor.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;

@@ -1,8 +1,9 @@
 package io.storageengine.compactor.merge;
 
+import io.storageengine.pagecore.VersionChains;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.segment.SegmentRecord;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class KWayMergeTest {
                     List.of(new SegmentRecord(key, imageFirst ? image : delta)).iterator(),
                     List.of(new SegmentRecord(key, imageFirst ? delta : image)).iterator());
             try (KWayMerge m = new KWayMerge(its)) {
-                assertThat(StoredVersion.isImage(m.next().value())).isTrue();
+                assertThat(VersionChains.isMaterializedImage(m.next().value())).isTrue();
                 assertThat(m.hasNext()).isFalse();
                 assertThat(m.duplicates()).isEqualTo(1);
             }

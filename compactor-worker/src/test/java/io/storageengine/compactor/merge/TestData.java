@@ -1,11 +1,12 @@
 package io.storageengine.compactor.merge;
 
-import io.storageengine.schemas.page.PageApply;
+import io.storageengine.pagecore.ApplyContext;
+import io.storageengine.pagecore.PageApplyException;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
@@ -89,8 +90,18 @@ public final class TestData {
             if (page == null) {
                 page = new byte[8192];
             }
-            PageApply.applyStored(page, e.getValue());
+            apply(page, e.getValue());
         }
         return page;
+    }
+
+    /** Applies one image or delta version to {@code page} with page-core's rules (test data has no PG_RECORD). */
+    public static void apply(byte[] page, byte[] stored) {
+        try {
+            StoredVersion.kind(stored).apply(page, stored, new ApplyContext(0, new PageRef(1663, 5, 16384, 0, 0),
+                    ApplyContext.NO_BLOCK_ID));
+        } catch (PageApplyException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -1,11 +1,12 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
@@ -91,7 +92,7 @@ final class ColdTestData {
         for (Map.Entry<byte[], byte[]> e : map.subMap(VersionKey.encode(pageKey, 0), true,
                 VersionKey.encode(pageKey, maxLsn), true).descendingMap().entrySet()) {
             out.add(new ColdVersion(VersionKey.lsnOf(e.getKey()), e.getValue()));
-            if (stopAtImage && StoredVersion.isImage(e.getValue())) {
+            if (stopAtImage && VersionChains.isMaterializedImage(e.getValue())) {
                 break;
             }
         }

@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.read;
 
+import io.storageengine.pagecore.VersionChains;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,7 @@ import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.TopologyFixture;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.time.Duration;
@@ -282,7 +283,7 @@ class StorePageReaderTest {
                 ColdVersion v = versions.get(i);
                 if (v.lsn() <= maxLsn) {
                     out.add(v);
-                    if (stopAtImage && StoredVersion.isImage(v.stored())) {
+                    if (stopAtImage && VersionChains.isMaterializedImage(v.stored())) {
                         break;
                     }
                 }

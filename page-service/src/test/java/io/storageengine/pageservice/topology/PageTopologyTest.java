@@ -1,10 +1,11 @@
 package io.storageengine.pageservice.topology;
 
+import io.storageengine.pagecore.VersionChains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.FrameCodec;
@@ -50,7 +51,7 @@ class PageTopologyTest {
         assertThat(stored).hasSize(4);
         assertThat(stored).allSatisfy(kv -> assertThat(kv.key).hasSize(VersionKey.SIZE));
         byte[] aImage = fx.versionsStore().get(VersionKey.encode(a, 1010));
-        assertThat(StoredVersion.isImage(aImage)).isTrue();
+        assertThat(VersionChains.isMaterializedImage(aImage)).isTrue();
         assertThat(Arrays.copyOfRange(aImage, 1, aImage.length))
                 .isEqualTo(wal.model().pageAt(a, 1010).page());
         byte[] bDelta = fx.versionsStore().get(VersionKey.encode(b, 1020));

@@ -1,5 +1,6 @@
 package io.storageengine.segments.segment;
 
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.internal.BlockIndex;
@@ -191,10 +192,10 @@ public final class SegmentWriter implements AutoCloseable {
             minLsn = lsn;
             maxLsn = lsn;
         } else {
-            if (Long.compareUnsigned(lsn, minLsn) < 0) {
+            if (Lsn.isBefore(lsn, minLsn)) {
                 minLsn = lsn;
             }
-            if (Long.compareUnsigned(lsn, maxLsn) > 0) {
+            if (Lsn.isAfter(lsn, maxLsn)) {
                 maxLsn = lsn;
             }
         }

@@ -1,11 +1,12 @@
 package io.storageengine.segments.segment;
 
+import io.storageengine.pagecore.VersionChains;
 import static io.storageengine.segments.segment.TestKeys.delta;
 import static io.storageengine.segments.segment.TestKeys.image;
 import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,7 +89,7 @@ class SegmentRoundTripPropertyTest {
                     List<Long> wantToImage = new ArrayList<>();
                     for (Long lsn : want) {
                         wantToImage.add(lsn);
-                        if (StoredVersion.isImage(expected.get(VersionKey.encode(pk, lsn)))) {
+                        if (VersionChains.isMaterializedImage(expected.get(VersionKey.encode(pk, lsn)))) {
                             break;
                         }
                     }

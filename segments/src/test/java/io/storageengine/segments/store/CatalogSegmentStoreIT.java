@@ -1,10 +1,11 @@
 package io.storageengine.segments.store;
 
+import io.storageengine.pagecore.VersionChains;
 import static io.storageengine.segments.store.DirectorySegmentStoreTest.PAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.segments.catalog.Catalog;
 import io.storageengine.segments.catalog.CatalogConfig;
 import io.storageengine.segments.segment.SegmentKind;
@@ -68,7 +69,7 @@ class CatalogSegmentStoreIT {
             r.verifyAll();
             SegmentVersion v = r.versions(PAGE, 3).getFirst();
             assertThat(v.lsn()).isEqualTo(3);
-            assertThat(StoredVersion.isImage(v.value())).isTrue();
+            assertThat(VersionChains.isMaterializedImage(v.value())).isTrue();
         }
         assertThat(Files.readAllBytes(tmp.resolve("cache2").resolve("rt.seg"))).isEqualTo(original);
         assertThat(other.cachedBytes()).isEqualTo(original.length);
