@@ -2,10 +2,9 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.compactor.merge.TestData;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
-import io.storageengine.compactor.merge.TestData;
-import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;

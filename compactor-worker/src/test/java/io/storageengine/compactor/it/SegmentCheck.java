@@ -1,10 +1,9 @@
 package io.storageengine.compactor.it;
 
-import io.storageengine.pagecore.VersionChains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.compactor.merge.TestData;
-import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.catalog.Catalog;
 import io.storageengine.segments.catalog.CatalogSegment;

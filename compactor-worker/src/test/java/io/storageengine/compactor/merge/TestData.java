@@ -2,11 +2,11 @@ package io.storageengine.compactor.merge;
 
 import io.storageengine.pagecore.ApplyContext;
 import io.storageengine.pagecore.PageApplyException;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
-import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
@@ -103,5 +103,12 @@ public final class TestData {
         } catch (PageApplyException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A PG_RECORD version (rmgr Heap, info 0x20) for block reference 0; WILL_INIT or not. */
+    public static byte[] pgRecord(boolean willInit) {
+        ByteBuffer rec = ByteBuffer.allocate(28).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(28).putInt(1).putLong(0).put((byte) 0x20).put((byte) 10).putShort((short) 0).putInt(0).putInt(5).flip();
+        return StoredVersion.pgRecord(0, willInit ? 1 : 0, rec);
     }
 }

@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.read;
 
+import io.storageengine.pagecore.PageApplyException;
 import io.storageengine.pageservice.read.PageReadException.BelowGcHorizon;
 import io.storageengine.pageservice.read.PageReadException.DeadlineExceeded;
 import io.storageengine.pageservice.read.PageReadException.PageNotFound;
@@ -8,7 +9,6 @@ import io.storageengine.pageservice.read.PageReadException.Unavailable;
 import io.storageengine.pageservice.read.PageReadException.WalWaitTimeout;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.pageservice.topology.WatermarkRegistry;
-import io.storageengine.pagecore.PageApplyException;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;

@@ -1,12 +1,12 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
-import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;

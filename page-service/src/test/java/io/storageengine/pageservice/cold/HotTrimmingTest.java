@@ -2,6 +2,7 @@ package io.storageengine.pageservice.cold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
@@ -14,7 +15,6 @@ import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.WatermarkKeys;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;

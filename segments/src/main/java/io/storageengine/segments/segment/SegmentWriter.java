@@ -1,8 +1,8 @@
 package io.storageengine.segments.segment;
 
-import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import io.storageengine.segments.internal.LongList;

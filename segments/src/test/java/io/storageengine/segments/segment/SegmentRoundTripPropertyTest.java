@@ -1,12 +1,11 @@
 package io.storageengine.segments.segment;
 
-import io.storageengine.pagecore.VersionChains;
 import static io.storageengine.segments.segment.TestKeys.delta;
 import static io.storageengine.segments.segment.TestKeys.image;
 import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**

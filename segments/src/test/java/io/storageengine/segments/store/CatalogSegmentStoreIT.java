@@ -1,11 +1,11 @@
 package io.storageengine.segments.store;
 
-import io.storageengine.pagecore.VersionChains;
 import static io.storageengine.segments.store.DirectorySegmentStoreTest.PAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.segments.catalog.Catalog;
 import io.storageengine.segments.catalog.CatalogConfig;
 import io.storageengine.segments.segment.SegmentKind;
