@@ -206,13 +206,10 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
         int i = n - 1;
         while (i >= 0) {
             List<ColdVersion> cold = coverage.coveredVersions(pageKey, lsns[i]);
-            long low = 0;
-            if (!cold.isEmpty() && VersionChains.isMaterializedImage(cold.get(cold.size() - 1).stored())) {
-                low = cold.get(cold.size() - 1).lsn();
-            }
+            long low = VersionChains.neededFrom(cold);
             int c = 0;
-            while (i >= 0 && Long.compareUnsigned(lsns[i], low) >= 0) {
-                while (c < cold.size() && Long.compareUnsigned(cold.get(c).lsn(), lsns[i]) > 0) {
+            while (i >= 0 && !Lsn.isBefore(lsns[i], low)) {
+                while (c < cold.size() && Lsn.isAfter(cold.get(c).lsn(), lsns[i])) {
                     c++;
                 }
                 out[i] = c < cold.size() && cold.get(c).lsn() == lsns[i] && same(values[i], cold.get(c).stored());

@@ -86,13 +86,13 @@ final class ColdTestData {
         return new CatalogSegment(IDS.incrementAndGet(), meta, SegmentState.ACTIVE, Instant.now(), null);
     }
 
-    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest image. */
+    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest chain start. */
     static List<ColdVersion> lookup(NavigableMap<byte[], byte[]> map, byte[] pageKey, long maxLsn, boolean stopAtImage) {
         List<ColdVersion> out = new ArrayList<>();
         for (Map.Entry<byte[], byte[]> e : map.subMap(VersionKey.encode(pageKey, 0), true,
                 VersionKey.encode(pageKey, maxLsn), true).descendingMap().entrySet()) {
             out.add(new ColdVersion(VersionKey.lsnOf(e.getKey()), e.getValue()));
-            if (stopAtImage && VersionChains.isMaterializedImage(e.getValue())) {
+            if (stopAtImage && VersionChains.startsChain(e.getValue())) {
                 break;
             }
         }

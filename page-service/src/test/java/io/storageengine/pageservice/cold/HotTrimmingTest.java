@@ -311,6 +311,36 @@ class HotTrimmingTest {
     }
 
     @Test
+    void anInitializingPostgresRecordAtTheHorizonShadowsTheVersionsBelowIt() throws Exception {
+        start(10_000);
+        SyntheticWal wal = new SyntheticWal(12, 100);
+        PageKey p = SyntheticWal.page(T, 7, 6);
+        List<SyntheticWal.Event> events = new ArrayList<>();
+        events.add(wal.delta(p, 100));
+        events.add(wal.pgRecord(p, 110, 0, 10, 0x20));
+        events.add(wal.pgRecord(p, 120, 1, 10, 0x00)); // WILL_INIT: a chain start
+        events.add(wal.delta(p, 130));
+        events.add(wal.delta(p, 150));
+        events.add(wal.watermark(T, 200));
+        pipe(events);
+        NavigableMap<byte[], byte[]> all = ColdTestData.versionsOf(events, 0, 0);
+        // GC kept only the chain from the WILL_INIT record at 120 in the segments; 150 not compacted yet
+        all.forEach((k, v) -> {
+            long l = VersionKey.lsnOf(k);
+            if (l >= 120 && l <= 130) {
+                cold.map.put(k, v);
+            }
+        });
+        trimUntilSwept();
+        assertThat(hotVersions()).isEqualTo(5); // no horizon: 100 and 110 are not held, so nothing goes
+        cold.horizon = 125;
+        trimUntilSwept();
+        assertThat(hot().keySet().stream().filter(k -> k.length == VersionKey.SIZE).map(VersionKey::lsnOf).toList())
+                .containsExactly(150L);
+        assertThat(trimming.shadowed.sum()).isEqualTo(2);
+    }
+
+    @Test
     void afterASweepTheStoreIsLeftAloneUntilTheCoverageChanges() throws Exception {
         start(10_000);
         SyntheticWal wal = new SyntheticWal(15, 1_000);

@@ -311,7 +311,7 @@ class StorePageReaderTest {
                 ColdVersion v = versions.get(i);
                 if (v.lsn() <= maxLsn) {
                     out.add(v);
-                    if (stopAtImage && VersionChains.isMaterializedImage(v.stored())) {
+                    if (stopAtImage && VersionChains.startsChain(v.stored())) {
                         break;
                     }
                 }
