@@ -49,10 +49,10 @@ public sealed interface RecordKind permits PageImageKind, PageDeltaKind, PgRecor
      * @throws IllegalArgumentException for a code that is no page record type
      */
     static RecordKind ofCode(byte code) {
-        RecordType t = RecordType.of(code);
-        if (t == null || !t.isPageRecord()) {
+        RecordKind k = KindTable.byCode(code);
+        if (k == null) {
             throw new IllegalArgumentException("stored version has type code " + (code & 0xFF));
         }
-        return of(t);
+        return k;
     }
 }

@@ -131,8 +131,13 @@ class PartitionBufferTest {
         b.add(101, new WalRecordCodec.Skipped(WalRecordCodec.SkipReason.BAD_KEY, "y"), 0);
         b.add(102, new WalRecordCodec.Watermark(T1, 700), 0);
         b.add(103, new WalRecordCodec.LsnAdvance(800), 0);
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24);
+        byte[] pgFrame = FrameCodec.encode(600, RecordType.PG_RECORD, PagePayloads.pgRecord(ref, 0, 1, rec.clear()));
+        b.add(104, WalRecordCodec.decode(key, pgFrame), 0);
         b.advanceTo(105);
-        assertThat(b.size()).isEqualTo(1);
+        assertThat(b.size()).isEqualTo(2);
+        List<byte[]> keys = b.sortedKeys();
+        assertThat(keys).extracting(VersionKey::lsnOf).containsExactly(500L, 600L);
         assertThat(budget.used()).isEqualTo(b.bytes()).isPositive();
         assertThat(b.nextOffset()).isEqualTo(105);
         assertThat(b.maxLsnByTimeline()).containsEntry(T1, 700L);
