@@ -27,6 +27,9 @@ class PgRecordFormatTest {
     void aWellFormedRecordPasses() {
         assertThatCode(() -> PageRecords.validate(1, RecordType.PG_RECORD, payload(3, 15, 0, 10))).doesNotThrowAnyException();
         assertThatCode(() -> PageRecords.validate(1, RecordType.PG_RECORD, payload(0, 15, 0, 0))).doesNotThrowAnyException();
+        // the view's byte order does not matter: wire integers are big-endian, the XLogRecord little-endian
+        assertThatCode(() -> PageRecords.validate(1, RecordType.PG_RECORD, payload(1, 15, 0, 3).order(ByteOrder.LITTLE_ENDIAN)))
+                .doesNotThrowAnyException();
     }
 
     @Test
