@@ -15,7 +15,8 @@ import java.util.PriorityQueue;
  * one block per input in memory (the scanners' own). A record is identified by its key
  * (page, LSN): when several inputs hold the same key it is emitted once, by page-core's rule
  * ({@link VersionChains#replaces}: the first input's copy, unless another input holds an image,
- * which subsumes any other version at the same LSN); the others are counted as {@link #duplicates()}. Not thread-safe; closes its inputs.
+ * which subsumes any other version at the same LSN); the others are counted as
+ * {@link #duplicates()}. Not thread-safe; closes its inputs.
  */
 public final class KWayMerge implements Iterator<SegmentRecord>, AutoCloseable {
     private record Head(SegmentRecord record, int input) {

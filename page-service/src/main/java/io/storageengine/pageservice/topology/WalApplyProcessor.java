@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Page records, PAGE_IMAGE / PAGE_DELTA / PG_RECORD (key: 49-byte page key): validated by the
- *       codec, then stored as VersionKey(page, lsn) → page-core StoredVersion. The timeline is marked as seen on the partition
- *       (watermark 0 if it had none): page records never raise the watermark themselves.</li>
+ *       codec, then stored as VersionKey(page, lsn) → page-core StoredVersion. The timeline is
+ *       marked as seen on the partition (watermark 0 if it had none): page records never raise the
+ *       watermark themselves.</li>
  *   <li>WATERMARK (key: 32-byte timeline key, empty payload): raises the stored watermark of
  *       (partition, timeline) if higher (and its marker in the versions store, for standby
  *       replicas), then the {@link WatermarkRegistry}. The store write comes

@@ -87,7 +87,10 @@ public final class WalRecordCodec {
         }
     }
 
-    /** The 49-byte key of a page record: the timeline key then the PageRef at the start of {@code payload} (not consumed). */
+    /**
+     * The 49-byte key of a page record: the timeline key, then the PageRef at the start of
+     * {@code payload} (not consumed).
+     */
     public static byte[] pageKey(byte[] timelineKey, ByteBuffer payload) {
         byte[] key = new byte[PageKey.SIZE];
         System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
@@ -125,7 +128,8 @@ public final class WalRecordCodec {
             return new Skipped(SkipReason.CORRUPT_FRAME, "truncated frame: " + (limit - pos) + " bytes");
         }
         if (n == FrameCodec.INVALID) {
-            return new Skipped(SkipReason.CORRUPT_FRAME, "corrupt frame: " + FrameCodec.describeCorruption(value, pos, limit));
+            return new Skipped(SkipReason.CORRUPT_FRAME,
+                    "corrupt frame: " + FrameCodec.describeCorruption(value, pos, limit));
         }
         if (n != limit - pos) {
             return new Skipped(SkipReason.CORRUPT_FRAME, "frame of " + n + " bytes followed by " + (limit - pos - n)

@@ -62,7 +62,8 @@ public final class PgRecordFormat {
         if ((flags & ~KNOWN_FLAGS) != 0) {
             throw new BadRecordException(lsn, "PG_RECORD has unknown flag bits 0x" + Integer.toHexString(flags));
         }
-        int major = ((body.get(p + PG_MAJOR) & 0xFF) << 8) | (body.get(p + PG_MAJOR + 1) & 0xFF); // big-endian, whatever the view's order
+        // big-endian, whatever the view's byte order
+        int major = ((body.get(p + PG_MAJOR) & 0xFF) << 8) | (body.get(p + PG_MAJOR + 1) & 0xFF);
         if (major != SUPPORTED_PG_MAJOR) {
             throw new BadRecordException(lsn, "PG_RECORD of PostgreSQL major version " + major + ", only "
                     + SUPPORTED_PG_MAJOR + " is supported");
