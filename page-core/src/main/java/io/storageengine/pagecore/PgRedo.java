@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
  * {@code META-INF/services/io.storageengine.pagecore.PgRedo}; the first provider found is used.
  * With none on the class path, applying a PG_RECORD throws {@link RedoUnsupportedException}.
  *
- * <p>Implementations must be thread-safe (called concurrently by readers and compaction) and must
- * not keep references to the arguments after returning.
+ * <p>Implementations must be thread-safe (called concurrently by readers and compaction), must
+ * not keep references to the arguments after returning, and need a public no-argument constructor
+ * that does not use page-core's record kinds (it runs while they are being initialized).
  */
 public interface PgRedo {
 
