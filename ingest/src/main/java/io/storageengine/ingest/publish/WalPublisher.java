@@ -8,11 +8,9 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.metrics.IngestMetrics;
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
 import java.io.IOException;
@@ -65,7 +63,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalPublisher implements FrameSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WalPublisher.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -114,7 +111,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         this.producer = producer;
         this.topic = config.kafka().topic();
         this.timeline = timeline;
-        this.timelineKey = timeline.toBytes();
+        this.timelineKey = WalRecordCodec.watermarkKey(timeline);
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.publisher().commitIntervalMs());
         this.commitMaxBytes = config.publisher().commitMaxBytes();
         this.pool = new BufferPool(config.decoder().bufferSize(), config.decoder().maxBuffers());
@@ -233,10 +230,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
                 return;
             }
             int len = frameBytes.remaining();
-            byte[] key = new byte[PageKey.SIZE];
-            System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
-            ByteBuffer payload = frame.payload();
-            payload.get(payload.position(), key, TimelineKey.SIZE, PageRef.SIZE);
+            byte[] key = WalRecordCodec.pageKey(timelineKey, frame.payload());
             byte[] value = new byte[len];
             frameBytes.get(frameBytes.position(), value, 0, len);
             long now = System.nanoTime();
@@ -264,7 +258,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     }
 
     private void advanceLsn(long lsn) {
-        if (seenLsn && Long.compareUnsigned(lsn, lastLsn) > 0) {
+        if (seenLsn && Lsn.isAfter(lsn, lastLsn)) {
             completeLsn = lastLsn;
         }
         seenLsn = true;
@@ -362,7 +356,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
         beginIfNeeded(now);
         if (round) {
-            byte[] value = FrameCodec.encode(wm, RecordType.WATERMARK.code(), ByteBuffer.wrap(EMPTY));
+            byte[] value = WalRecordCodec.watermarkValue(wm);
             List<PartitionInfo> partitions;
             try {
                 partitions = producer.partitionsFor(topic);
