@@ -6,7 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storageengine.ingest.config.IngestConfig;
 import io.storageengine.ingest.decode.DecodeSummary;
-import io.storageengine.ingest.metrics.MetricsEndpoint;
 import io.storageengine.ingest.pgwal.DurableLsn;
 import io.storageengine.ingest.pgwal.PgReplicationSource;
 import io.storageengine.ingest.pgwal.PgWalIngest;
@@ -15,6 +14,9 @@ import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.PublishResult;
 import io.storageengine.ingest.publish.WalPublisher;
 import io.storageengine.ingest.source.StreamSource;
+import io.storageengine.runtime.admin.AdminServer;
+import io.storageengine.runtime.admin.AdminSocket;
+import io.storageengine.runtime.admin.Health;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.io.IOException;
@@ -104,10 +106,10 @@ final class PublishCommand {
         boolean json = a.has("summary-json");
 
         MeterRegistry registry;
-        MetricsEndpoint endpoint = null;
+        AdminServer endpoint = null; // /metrics and /health, the runtime library's admin server
         if (config.metrics().port() > 0) {
             PrometheusMeterRegistry prom = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            endpoint = new MetricsEndpoint(prom, config.metrics().port());
+            endpoint = AdminServer.start(AdminSocket.onPort(config.metrics().port()), prom, Health.up());
             registry = prom;
         } else {
             registry = new SimpleMeterRegistry();
