@@ -33,7 +33,7 @@ import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.admin.HealthEndpoint;
 import io.storageengine.runtime.admin.MetricsEndpoint;
 import io.storageengine.runtime.logging.JulToSlf4j;
-import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.kafka.RelationTopic;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -85,7 +85,7 @@ public final class Main {
         // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
         RelationHistory relationHistory = new RelationHistory();
         RelationFollower relations = RelationFollower.start(config.kafka().bootstrap(),
-                Topics.relationsFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
+                RelationTopic.nameFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
                 metrics.registry());
         WebServer server;
         try {

@@ -10,11 +10,11 @@ import io.storageengine.ingest.pgwal.DurableLsn;
 import io.storageengine.ingest.pgwal.PgReplicationSource;
 import io.storageengine.ingest.pgwal.PgWalIngest;
 import io.storageengine.ingest.pgwal.PgWalResult;
-import io.storageengine.ingest.relations.RelationTracking;
-import io.storageengine.schemas.kafka.Topics;
 import io.storageengine.ingest.publish.PublishException;
 import io.storageengine.ingest.publish.PublishResult;
 import io.storageengine.ingest.publish.WalPublisher;
+import io.storageengine.ingest.relations.RelationTracking;
+import io.storageengine.schemas.kafka.RelationTopic;
 import io.storageengine.ingest.source.StreamSource;
 import io.storageengine.runtime.admin.AdminServer;
 import io.storageengine.runtime.admin.AdminSocket;
@@ -139,7 +139,7 @@ final class PublishCommand {
             if ((pgUrl != null || pgWal != null) && !a.has("no-relations")) {
                 publisher.enableRelations(); // the relations topic must exist (PublishException otherwise)
                 relations = RelationTracking.fromTopic(config.kafka().bootstrap(),
-                        Topics.relationsFor(config.kafka().topic()), timeline);
+                        RelationTopic.nameFor(config.kafka().topic()), timeline);
             }
             if (pgUrl != null) {
                 long t0 = System.nanoTime();

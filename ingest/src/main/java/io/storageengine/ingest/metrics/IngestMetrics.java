@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.storageengine.ingest.decode.DecodeSummary;
+import io.storageengine.schemas.wal.RecordType;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -79,8 +80,18 @@ public final class IngestMetrics {
                 .description(description).register(registry);
     }
 
+    /** One published page record of type {@code typeCode} (a page record type). */
     public void published(int typeCode, int frameBytes) {
-        (typeCode == 1 ? images : typeCode == 4 ? pgRecords : deltas).increment();
+        RecordType type = RecordType.of(typeCode);
+        if (type == null) {
+            throw new IllegalArgumentException("published a frame of reserved type " + typeCode);
+        }
+        switch (type) {
+            case PAGE_IMAGE -> images.increment();
+            case PAGE_DELTA -> deltas.increment();
+            case PG_RECORD -> pgRecords.increment();
+            case LSN_ADVANCE, WATERMARK -> throw new IllegalArgumentException(type + " is not published per page");
+        }
         bytes.increment(frameBytes);
     }
 

@@ -8,15 +8,13 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.metrics.IngestMetrics;
-import io.storageengine.schemas.kafka.Topics;
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.kafka.RelationTopic;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.relation.RelationKey;
 import io.storageengine.schemas.relation.RelationRecord;
 import io.storageengine.schemas.relation.RelationSize;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.schemas.wal.WalFormat;
@@ -78,7 +76,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalPublisher implements FrameSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WalPublisher.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -129,7 +126,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         this.producer = producer;
         this.topic = config.kafka().topic();
         this.timeline = timeline;
-        this.timelineKey = timeline.toBytes();
+        this.timelineKey = WalRecordCodec.watermarkKey(timeline);
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.publisher().commitIntervalMs());
         this.commitMaxBytes = config.publisher().commitMaxBytes();
         this.pool = new BufferPool(config.decoder().bufferSize(), config.decoder().maxBuffers());
@@ -248,10 +245,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
                 return;
             }
             int len = frameBytes.remaining();
-            byte[] key = new byte[PageKey.SIZE];
-            System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
-            ByteBuffer payload = frame.payload();
-            payload.get(payload.position(), key, TimelineKey.SIZE, PageRef.SIZE);
+            byte[] key = WalRecordCodec.pageKey(timelineKey, frame.payload());
             byte[] value = new byte[len];
             frameBytes.get(frameBytes.position(), value, 0, len);
             long now = System.nanoTime();
@@ -311,9 +305,8 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
                 metrics.advance();
             }
             for (byte[] value : frames) {
-                byte[] key = new byte[PageKey.SIZE];
-                System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
-                System.arraycopy(value, WalFormat.HEADER_SIZE, key, TimelineKey.SIZE, PageRef.SIZE);
+                byte[] key = WalRecordCodec.pageKey(timelineKey,
+                        ByteBuffer.wrap(value, WalFormat.HEADER_SIZE, value.length - WalFormat.HEADER_SIZE));
                 beginIfNeeded(now);
                 send(new ProducerRecord<>(topic, null, key, value), now);
                 txBytes += value.length;
@@ -341,14 +334,14 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
 
     /**
      * From now on, relation size changes may be published and every WATERMARK round also covers the
-     * relations topic paired with the WAL topic ({@link Topics#relationsFor}), which must exist.
+     * relations topic paired with the WAL topic ({@link RelationTopic#nameFor}), which must exist.
      *
      * @throws PublishException if the relations topic cannot be described
      */
     public void enableRelations() {
         synchronized (lock) {
             checkUsableLocked();
-            String name = Topics.relationsFor(topic);
+            String name = RelationTopic.nameFor(topic);
             try {
                 if (producer.partitionsFor(name).isEmpty()) {
                     throw new PublishException("relations topic " + name + " has no partitions", null, false);
@@ -369,7 +362,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     }
 
     private void advanceLsn(long lsn) {
-        if (seenLsn && Long.compareUnsigned(lsn, lastLsn) > 0) {
+        if (seenLsn && Lsn.isAfter(lsn, lastLsn)) {
             completeLsn = lastLsn;
         }
         seenLsn = true;
@@ -467,7 +460,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
         beginIfNeeded(now);
         if (round) {
-            byte[] value = FrameCodec.encode(wm, RecordType.WATERMARK.code(), ByteBuffer.wrap(EMPTY));
+            byte[] value = WalRecordCodec.watermarkValue(wm);
             List<PartitionInfo> partitions;
             try {
                 partitions = producer.partitionsFor(topic);

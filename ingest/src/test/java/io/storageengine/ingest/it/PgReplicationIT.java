@@ -10,7 +10,7 @@ import io.storageengine.ingest.pgwal.PgWalResult;
 import io.storageengine.ingest.publish.WalPublisher;
 import io.storageengine.ingest.relations.RelationTracking;
 import io.storageengine.postgres.wal.frame.PgRecordPayload;
-import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.kafka.RelationTopic;
 import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelFork;
@@ -60,7 +60,7 @@ class PgReplicationIT {
         String id = "repl_" + System.nanoTime();
         String slot = id + "_ing";
         String topic = BROKER.createUniqueTopic("pgrepl-it", 4);
-        BROKER.createTopic(Topics.relationsFor(topic), 1, Map.of("retention.ms", "-1"));
+        BROKER.createTopic(RelationTopic.nameFor(topic), 1, Map.of("retention.ms", "-1"));
         TimelineKey tl = new TimelineKey(TenantId.random(), TimelineId.random());
         IngestConfig config = IngestConfig.load(Map.of()).withBootstrap(BROKER.bootstrapServers()).withTopic(topic);
         String url = "postgresql://" + pg.user() + ":" + pg.password() + "@127.0.0.1:" + pg.port() + "/postgres";
@@ -110,7 +110,7 @@ class PgReplicationIT {
                     Duration.ofMillis(200));
             publisher.enableRelations(); // as the CLI does: relation sizes resume from the relations topic too
             RelationTracking relations = RelationTracking.fromTopic(BROKER.bootstrapServers(),
-                    Topics.relationsFor(topic), tl);
+                    RelationTopic.nameFor(topic), tl);
             CompletableFuture<PgWalResult> run = CompletableFuture.supplyAsync(
                     () -> source.run(publisher, durable, null, null, stop::get, relations));
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
@@ -181,7 +181,7 @@ class PgReplicationIT {
             Map<String, Integer> changes = new HashMap<>();
             long tableBlocks = -1;
             long tableLsn = 0;
-            for (ConsumerRecord<byte[], byte[]> rec : TopicReader.readAll(BROKER, Topics.relationsFor(topic))) {
+            for (ConsumerRecord<byte[], byte[]> rec : TopicReader.readAll(BROKER, RelationTopic.nameFor(topic))) {
                 RelationKey key = RelationKey.fromBytes(rec.key());
                 if (RelationRecord.decode(rec.value()) instanceof RelationRecord.Size sz && !key.isWatermark()) {
                     changes.merge(key.fork() + "@" + Lsn.format(sz.lsn()), 1, Integer::sum);

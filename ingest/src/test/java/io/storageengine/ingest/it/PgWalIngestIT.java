@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.ingest.cli.IngestCli;
 import io.storageengine.postgres.wal.frame.PgRecordPayload;
-import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.kafka.RelationTopic;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelationRecord;
 import io.storageengine.schemas.timeline.TenantId;
@@ -73,7 +73,7 @@ class PgWalIngestIT {
         assertThat(expected).hasSizeGreaterThan(1000);
 
         String topic = BROKER.createUniqueTopic("pgwal-it", 4);
-        BROKER.createTopic(Topics.relationsFor(topic), 1, Map.of("retention.ms", "-1"));
+        BROKER.createTopic(RelationTopic.nameFor(topic), 1, Map.of("retention.ms", "-1"));
         TimelineKey tl = new TimelineKey(TenantId.random(), TimelineId.random());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -114,7 +114,7 @@ class PgWalIngestIT {
         }
         assertThat(got).as("block references in the topic vs pg_waldump (%d)", blocks).isEqualTo(want);
         // relation metadata went along (RelationSizesIT checks its values against the server)
-        List<RelationRecord> relations = TopicReader.readAll(BROKER, Topics.relationsFor(topic)).stream()
+        List<RelationRecord> relations = TopicReader.readAll(BROKER, RelationTopic.nameFor(topic)).stream()
                 .map(r -> RelationRecord.decode(r.value())).toList();
         assertThat(relations).hasAtLeastOneElementOfType(RelationRecord.Size.class)
                 .hasAtLeastOneElementOfType(RelationRecord.Watermark.class);
@@ -137,7 +137,7 @@ class PgWalIngestIT {
         Files.write(walDir.resolve(file), seg);
 
         String topic = BROKER.createUniqueTopic("pgwal-bad", 2);
-        BROKER.createTopic(Topics.relationsFor(topic), 1, Map.of("retention.ms", "-1"));
+        BROKER.createTopic(RelationTopic.nameFor(topic), 1, Map.of("retention.ms", "-1"));
         TimelineKey tl = new TimelineKey(TenantId.random(), TimelineId.random());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -156,7 +156,7 @@ class PgWalIngestIT {
         }
         assertThat(frames).isPositive();
         assertThat(maxLsn).isLessThanOrEqualTo(bad);
-        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(BROKER, Topics.relationsFor(topic))) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(BROKER, RelationTopic.nameFor(topic))) {
             assertThat(RelationRecord.decode(r.value()).lsn()).isLessThanOrEqualTo(bad);
         }
     }

@@ -87,6 +87,23 @@ class WalPublisherTest {
     }
 
     @Test
+    void postgresRecordsArePublishedLikeOtherPageRecords() {
+        MockProducer<byte[], byte[]> mock = producer();
+        PageRef ref = new PageRef(1663, 5, 16384, 0, 9);
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(24).putInt(1).putLong(0).put((byte) 0).put((byte) 10).flip();
+        byte[] pg = FrameCodec.encode(300, RecordType.PG_RECORD, PagePayloads.pgRecord(ref, 0, 1, rec.limit(24)));
+        try (WalPublisher pub = publisher(mock)) {
+            assertThat(pub.publish(new ByteArrayInputStream(pg)).records()).isEqualTo(1);
+        }
+        List<ProducerRecord<byte[], byte[]>> pages = mock.history().stream().filter(r -> !isWatermark(r)).toList();
+        assertThat(pages).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo(new PageKey(TL, ref).toBytes());
+            assertThat(r.value()).isEqualTo(pg);
+        });
+    }
+
+    @Test
     void theEndOfAStreamCommitsAWatermarkAtItsLastLsnToEveryPartitionAfterTheRecords() {
         MockProducer<byte[], byte[]> mock = producer();
         try (WalPublisher pub = publisher(mock)) {

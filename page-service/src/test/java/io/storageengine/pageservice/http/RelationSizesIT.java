@@ -16,7 +16,7 @@ import io.storageengine.pageservice.http.internal.Json;
 import io.storageengine.pageservice.relations.RelationFollower;
 import io.storageengine.pageservice.relations.RelationHistory;
 import io.storageengine.pageservice.relations.RelationReader;
-import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.kafka.RelationTopic;
 import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.relation.RelFork;
 import io.storageengine.schemas.relation.RelationKey;
@@ -180,7 +180,7 @@ class RelationSizesIT {
 
         String walTopic = BROKER.uniqueTopic("wal-rel");
         BROKER.createTopic(walTopic, 1);
-        BROKER.createTopic(Topics.relationsFor(walTopic), 2, Map.of("retention.ms", "-1"));
+        BROKER.createTopic(RelationTopic.nameFor(walTopic), 2, Map.of("retention.ms", "-1"));
         Path walDir = tmp.resolve("pg_wal");
         // built directly: this module's application.yaml shadows ingest's on the test class path
         IngestConfig ingest = new IngestConfig(
@@ -193,8 +193,8 @@ class RelationSizesIT {
         long split = probes.stream().filter(p -> p.what().startsWith("index built")).findFirst().orElseThrow().lsn();
         PgWalResult first;
         PgWalResult second;
-        RelationTracking run1 = RelationTracking.fromTopic(BROKER.bootstrapServers(), Topics.relationsFor(walTopic), TL);
-        RelationTracking run2 = RelationTracking.fromTopic(BROKER.bootstrapServers(), Topics.relationsFor(walTopic), TL);
+        RelationTracking run1 = RelationTracking.fromTopic(BROKER.bootstrapServers(), RelationTopic.nameFor(walTopic), TL);
+        RelationTracking run2 = RelationTracking.fromTopic(BROKER.bootstrapServers(), RelationTopic.nameFor(walTopic), TL);
         try (WalPublisher pub = WalPublisher.create(ingest, TL, new SimpleMeterRegistry())) {
             pub.enableRelations();
             first = PgWalIngest.publishSegments(pub, walDir, Lsn.of(start), Lsn.of(split), run1);
@@ -212,13 +212,13 @@ class RelationSizesIT {
 
         // what a third run would restore equals where the second one ended
         RelationStateLoader.Result state = RelationStateLoader.load(BROKER.bootstrapServers(),
-                Topics.relationsFor(walTopic), TL, Lsn.MAX, Duration.ofSeconds(30));
+                RelationTopic.nameFor(walTopic), TL, Lsn.MAX, Duration.ofSeconds(30));
         assertThat(state.invalid()).isZero();
         assertThat(state.sizes()).hasSize(run2.forks());
 
         // bad input on the topic: skipped and counted by the follower, the valid records around it kept
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(BROKER.producerConfig())) {
-            String relTopic = Topics.relationsFor(walTopic);
+            String relTopic = RelationTopic.nameFor(walTopic);
             raw.send(new ProducerRecord<>(relTopic, 0, new byte[7], new byte[18])).get();
             byte[] corrupt = new RelationRecord.Size(end, 1, true).encode();
             corrupt[5] ^= 0x40;
@@ -229,7 +229,7 @@ class RelationSizesIT {
         RelationHistory history = new RelationHistory();
         try (TestServer base = new TestServer();
              RelationFollower follower = RelationFollower.start(BROKER.bootstrapServers(),
-                Topics.relationsFor(walTopic), history, t -> Lsn.ZERO, followerMetrics)) {
+                RelationTopic.nameFor(walTopic), history, t -> Lsn.ZERO, followerMetrics)) {
             WebServer server = Main.start(base.config.http(), base.services, new RelationService(base.services,
                     new RelationReader(history, t -> Lsn.ZERO, Duration.ofSeconds(20))));
             try {

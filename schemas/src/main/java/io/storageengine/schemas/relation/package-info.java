@@ -2,7 +2,7 @@
  * Relation metadata on the wire: which relation forks exist and how many blocks each has, as of an
  * LSN. Producers derive it from the whole WAL of a timeline in order (page records alone cannot:
  * they are spread over partitions, and create/truncate/drop records touch no page) and publish it
- * to the {@code <wal>-relations} topic ({@code kafka.Topics#relationsFor}) in the same Kafka
+ * to the {@code <wal>-relations} topic ({@code kafka.RelationTopic#nameFor}) in the same Kafka
  * transactions as the WAL frames.
  *
  * <p>{@link RelFork} names a relation fork (13 bytes), {@link RelationKey} is the topic's key

@@ -3,7 +3,7 @@ package io.storageengine.schemas.relation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.storageengine.schemas.kafka.Topics;
+import io.storageengine.schemas.kafka.RelationTopic;
 import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.timeline.TimelineKey;
@@ -35,7 +35,7 @@ class RelationWireTest {
         byte[] bad = new RelationKey(TL, RelFork.of(1, 2, 3, Fork.MAIN)).toBytes();
         bad[44] = 9;
         assertThatThrownBy(() -> RelationKey.fromBytes(bad)).hasMessageContaining("fork number 9");
-        assertThatThrownBy(() -> Topics.RELATIONS.keySerde().deserializer().deserialize("t", new byte[3]))
+        assertThatThrownBy(() -> RelationTopic.KEY_SERDE.deserializer().deserialize("t", new byte[3]))
                 .isInstanceOf(SerializationException.class);
     }
 
@@ -48,8 +48,8 @@ class RelationWireTest {
         RelationRecord gone = RelationRecord.size(42, RelationSize.dropped(RelFork.of(1, 2, 3, Fork.MAIN)));
         assertThat(RelationRecord.decode(gone.encode())).isEqualTo(new RelationRecord.Size(42, 0, false));
         RelationRecord w = new RelationRecord.Watermark(77);
-        assertThat(Topics.RELATIONS.valueSerde().deserializer().deserialize("t",
-                Topics.RELATIONS.valueSerde().serializer().serialize("t", w))).isEqualTo(w);
+        assertThat(RelationTopic.VALUE_SERDE.deserializer().deserialize("t",
+                RelationTopic.VALUE_SERDE.serializer().serialize("t", w))).isEqualTo(w);
     }
 
     @Test
@@ -78,8 +78,8 @@ class RelationWireTest {
 
     @Test
     void topicNameFollowsTheWalTopic() {
-        assertThat(Topics.RELATIONS.name()).isEqualTo("wal-relations");
-        assertThat(Topics.relations("wal-test-7").name()).isEqualTo("wal-test-7-relations");
+        assertThat(RelationTopic.DEFAULT_NAME).isEqualTo("wal-relations");
+        assertThat(RelationTopic.nameFor("wal-test-7")).isEqualTo("wal-test-7-relations");
     }
 
     private static void fixCrc(byte[] b) {

@@ -7,6 +7,8 @@ import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.WalFormatException;
 import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.page.PgRecordFormat;
+import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.schemas.wal.Lsn;
 
 /**
@@ -21,13 +23,13 @@ import io.storageengine.schemas.wal.Lsn;
  */
 public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor, DecodedRecord record) {
 
-    /** The frame type code of PG_RECORD in the WAL format (schemas' {@code RecordType.PG_RECORD}). */
-    public static final int TYPE_CODE = 0x04;
+    /** The frame type code of PG_RECORD in the WAL format. */
+    public static final int TYPE_CODE = RecordType.PG_RECORD.code();
     /** PageRef(17) + blockId(1) + flags(1) + pgMajor(2). */
     public static final int HEADER_SIZE = PageRef.SIZE + 4;
-    public static final int WILL_INIT = 0x01;
-    public static final int REDUCED = 0x02;
-    public static final int PG_MAJOR = 15;
+    public static final int WILL_INIT = PgRecordFormat.WILL_INIT;
+    public static final int REDUCED = PgRecordFormat.REDUCED;
+    public static final int PG_MAJOR = PgRecordFormat.SUPPORTED_PG_MAJOR;
 
     public boolean willInit() {
         return (flags & WILL_INIT) != 0;

@@ -44,7 +44,7 @@ class PgRecordFramesTest {
     }
 
     @Test
-    void oneFramePerBlockReferenceAtTheEndLsnAndAnAdvanceOtherwise() throws IOException {
+    void oneFramePerBlockReferenceAtTheEndLsnAndAnAdvanceOtherwise() throws Exception {
         PgRecordFrames frames = new PgRecordFrames();
         long blocks = 0;
         long advances = 0;
@@ -79,6 +79,10 @@ class PgRecordFramesTest {
                 assertThat(f.typeCode()).isEqualTo(0x04);
                 assertThat(f.lsn()).isEqualTo(r.endLsn().value());
                 PgRecordPayload p = PgRecordPayload.parse(f.payload(), f.lsn());
+                // the schemas module's header checks (every reader applies them) accept it too
+                ByteBuffer body = f.payload().duplicate();
+                body.position(body.position() + PageRef.SIZE);
+                io.storageengine.schemas.page.PgRecordFormat.validateBody(f.lsn(), body);
                 assertThat(p.page()).isEqualTo(b.pageRef());
                 assertThat(p.blockId()).isEqualTo(b.id());
                 assertThat(p.pgMajor()).isEqualTo(15);
