@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -119,13 +120,15 @@ final class PublishCommand {
         }
         int[] worst = {0};
         ScheduledExecutorService progress = null;
-        Thread main = Thread.currentThread();
+        // the hook waits for this latch, not for the main thread: main ends in System.exit, which
+        // blocks while shutdown hooks run, so joining it would always wait for the full 30 s
+        CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stop = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             stop.set(true); // a live PostgreSQL source stops between records and commits
             closeQuietly(source); // a listener stops accepting; the current stream ends at its source's end
             try {
-                main.join(30_000);
+                finished.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -192,6 +195,7 @@ final class PublishCommand {
             if (endpoint != null) {
                 endpoint.close();
             }
+            finished.countDown();
         }
         return worst[0];
     }

@@ -89,10 +89,8 @@ class WalPublisherTest {
     @Test
     void postgresRecordsArePublishedLikeOtherPageRecords() {
         MockProducer<byte[], byte[]> mock = producer();
-        PageRef ref = new PageRef(1663, 5, 16384, 0, 9);
-        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        rec.putInt(24).putInt(1).putLong(0).put((byte) 0).put((byte) 10).flip();
-        byte[] pg = FrameCodec.encode(300, RecordType.PG_RECORD, PagePayloads.pgRecord(ref, 0, 1, rec.limit(24)));
+        PageRef ref = io.storageengine.ingest.decode.TestFrames.PAGE;
+        byte[] pg = io.storageengine.ingest.decode.TestFrames.pg(300, 1, 0);
         try (WalPublisher pub = publisher(mock)) {
             assertThat(pub.publish(new ByteArrayInputStream(pg)).records()).isEqualTo(1);
         }
