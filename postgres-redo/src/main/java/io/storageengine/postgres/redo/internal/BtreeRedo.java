@@ -28,11 +28,6 @@ public final class BtreeRedo {
         return Kind.values()[(info & 0xF0) >> 4];
     }
 
-    public static String kindName(int info) {
-        Kind k = kind(info);
-        return k == Kind.UNKNOWN ? String.format("info 0x%02X", info & 0xF0) : k.name();
-    }
-
     static boolean redo(BlockRedo r) {
         int info = r.record().info();
         switch (kind(info)) {

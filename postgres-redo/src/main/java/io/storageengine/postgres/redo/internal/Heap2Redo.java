@@ -23,11 +23,6 @@ public final class Heap2Redo {
         return Kind.values()[(info & 0x70) >> 4];
     }
 
-    public static String kindName(int info) {
-        Kind k = kind(info);
-        return k.name() + (k == Kind.MULTI_INSERT && (info & HeapRedo.INIT_PAGE) != 0 ? "+INIT" : "");
-    }
-
     /** Applies the record to the target block; returns false for kinds that are not supported. */
     public static boolean redo(BlockRedo r) {
         switch (kind(r.record().info())) {

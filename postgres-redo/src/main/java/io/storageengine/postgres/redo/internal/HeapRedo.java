@@ -39,13 +39,6 @@ public final class HeapRedo {
         return Kind.values()[(info & 0x70) >> 4];
     }
 
-    public static String kindName(int info) {
-        Kind k = kind(info);
-        boolean init = (info & INIT_PAGE) != 0
-                && (k == Kind.INSERT || k == Kind.UPDATE || k == Kind.HOT_UPDATE);
-        return k.name() + (init ? "+INIT" : "");
-    }
-
     public static void redo(BlockRedo r) {
         switch (kind(r.record().info())) {
             case INSERT -> insert(r);

@@ -2,6 +2,7 @@ package io.storageengine.postgres.redo.internal;
 
 import io.storageengine.postgres.redo.RedoException;
 import io.storageengine.postgres.redo.RedoUnsupportedException;
+import io.storageengine.postgres.wal.ResourceManager;
 
 /**
  * Dispatch of one record to one block: full-page image first (BKPIMAGE_APPLY, as
@@ -25,7 +26,7 @@ public final class Redo {
         }
         BlockRedo r = new BlockRedo(page, rec, blockId, lsn, hintBitsLogged);
         RedoBlock target = r.block(blockId);
-        Rmgr rmgr = Rmgr.of(rec.rmid());
+        ResourceManager rmgr = ResourceManager.byId(rec.rmid());
         if (rmgr == null) {
             throw new RedoUnsupportedException("rmgr " + rec.rmid(), kindName(rec), lsn);
         }
@@ -44,45 +45,28 @@ public final class Redo {
                 }
                 case HEAP2 -> Heap2Redo.redo(r);
                 case BTREE -> BtreeRedo.redo(r);
-                case SEQ -> SeqRedo.redo(r);
-                case XACT, SMGR, CLOG, DBASE, TBLSPC, MULTIXACT, RELMAP, STANDBY, HASH, GIN, GIST, SPGIST, BRIN,
-                     COMMIT_TS, REPLORIGIN, GENERIC, LOGICALMSG -> false;
+                case SEQUENCE -> SeqRedo.redo(r);
+                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, HASH, GIN, GIST,
+                     SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
-                throw new RedoUnsupportedException(rmgr.pgName(), kindName(rec), lsn);
+                throw new RedoUnsupportedException(rmgr.waldumpName(), kindName(rec), lsn);
             }
         } catch (PageException e) {
-            throw new RedoException(r.describePage(), lsn, rmgr.pgName() + "/" + kindName(rec) + ": " + e.getMessage(), e);
+            throw new RedoException(r.describePage(), lsn, rmgr.waldumpName() + "/" + kindName(rec) + ": " + e.getMessage(), e);
         } catch (IndexOutOfBoundsException e) {
-            throw new RedoException(r.describePage(), lsn, rmgr.pgName() + "/" + kindName(rec)
+            throw new RedoException(r.describePage(), lsn, rmgr.waldumpName() + "/" + kindName(rec)
                     + ": record data or page offsets out of bounds (" + e.getMessage() + ")", e);
         }
         if (!r.touched()) {
-            throw new RedoException(r.describePage(), lsn, rmgr.pgName() + "/" + kindName(rec)
+            throw new RedoException(r.describePage(), lsn, rmgr.waldumpName() + "/" + kindName(rec)
                     + " does not use block reference #" + blockId);
         }
     }
 
-    /** The record kind as pg_waldump names it, for the rmgrs this engine knows; else "info 0xNN". */
+    /** The record kind as pg_waldump names it ("info 0xNN" for unknown rmgrs). */
     public static String kindName(RedoRecord rec) {
-        Rmgr rmgr = Rmgr.of(rec.rmid());
-        int info = rec.info();
-        if (rmgr == null) {
-            return String.format("info 0x%02X", info);
-        }
-        return switch (rmgr) {
-            case HEAP -> HeapRedo.kindName(info);
-            case HEAP2 -> Heap2Redo.kindName(info);
-            case BTREE -> BtreeRedo.kindName(info);
-            case XLOG -> XlogRedo.kindName(info);
-            case SEQ -> (info & 0xF0) == 0 ? "LOG" : String.format("info 0x%02X", info & 0xF0);
-            case SMGR -> switch (info & 0xF0) {
-                case 0x10 -> "CREATE";
-                case 0x20 -> "TRUNCATE";
-                default -> String.format("info 0x%02X", info & 0xF0);
-            };
-            case XACT, CLOG, DBASE, TBLSPC, MULTIXACT, RELMAP, STANDBY, HASH, GIN, GIST, SPGIST, BRIN, COMMIT_TS,
-                 REPLORIGIN, GENERIC, LOGICALMSG -> String.format("info 0x%02X", info & 0xF0);
-        };
+        ResourceManager rmgr = ResourceManager.byId(rec.rmid());
+        return rmgr == null ? String.format("info 0x%02X", rec.info()) : rmgr.identify(rec.info());
     }
 }

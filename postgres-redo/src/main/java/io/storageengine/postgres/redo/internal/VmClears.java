@@ -3,6 +3,8 @@ package io.storageengine.postgres.redo.internal;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.storageengine.postgres.wal.ResourceManager;
+
 /**
  * The visibility-map bits that heap records clear implicitly (PostgreSQL 15 heap_xlog_insert,
  * _multi_insert, _delete, _update, _lock, _lock_updated call visibilitymap_clear before touching
@@ -23,14 +25,14 @@ public final class VmClears {
 
     /** The clears of a record, in the order PostgreSQL performs them (empty for most records). */
     public static List<Clear> of(RedoRecord rec) {
-        Rmgr rmgr = Rmgr.of(rec.rmid());
+        ResourceManager rmgr = ResourceManager.byId(rec.rmid());
         byte[] main = rec.mainData();
         RedoBlock b0 = rec.block(0);
         if (rmgr == null || b0 == null || main == null) {
             return List.of();
         }
         List<Clear> out = new ArrayList<>(2);
-        if (rmgr == Rmgr.HEAP) {
+        if (rmgr == ResourceManager.HEAP) {
             switch (HeapRedo.kind(rec.info())) {
                 case INSERT -> {
                     if (main.length >= 3 && (main[2] & HeapRedo.INSERT_ALL_VISIBLE_CLEARED) != 0) {
@@ -62,7 +64,7 @@ public final class VmClears {
                 case TRUNCATE, CONFIRM, INPLACE -> {
                 }
             }
-        } else if (rmgr == Rmgr.HEAP2) {
+        } else if (rmgr == ResourceManager.HEAP2) {
             switch (Heap2Redo.kind(rec.info())) {
                 case MULTI_INSERT -> {
                     if (main.length >= 1 && (main[0] & HeapRedo.INSERT_ALL_VISIBLE_CLEARED) != 0) {

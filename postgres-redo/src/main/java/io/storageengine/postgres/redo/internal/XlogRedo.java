@@ -1,5 +1,7 @@
 package io.storageengine.postgres.redo.internal;
 
+import io.storageengine.postgres.wal.ResourceManager;
+
 /**
  * Redo of the XLOG resource manager's page records (PostgreSQL 15 {@code xlog_redo}): FPI and
  * FPI_FOR_HINT restore their images (done before dispatch, since their images always apply);
@@ -11,16 +13,7 @@ public final class XlogRedo {
     static final int FPI_FOR_HINT = 0xA0;
     static final int FPI = 0xB0;
 
-    private static final String[] NAMES = {
-        "CHECKPOINT_SHUTDOWN", "CHECKPOINT_ONLINE", "NOOP", "NEXTOID", "SWITCH", "BACKUP_END", "PARAMETER_CHANGE",
-        "RESTORE_POINT", "FPW_CHANGE", "END_OF_RECOVERY", "FPI_FOR_HINT", "FPI", "OVERWRITE_CONTRECORD"};
-
     private XlogRedo() {
-    }
-
-    public static String kindName(int info) {
-        int i = (info & 0xF0) >> 4;
-        return i < NAMES.length ? NAMES[i] : String.format("info 0x%02X", info & 0xF0);
     }
 
     static boolean redo(BlockRedo r) {
@@ -41,6 +34,6 @@ public final class XlogRedo {
             r.markTouched();
             return true;
         }
-        throw r.fail("XLOG/" + kindName(info) + " has no page to change");
+        throw r.fail("XLOG/" + ResourceManager.XLOG.identify(r.record().info()) + " has no page to change");
     }
 }
