@@ -33,7 +33,12 @@ public final class ConsistencyChecker {
 
     private static final int MAX_LINES = 200;
 
+    /** A block reference whose consistency image was compared; {@code before} is null for a WILL_INIT block. */
+    public record Checked(DecodedRecord record, int blockId, byte[] before, boolean equal) {
+    }
+
     private final PgRedoEngine engine;
+    private java.util.function.Consumer<Checked> listener;
     private final Map<PageRef, byte[]> pages;
     private final Map<String, long[]> perKind = new TreeMap<>();
     private final Map<String, Long> unsupported = new TreeMap<>();
@@ -55,6 +60,11 @@ public final class ConsistencyChecker {
                 return size() > maxPages;
             }
         };
+    }
+
+    /** Called for each compared block (for capturing test fixtures); null for none. */
+    public void onChecked(java.util.function.Consumer<Checked> listener) {
+        this.listener = listener;
     }
 
     /** Checks one record (records must come in WAL order). */
@@ -104,6 +114,9 @@ public final class ConsistencyChecker {
             anyChecked = true;
             byte[] image = b.image().restorePage();
             String diff = compare(rec.rmgr(), page, image, (int) b.blockNumber());
+            if (listener != null) {
+                listener.accept(new Checked(rec, b.id(), before == null ? null : before.clone(), diff == null));
+            }
             long[] counts = perKind.computeIfAbsent(kind, k -> new long[2]);
             if (diff == null) {
                 equal++;

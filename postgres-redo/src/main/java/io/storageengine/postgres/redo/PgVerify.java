@@ -32,7 +32,11 @@ public final class PgVerify {
     /** Checks the records of {@code pgWal} that end after {@code start} and at or before {@code end} (null: all). */
     public static CheckReport verify(Path pgWal, Lsn start, Lsn end, boolean hintBitsLogged, int maxPages)
             throws IOException {
-        ConsistencyChecker checker = new ConsistencyChecker(new PgRedoEngine(hintBitsLogged), maxPages);
+        return verify(pgWal, start, end, new ConsistencyChecker(new PgRedoEngine(hintBitsLogged), maxPages));
+    }
+
+    /** As above, with a checker set up by the caller (e.g. with a listener). */
+    public static CheckReport verify(Path pgWal, Lsn start, Lsn end, ConsistencyChecker checker) throws IOException {
         try (WalSegmentSource src = WalSegmentSource.open(pgWal); XLogReader reader = XLogReader.open(src, start)) {
             DecodedRecord rec;
             while ((rec = reader.next()) != null) {
