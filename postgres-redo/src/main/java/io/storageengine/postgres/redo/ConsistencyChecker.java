@@ -10,6 +10,7 @@ import io.storageengine.postgres.redo.internal.Masks;
 import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.PageException;
 import io.storageengine.postgres.redo.internal.RedoRecord;
+import io.storageengine.postgres.redo.internal.VisibilityMapPage;
 import io.storageengine.postgres.redo.internal.VmClears;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
@@ -76,6 +77,10 @@ public final class ConsistencyChecker {
         boolean anyChecked = false;
         RedoRecord adapted = PgRedoEngine.adapt(rec);
         applyVmClears(adapted, end);
+        SmgrTruncateRedo.Truncate truncate = SmgrTruncateRedo.parse(rec);
+        if (truncate != null) {
+            applyTruncate(truncate);
+        }
         for (BlockRef b : rec.blocks()) {
             PageRef key = b.pageRef();
             byte[] before = pages.get(key);
@@ -141,6 +146,25 @@ public final class ConsistencyChecker {
             if (page != null) {
                 VmClears.apply(page, rec, c.spcOid(), c.dbOid(), c.relNumber(), c.vmBlock(), end, false);
             }
+        }
+    }
+
+    /** Storage/TRUNCATE: tracked pages past the new size go; the VM tail page loses the truncated blocks' bits. */
+    private void applyTruncate(SmgrTruncateRedo.Truncate t) {
+        PageRef rel = t.rel();
+        long vmBlocks = (t.newBlocks() + VisibilityMapPage.HEAPBLOCKS_PER_PAGE - 1) / VisibilityMapPage.HEAPBLOCKS_PER_PAGE;
+        pages.keySet().removeIf(k -> k.spcOid() == rel.spcOid() && k.dbOid() == rel.dbOid()
+                && k.relNumber() == rel.relNumber() && switch (k.forkNum()) {
+                    case 0 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_HEAP) != 0
+                            && Integer.toUnsignedLong(k.blockNum()) >= t.newBlocks();
+                    case 1 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_FSM) != 0;
+                    case 2 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_VM) != 0
+                            && Integer.toUnsignedLong(k.blockNum()) >= vmBlocks;
+                    default -> false;
+                });
+        PageRef tail = t.vmTailPage();
+        if (tail != null && pages.containsKey(tail)) {
+            SmgrTruncateRedo.truncateVmPage(pages.get(tail), t.newBlocks());
         }
     }
 
