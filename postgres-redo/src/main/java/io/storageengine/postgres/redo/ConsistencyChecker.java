@@ -237,6 +237,11 @@ public final class ConsistencyChecker {
         }
     }
 
+    /** The pages as replayed so far (a read-only view, valid until the next {@link #check}). */
+    public Map<PageRef, byte[]> trackedPages() {
+        return java.util.Collections.unmodifiableMap(pages);
+    }
+
     public CheckReport report() {
         Map<String, long[]> kinds = new LinkedHashMap<>();
         perKind.forEach((k, v) -> kinds.put(k, v.clone()));
