@@ -266,7 +266,7 @@ public final class BtreeRedo {
                 u += 2 + 2 * nd;
                 r.checkItem(off, false);
                 byte[] nt = IndexTuple.updatePosting(r.bytes(), page.lpOff(off), del);
-                if (!page.indexTupleOverwrite(off, nt, 0, Page.maxAlign(nt.length))) {
+                if (!PageItems.indexTupleOverwrite(page, off, nt, 0, Page.maxAlign(nt.length))) {
                     throw r.fail("failed to update partially dead item " + off);
                 }
             }
@@ -276,7 +276,7 @@ public final class BtreeRedo {
             for (int i = 0; i < ndeleted; i++) {
                 offs[i] = Page.u16(data, 2 * i);
             }
-            page.indexMultiDelete(offs, ndeleted);
+            PageItems.indexMultiDelete(page, offs, ndeleted);
         }
         BtreePage.setFlags(r.bytes(), BtreePage.flags(r.bytes()) & ~BtreePage.BTP_HAS_GARBAGE);
         page.setLsn(r.lsn());
@@ -301,7 +301,7 @@ public final class BtreeRedo {
             r.checkItem(poffset, false);
             int rightSib = IndexTuple.tidBlock(p, page.lpOff(poffset + 1));
             IndexTuple.setTidBlock(p, page.lpOff(poffset), rightSib);
-            page.indexTupleDelete(poffset + 1);
+            PageItems.indexTupleDelete(page, poffset + 1);
             page.setLsn(r.lsn());
         }
         if (r.init(0)) {

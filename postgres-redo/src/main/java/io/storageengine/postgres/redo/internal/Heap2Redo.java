@@ -79,7 +79,7 @@ public final class Heap2Redo {
             checkOffset(r, off, max);
             page.setUnused(off);
         }
-        page.repairFragmentation();
+        PageItems.repairFragmentation(page);
         page.setLsn(r.lsn());
     }
 
@@ -102,7 +102,7 @@ public final class Heap2Redo {
             checkOffset(r, off, max);
             page.setUnused(off);
         }
-        page.truncateLinePointerArray();
+        PageItems.truncateLinePointerArray(page);
         page.setLsn(r.lsn());
     }
 

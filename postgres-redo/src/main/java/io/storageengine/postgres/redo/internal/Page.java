@@ -8,10 +8,9 @@ import java.util.Arrays;
 /**
  * A view over one PostgreSQL 8 KiB page ({@code byte[8192]}, little-endian as on x86-64), with
  * the page primitives of PostgreSQL 15's {@code bufpage.c} that redo needs: header fields,
- * {@code PageInit}, line pointers, {@code PageAddItemExtended}, {@code PageRepairFragmentation},
- * {@code PageIndexTupleDelete}, {@code PageIndexMultiDelete}, {@code PageIndexTupleOverwrite},
- * {@code PageTruncateLinePointerArray} and the free-space functions. Each one changes exactly the
- * bytes PostgreSQL's does (bytes it leaves alone keep their old value), so redo is byte-exact.
+ * {@code PageInit}, line pointers, {@code PageAddItemExtended} (overwrite and is_heap flags) and the
+ * free-space functions; the item-moving ones are in {@link PageItems}. Each one changes exactly
+ * the bytes PostgreSQL's does (bytes it leaves alone keep their old value), so redo is byte-exact.
  *
  * <p>Layout (PageHeaderData, 24 bytes): pd_lsn (u32 xlogid, u32 xrecoff) at 0, pd_checksum u16 at
  * 8, pd_flags u16 at 10, pd_lower 12, pd_upper 14, pd_special 16, pd_pagesize_version 18,
@@ -300,7 +299,7 @@ public final class Page {
         return offsetNumber;
     }
 
-    private void checkPointers(String what) {
+    void checkPointers(String what) {
         int lower = lower();
         int upper = upper();
         int special = special();
@@ -308,104 +307,6 @@ public final class Page {
                 || special != maxAlign(special)) {
             throw new PageException(what + ": corrupted page pointers: lower = " + lower + ", upper = " + upper
                     + ", special = " + special);
-        }
-    }
-
-    /**
-     * compactify_tuples: items (line pointer index, old offset, aligned length), in line pointer
-     * order, are packed down from pd_special in that order; bytes below the new pd_upper keep
-     * their old values, as in PostgreSQL (whichever of its copy strategies it picks).
-     */
-    private void compactify(int[] index, int[] itemOff, int[] alignedLen, int n) {
-        byte[] scratch = b.clone();
-        int upper = special();
-        for (int i = 0; i < n; i++) {
-            upper -= alignedLen[i];
-            System.arraycopy(scratch, itemOff[i], b, upper, alignedLen[i]);
-            int pos = HEADER_SIZE + index[i] * ITEM_ID_SIZE;
-            int v = i32(b, pos);
-            setI32(b, pos, (v & ~0x7FFF) | upper);
-        }
-        setUpper(upper);
-    }
-
-    /** PageRepairFragmentation (heap pages). */
-    public void repairFragmentation() {
-        checkPointers("PageRepairFragmentation");
-        int upper0 = upper();
-        int special = special();
-        int nline = maxOffset();
-        int[] index = new int[nline];
-        int[] off = new int[nline];
-        int[] len = new int[nline];
-        int nstorage = 0;
-        int nunused = 0;
-        int totalLen = 0;
-        int finalUsed = 0;
-        for (int i = 1; i <= nline; i++) {
-            if (lpIsUsed(i)) {
-                if (lpHasStorage(i)) {
-                    int itemoff = lpOff(i);
-                    if (itemoff < upper0 || itemoff >= special) {
-                        throw new PageException("corrupted line pointer: " + itemoff);
-                    }
-                    index[nstorage] = i - 1;
-                    off[nstorage] = itemoff;
-                    len[nstorage] = maxAlign(lpLen(i));
-                    totalLen += len[nstorage];
-                    nstorage++;
-                }
-                finalUsed = i;
-            } else {
-                setUnused(i);
-                nunused++;
-            }
-        }
-        if (nstorage == 0) {
-            setUpper(special);
-        } else {
-            if (totalLen > special - lower()) {
-                throw new PageException("corrupted item lengths: total " + totalLen + ", available space "
-                        + (special - lower()));
-            }
-            compactify(index, off, len, nstorage);
-        }
-        if (finalUsed != nline) {
-            int nunusedEnd = nline - finalUsed;
-            nunused -= nunusedEnd;
-            setLower(lower() - ITEM_ID_SIZE * nunusedEnd);
-        }
-        if (nunused > 0) {
-            setFlag(PD_HAS_FREE_LINES);
-        } else {
-            clearFlag(PD_HAS_FREE_LINES);
-        }
-    }
-
-    /** PageTruncateLinePointerArray (heap VACUUM's second pass). */
-    public void truncateLinePointerArray() {
-        boolean countDone = false;
-        boolean setHint = false;
-        int nunusedEnd = 0;
-        for (int i = maxOffset(); i >= 1; i--) {
-            if (!countDone && i > 1) {
-                if (!lpIsUsed(i)) {
-                    nunusedEnd++;
-                } else {
-                    countDone = true;
-                }
-            } else if (!lpIsUsed(i)) {
-                setHint = true;
-                break;
-            }
-        }
-        if (nunusedEnd > 0) {
-            setLower(lower() - ITEM_ID_SIZE * nunusedEnd);
-        }
-        if (setHint) {
-            setFlag(PD_HAS_FREE_LINES);
-        } else {
-            clearFlag(PD_HAS_FREE_LINES);
         }
     }
 
@@ -442,129 +343,4 @@ public final class Page {
         return space;
     }
 
-    private int checkIndexItem(int offnum, String what) {
-        checkPointers(what);
-        int nline = maxOffset();
-        if (offnum <= 0 || offnum > nline) {
-            throw new PageException(what + ": invalid index offnum: " + offnum + " (max " + nline + ")");
-        }
-        int size = lpLen(offnum);
-        int offset = lpOff(offnum);
-        if (offset < upper() || offset + size > special() || offset != maxAlign(offset)) {
-            throw new PageException(what + ": corrupted line pointer: offset = " + offset + ", size = " + size);
-        }
-        return nline;
-    }
-
-    /** PageIndexTupleDelete: removes the item and its line pointer, closing both gaps. */
-    public void indexTupleDelete(int offnum) {
-        int nline = checkIndexItem(offnum, "PageIndexTupleDelete");
-        int offset = lpOff(offnum);
-        int size = maxAlign(lpLen(offnum));
-        int from = itemIdPos(offnum + 1);
-        int nbytes = lower() - from;
-        if (nbytes > 0) {
-            System.arraycopy(b, from, b, from - ITEM_ID_SIZE, nbytes);
-        }
-        int upper = upper();
-        if (offset > upper) {
-            System.arraycopy(b, upper, b, upper + size, offset - upper);
-        }
-        setUpper(upper + size);
-        setLower(lower() - ITEM_ID_SIZE);
-        if (!isEmpty()) {
-            nline--;
-            for (int i = 1; i <= nline; i++) {
-                int o = lpOff(i);
-                if (o <= offset) {
-                    int pos = itemIdPos(i);
-                    int v = i32(b, pos);
-                    setI32(b, pos, (v & ~0x7FFF) | ((o + size) & 0x7FFF));
-                }
-            }
-        }
-    }
-
-    /** PageIndexMultiDelete: {@code itemnos} sorted ascending. */
-    public void indexMultiDelete(int[] itemnos, int nitems) {
-        if (nitems <= 2) {
-            while (--nitems >= 0) {
-                indexTupleDelete(itemnos[nitems]);
-            }
-            return;
-        }
-        checkPointers("PageIndexMultiDelete");
-        int upper0 = upper();
-        int special = special();
-        int nline = maxOffset();
-        int[] index = new int[nline];
-        int[] off = new int[nline];
-        int[] len = new int[nline];
-        int[] newIds = new int[nline];
-        int nused = 0;
-        int next = 0;
-        int total = 0;
-        for (int offnum = 1; offnum <= nline; offnum++) {
-            int size = lpLen(offnum);
-            int offset = lpOff(offnum);
-            if (offset < upper0 || offset + size > special || offset != maxAlign(offset)) {
-                throw new PageException("PageIndexMultiDelete: corrupted line pointer: offset = " + offset
-                        + ", size = " + size);
-            }
-            if (next < nitems && offnum == itemnos[next]) {
-                next++;
-            } else {
-                index[nused] = nused;
-                off[nused] = offset;
-                len[nused] = maxAlign(size);
-                total += len[nused];
-                newIds[nused] = itemId(offnum);
-                nused++;
-            }
-        }
-        if (next != nitems) {
-            throw new PageException("incorrect index offsets supplied");
-        }
-        if (total > special - lower()) {
-            throw new PageException("corrupted item lengths: total " + total + ", available space "
-                    + (special - lower()));
-        }
-        for (int i = 0; i < nused; i++) {
-            setI32(b, HEADER_SIZE + i * ITEM_ID_SIZE, newIds[i]);
-        }
-        setLower(HEADER_SIZE + nused * ITEM_ID_SIZE);
-        if (nused > 0) {
-            compactify(index, off, len, nused);
-        } else {
-            setUpper(special);
-        }
-    }
-
-    /** PageIndexTupleOverwrite: replaces an item in place; false when it does not fit. */
-    public boolean indexTupleOverwrite(int offnum, byte[] tup, int tupOff, int newSize) {
-        int itemCount = checkIndexItem(offnum, "PageIndexTupleOverwrite");
-        int offset = lpOff(offnum);
-        int oldSize = maxAlign(lpLen(offnum));
-        int alignedNew = maxAlign(newSize);
-        if (alignedNew > oldSize + (upper() - lower())) {
-            return false;
-        }
-        int diff = oldSize - alignedNew;
-        if (diff != 0) {
-            int upper = upper();
-            System.arraycopy(b, upper, b, upper + diff, offset - upper);
-            setUpper(upper + diff);
-            for (int i = 1; i <= itemCount; i++) {
-                if (lpHasStorage(i) && lpOff(i) <= offset) {
-                    int pos = itemIdPos(i);
-                    int v = i32(b, pos);
-                    setI32(b, pos, (v & ~0x7FFF) | ((lpOff(i) + diff) & 0x7FFF));
-                }
-            }
-        }
-        int flags = lpFlags(offnum);
-        setItemId(offnum, offset + diff, flags, newSize);
-        System.arraycopy(tup, tupOff, b, offset + diff, newSize);
-        return true;
-    }
 }

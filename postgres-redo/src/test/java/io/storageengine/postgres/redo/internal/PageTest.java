@@ -91,7 +91,7 @@ class PageTest {
         }
         p.setDead(2);          // no storage
         p.setUnused(4);        // trailing: line pointer array shrinks
-        p.repairFragmentation();
+        PageItems.repairFragmentation(p);
         assertThat(p.maxOffset()).isEqualTo(3);
         assertThat(p.lpOff(1)).isEqualTo(8192 - 16);
         assertThat(p.lpOff(3)).isEqualTo(8192 - 16 - 32);
@@ -100,7 +100,7 @@ class PageTest {
         assertThat(p.bytes()[p.lpOff(3) + 29]).isEqualTo((byte) 3);
         assertThat(p.flags() & Page.PD_HAS_FREE_LINES).isZero();
         p.setUnused(1);
-        p.repairFragmentation();
+        PageItems.repairFragmentation(p);
         assertThat(p.flags() & Page.PD_HAS_FREE_LINES).isNotZero();
         assertThat(p.lpOff(3)).isEqualTo(8192 - 32);
     }
@@ -109,7 +109,7 @@ class PageTest {
     void repairFragmentationRejectsCorruptPointers() {
         Page p = heapPage();
         p.setUpper(10);
-        assertThatThrownBy(p::repairFragmentation).isInstanceOf(PageException.class).hasMessageContaining("corrupted");
+        assertThatThrownBy(() -> PageItems.repairFragmentation(p)).isInstanceOf(PageException.class).hasMessageContaining("corrupted");
     }
 
     @Test
@@ -121,7 +121,7 @@ class PageTest {
         p.setUnused(2);
         p.setUnused(3);
         p.setUnused(4);
-        p.truncateLinePointerArray();
+        PageItems.truncateLinePointerArray(p);
         assertThat(p.maxOffset()).isEqualTo(1);
         assertThat(p.flags() & Page.PD_HAS_FREE_LINES).isZero();
         Page q = heapPage();
@@ -129,7 +129,7 @@ class PageTest {
         q.addItem(item(8, 2), 0, 8, 0, false, true);
         q.setUnused(1);
         q.setUnused(2);
-        q.truncateLinePointerArray();
+        PageItems.truncateLinePointerArray(q);
         assertThat(q.maxOffset()).as("the first line pointer stays").isEqualTo(1);
         assertThat(q.flags() & Page.PD_HAS_FREE_LINES).isNotZero();
     }
@@ -141,13 +141,13 @@ class PageTest {
         p.addItem(item(16, 1), 0, 16, 0, false, false);
         p.addItem(item(8, 2), 0, 8, 0, false, false);
         p.addItem(item(24, 3), 0, 24, 0, false, false);
-        p.indexTupleDelete(2);
+        PageItems.indexTupleDelete(p, 2);
         assertThat(p.maxOffset()).isEqualTo(2);
         assertThat(p.upper()).isEqualTo(8176 - 40);
         assertThat(p.lpOff(1)).isEqualTo(8176 - 16);
         assertThat(p.lpOff(2)).isEqualTo(8176 - 16 - 24);
         assertThat(p.bytes()[p.lpOff(2)]).isEqualTo((byte) 3);
-        assertThatThrownBy(() -> p.indexTupleDelete(5)).isInstanceOf(PageException.class);
+        assertThatThrownBy(() -> PageItems.indexTupleDelete(p, 5)).isInstanceOf(PageException.class);
     }
 
     @Test
@@ -157,14 +157,14 @@ class PageTest {
         for (int i = 1; i <= 6; i++) {
             p.addItem(item(8 * i, i), 0, 8 * i, 0, false, false);
         }
-        p.indexMultiDelete(new int[] {2, 3, 5}, 3);
+        PageItems.indexMultiDelete(p, new int[] {2, 3, 5}, 3);
         assertThat(p.maxOffset()).isEqualTo(3);
         assertThat(p.bytes()[p.lpOff(1)]).isEqualTo((byte) 1);
         assertThat(p.bytes()[p.lpOff(2)]).isEqualTo((byte) 4);
         assertThat(p.bytes()[p.lpOff(3)]).isEqualTo((byte) 6);
         assertThat(p.lpOff(3)).isEqualTo(p.upper());
         assertThat(p.upper()).isEqualTo(8176 - 8 - 32 - 48);
-        assertThatThrownBy(() -> p.indexMultiDelete(new int[] {1, 2, 9}, 3)).isInstanceOf(PageException.class);
+        assertThatThrownBy(() -> PageItems.indexMultiDelete(p, new int[] {1, 2, 9}, 3)).isInstanceOf(PageException.class);
     }
 
     @Test
@@ -173,14 +173,14 @@ class PageTest {
         p.init(16);
         p.addItem(item(16, 1), 0, 16, 0, false, false);
         p.addItem(item(16, 2), 0, 16, 0, false, false);
-        assertThat(p.indexTupleOverwrite(1, item(8, 9), 0, 8)).isTrue();
+        assertThat(PageItems.indexTupleOverwrite(p, 1, item(8, 9), 0, 8)).isTrue();
         assertThat(p.lpOff(1)).isEqualTo(8176 - 8);
         assertThat(p.lpLen(1)).isEqualTo(8);
         assertThat(p.lpOff(2)).isEqualTo(8176 - 8 - 16);
         assertThat(p.upper()).isEqualTo(8176 - 24);
         assertThat(p.bytes()[8176 - 8]).isEqualTo((byte) 9);
         assertThat(p.bytes()[p.lpOff(2)]).isEqualTo((byte) 2);
-        assertThat(p.indexTupleOverwrite(2, item(9000, 1), 0, 8150)).isFalse();
+        assertThat(PageItems.indexTupleOverwrite(p, 2, item(9000, 1), 0, 8150)).isFalse();
     }
 
     @Test
