@@ -222,7 +222,8 @@ public final class ConsistencyChecker {
             case HEAP, HEAP2 -> Masks.heapMask(page, blockNumber);
             case BTREE -> Masks.btreeMask(page, blockNumber);
             case SEQUENCE -> Masks.seqMask(page, blockNumber);
-            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, HASH, GIN, GIST,
+            case HASH -> Masks.hashMask(page, blockNumber);
+            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIN, GIST,
                  SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
                 // no mask implemented: such kinds are unsupported, or carry no consistency image
             }

@@ -37,7 +37,9 @@ class RecordFixturesTest {
                 "Heap/UPDATE", "Heap/HOT_UPDATE", "Heap/DELETE", "Heap/LOCK", "Heap/INPLACE", "Heap2/PRUNE",
                 "Heap2/VACUUM", "Heap2/FREEZE_PAGE", "Heap2/VISIBLE", "Heap2/MULTI_INSERT+INIT", "Btree/INSERT_LEAF",
                 "Btree/SPLIT_R", "Btree/DEDUP", "Btree/UNLINK_PAGE", "Btree/MARK_PAGE_HALFDEAD", "Btree/NEWROOT",
-                "Btree/VACUUM", "Btree/DELETE", "Btree/INSERT_POST", "Heap/HEAP_CONFIRM", "Heap2/LOCK_UPDATED", "Sequence/LOG");
+                "Btree/VACUUM", "Btree/DELETE", "Btree/INSERT_POST", "Heap/HEAP_CONFIRM", "Heap2/LOCK_UPDATED", "Sequence/LOG", "Hash/INIT_META_PAGE", "Hash/INIT_BITMAP_PAGE",
+                "Hash/INSERT", "Hash/ADD_OVFL_PAGE", "Hash/SPLIT_ALLOCATE_PAGE", "Hash/SPLIT_COMPLETE", "Hash/DELETE",
+                "Hash/SPLIT_CLEANUP", "Hash/SQUEEZE_PAGE", "Hash/MOVE_PAGE_CONTENTS", "Hash/UPDATE_META_PAGE");
     }
 
     @TestFactory

@@ -117,6 +117,25 @@ public final class Masks {
         Page.setU16(page, opaque + 14, 0);
     }
 
+    /** hash_mask. */
+    public static void hashMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        maskHintBits(page);
+        maskUnusedSpace(page);
+        int opaque = new Page(page).special();
+        if (opaque + HashRedo.OPAQUE_SIZE > Page.SIZE) {
+            throw new PageException("hash_mask: special space at " + opaque + " too small");
+        }
+        int flag = Page.u16(page, opaque + 12);
+        int type = flag & HashRedo.LH_PAGE_TYPE;
+        if (type == 0) {
+            maskPageContent(page);
+        } else if (type == HashRedo.LH_BUCKET_PAGE || type == HashRedo.LH_OVERFLOW_PAGE) {
+            maskLpFlags(page);
+        }
+        Page.setU16(page, opaque + 12, flag & ~HashRedo.LH_PAGE_HAS_DEAD_TUPLES);
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);

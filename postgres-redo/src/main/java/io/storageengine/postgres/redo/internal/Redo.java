@@ -30,9 +30,10 @@ public final class Redo {
         if (rmgr == null) {
             throw new RedoUnsupportedException("rmgr " + rec.rmid(), kindName(rec), lsn);
         }
-        if (target.applyImage() && !target.willInit()) {
+        if (target.applyImage() && !target.willInit() && rmgr != ResourceManager.HASH) {
             // Every PostgreSQL 15 redo routine reads such a block through XLogReadBufferForRedo,
-            // which restores the image and reports BLK_RESTORED: nothing else changes the page.
+            // which restores the image and reports BLK_RESTORED: nothing else changes the page
+            // (except two Hash routines, which restore through BlockRedo.read themselves).
             r.restoreImage(target);
             return;
         }
@@ -46,7 +47,8 @@ public final class Redo {
                 case HEAP2 -> Heap2Redo.redo(r);
                 case BTREE -> BtreeRedo.redo(r);
                 case SEQUENCE -> SeqRedo.redo(r);
-                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, HASH, GIN, GIST,
+                case HASH -> HashRedo.redo(r);
+                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIN, GIST,
                      SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
