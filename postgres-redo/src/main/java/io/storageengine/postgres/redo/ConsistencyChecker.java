@@ -223,7 +223,8 @@ public final class ConsistencyChecker {
             case BTREE -> Masks.btreeMask(page, blockNumber);
             case SEQUENCE -> Masks.seqMask(page, blockNumber);
             case HASH -> Masks.hashMask(page, blockNumber);
-            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIN, GIST,
+            case GIN -> Masks.ginMask(page, blockNumber);
+            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIST,
                  SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
                 // no mask implemented: such kinds are unsupported, or carry no consistency image
             }

@@ -95,6 +95,16 @@ final class PgWorkload {
         s.execute("SELECT count(*) FROM h WHERE k = 5");
         s.execute("INSERT INTO h SELECT g, 5 FROM generate_series(1, 200) g");
         s.execute("VACUUM h");
+        // GIN: direct inserts (entry tree, posting trees), a fast-update pending list, deletes, VACUUM
+        s.execute("CREATE TABLE g (id int, tags int[]) WITH (autovacuum_enabled = off)");
+        s.execute("CREATE INDEX g_tags ON g USING gin (tags) WITH (fastupdate = off)");
+        s.execute("CREATE INDEX g_tags_fu ON g USING gin (tags) WITH (fastupdate = on)");
+        s.execute("INSERT INTO g SELECT g, ARRAY[g % 10, g % 1000, g] FROM generate_series(1, 20000) g");
+        s.execute("DELETE FROM g WHERE id % 4 = 0");
+        s.execute("VACUUM g");
+        s.execute("INSERT INTO g SELECT g, ARRAY[g % 10, 7] FROM generate_series(20001, 23000) g");
+        s.execute("DELETE FROM g WHERE id % 3 = 0");
+        s.execute("VACUUM g");
         // a BRIN index: not implemented, so reported as unsupported (never a wrong page)
         s.execute("CREATE INDEX h_id_brin ON h USING brin (id)");
         s.execute("INSERT INTO h SELECT g, 1 FROM generate_series(40001, 40100) g");

@@ -39,7 +39,9 @@ class RecordFixturesTest {
                 "Btree/SPLIT_R", "Btree/DEDUP", "Btree/UNLINK_PAGE", "Btree/MARK_PAGE_HALFDEAD", "Btree/NEWROOT",
                 "Btree/VACUUM", "Btree/DELETE", "Btree/INSERT_POST", "Heap/HEAP_CONFIRM", "Heap2/LOCK_UPDATED", "Sequence/LOG", "Hash/INIT_META_PAGE", "Hash/INIT_BITMAP_PAGE",
                 "Hash/INSERT", "Hash/ADD_OVFL_PAGE", "Hash/SPLIT_ALLOCATE_PAGE", "Hash/SPLIT_COMPLETE", "Hash/DELETE",
-                "Hash/SPLIT_CLEANUP", "Hash/SQUEEZE_PAGE", "Hash/MOVE_PAGE_CONTENTS", "Hash/UPDATE_META_PAGE");
+                "Hash/SPLIT_CLEANUP", "Hash/SQUEEZE_PAGE", "Hash/MOVE_PAGE_CONTENTS", "Hash/UPDATE_META_PAGE",
+                "Gin/INSERT", "Gin/CREATE_PTREE", "Gin/INSERT_LISTPAGE", "Gin/UPDATE_META_PAGE", "Gin/DELETE_LISTPAGE",
+                "Gin/VACUUM_DATA_LEAF_PAGE");
     }
 
     @TestFactory

@@ -136,6 +136,22 @@ public final class Masks {
         Page.setU16(page, opaque + 12, flag & ~HashRedo.LH_PAGE_HAS_DEAD_TUPLES);
     }
 
+    /** gin_mask. */
+    public static void ginMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        Page p = new Page(page);
+        int opaque = p.special();
+        if (opaque + GinRedo.OPAQUE_SIZE > Page.SIZE) {
+            throw new PageException("gin_mask: special space at " + opaque + " too small");
+        }
+        maskHintBits(page);
+        if ((Page.u16(page, opaque + 6) & GinRedo.GIN_DELETED) != 0) {
+            maskPageContent(page);
+        } else if (p.lower() > Page.HEADER_SIZE) {
+            maskUnusedSpace(page);
+        }
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);

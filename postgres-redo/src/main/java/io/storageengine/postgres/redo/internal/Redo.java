@@ -48,7 +48,8 @@ public final class Redo {
                 case BTREE -> BtreeRedo.redo(r);
                 case SEQUENCE -> SeqRedo.redo(r);
                 case HASH -> HashRedo.redo(r);
-                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIN, GIST,
+                case GIN -> GinRedo.redo(r);
+                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIST,
                      SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
