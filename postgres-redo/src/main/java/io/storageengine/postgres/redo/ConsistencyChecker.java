@@ -224,7 +224,8 @@ public final class ConsistencyChecker {
             case SEQUENCE -> Masks.seqMask(page, blockNumber);
             case HASH -> Masks.hashMask(page, blockNumber);
             case GIN -> Masks.ginMask(page, blockNumber);
-            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIST,
+            case GIST -> Masks.gistMask(page, blockNumber);
+            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
                  SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
                 // no mask implemented: such kinds are unsupported, or carry no consistency image
             }

@@ -105,6 +105,13 @@ final class PgWorkload {
         s.execute("INSERT INTO g SELECT g, ARRAY[g % 10, 7] FROM generate_series(20001, 23000) g");
         s.execute("DELETE FROM g WHERE id % 3 = 0");
         s.execute("VACUUM g");
+        // GiST: splits while growing, deletes, VACUUM (page updates and page deletion)
+        s.execute("CREATE TABLE pts (id int, p point) WITH (autovacuum_enabled = off)");
+        s.execute("CREATE INDEX pts_p ON pts USING gist (p)");
+        s.execute("INSERT INTO pts SELECT g, point(g % 200, g / 200) FROM generate_series(1, 20000) g");
+        s.execute("DELETE FROM pts WHERE id > 4000 OR id % 5 = 0");
+        s.execute("VACUUM pts");
+        s.execute("INSERT INTO pts SELECT g, point(g % 50, g % 70) FROM generate_series(1, 2000) g");
         // a BRIN index: not implemented, so reported as unsupported (never a wrong page)
         s.execute("CREATE INDEX h_id_brin ON h USING brin (id)");
         s.execute("INSERT INTO h SELECT g, 1 FROM generate_series(40001, 40100) g");
@@ -153,10 +160,12 @@ final class PgWorkload {
         String first = walFile(c, start);
         String last = walFile(c, end);
         String tli = first.substring(0, 8);
-        long a = Long.parseLong(first.substring(8), 16);
-        long b = Long.parseLong(last.substring(8), 16);
+        // file name = timeline, then the segment number as (segno / segments per 4 GiB, segno % that)
+        long perId = 0x1_0000_0000L / (16L << 20);
+        long a = Long.parseLong(first.substring(8, 16), 16) * perId + Long.parseLong(first.substring(16), 16);
+        long b = Long.parseLong(last.substring(8, 16), 16) * perId + Long.parseLong(last.substring(16), 16);
         for (long seg = a; seg <= b; seg++) {
-            String name = tli + String.format("%016X", seg);
+            String name = tli + String.format("%08X%08X", seg / perId, seg % perId);
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_wal/' || ?)")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -152,6 +152,23 @@ public final class Masks {
         }
     }
 
+    /** gist_mask. */
+    public static void gistMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        maskHintBits(page);
+        maskUnusedSpace(page);
+        if (new Page(page).special() + GistRedo.OPAQUE_SIZE > Page.SIZE) {
+            throw new PageException("gist_mask: special space too small");
+        }
+        GistRedo.setNsn(page, MASK_MARKER);
+        int flags = GistRedo.flags(page) | GistRedo.F_FOLLOW_RIGHT;
+        GistRedo.setFlags(page, flags);
+        if ((flags & GistRedo.F_LEAF) != 0) {
+            maskLpFlags(page);
+        }
+        GistRedo.setFlags(page, GistRedo.flags(page) & ~GistRedo.F_HAS_GARBAGE);
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);

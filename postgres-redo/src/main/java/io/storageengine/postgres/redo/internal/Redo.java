@@ -30,10 +30,11 @@ public final class Redo {
         if (rmgr == null) {
             throw new RedoUnsupportedException("rmgr " + rec.rmid(), kindName(rec), lsn);
         }
-        if (target.applyImage() && !target.willInit() && rmgr != ResourceManager.HASH) {
+        if (target.applyImage() && !target.willInit() && rmgr != ResourceManager.HASH
+                && rmgr != ResourceManager.GIST) {
             // Every PostgreSQL 15 redo routine reads such a block through XLogReadBufferForRedo,
             // which restores the image and reports BLK_RESTORED: nothing else changes the page
-            // (except two Hash routines, which restore through BlockRedo.read themselves).
+            // (except some Hash and GiST routines, which restore through BlockRedo.read themselves).
             r.restoreImage(target);
             return;
         }
@@ -49,7 +50,8 @@ public final class Redo {
                 case SEQUENCE -> SeqRedo.redo(r);
                 case HASH -> HashRedo.redo(r);
                 case GIN -> GinRedo.redo(r);
-                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, GIST,
+                case GIST -> GistRedo.redo(r);
+                case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
                      SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
