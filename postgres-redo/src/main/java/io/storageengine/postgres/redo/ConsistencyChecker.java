@@ -225,8 +225,9 @@ public final class ConsistencyChecker {
             case HASH -> Masks.hashMask(page, blockNumber);
             case GIN -> Masks.ginMask(page, blockNumber);
             case GIST -> Masks.gistMask(page, blockNumber);
+            case BRIN -> Masks.brinMask(page, blockNumber);
             case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
-                 SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
+                 SPGIST, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
                 // no mask implemented: such kinds are unsupported, or carry no consistency image
             }
         }

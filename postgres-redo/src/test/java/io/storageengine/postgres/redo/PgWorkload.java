@@ -112,9 +112,15 @@ final class PgWorkload {
         s.execute("DELETE FROM pts WHERE id > 4000 OR id % 5 = 0");
         s.execute("VACUUM pts");
         s.execute("INSERT INTO pts SELECT g, point(g % 50, g % 70) FROM generate_series(1, 2000) g");
-        // a BRIN index: not implemented, so reported as unsupported (never a wrong page)
-        s.execute("CREATE INDEX h_id_brin ON h USING brin (id)");
-        s.execute("INSERT INTO h SELECT g, 1 FROM generate_series(40001, 40100) g");
+        // BRIN: build, inserts into summarized ranges, desummarize and summarize again
+        s.execute("CREATE INDEX h_id_brin ON h USING brin (id) WITH (pages_per_range = 4)");
+        s.execute("INSERT INTO h SELECT g, 1 FROM generate_series(40001, 42000) g");
+        s.execute("SELECT brin_desummarize_range('h_id_brin', 0)");
+        s.execute("SELECT brin_summarize_new_values('h_id_brin')");
+        s.execute("UPDATE h SET id = id + 100000 WHERE id % 97 = 0");
+        // an SP-GiST index: not implemented, so reported as unsupported (never a wrong page)
+        s.execute("CREATE INDEX pts_p_spg ON pts USING spgist (p)");
+        s.execute("INSERT INTO pts SELECT g, point(g, g) FROM generate_series(1, 100) g");
     }
 
     static void pgbench(LocalPostgres pg, String db, boolean consistencyChecking, String... args) throws Exception {

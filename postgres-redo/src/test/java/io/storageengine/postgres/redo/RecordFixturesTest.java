@@ -41,7 +41,8 @@ class RecordFixturesTest {
                 "Hash/INSERT", "Hash/ADD_OVFL_PAGE", "Hash/SPLIT_ALLOCATE_PAGE", "Hash/SPLIT_COMPLETE", "Hash/DELETE",
                 "Hash/SPLIT_CLEANUP", "Hash/SQUEEZE_PAGE", "Hash/MOVE_PAGE_CONTENTS", "Hash/UPDATE_META_PAGE",
                 "Gin/INSERT", "Gin/CREATE_PTREE", "Gin/INSERT_LISTPAGE", "Gin/UPDATE_META_PAGE", "Gin/DELETE_LISTPAGE",
-                "Gin/VACUUM_DATA_LEAF_PAGE");
+                "Gin/VACUUM_DATA_LEAF_PAGE", "Gist/PAGE_UPDATE", "Gist/PAGE_SPLIT", "Gist/PAGE_DELETE",
+                "BRIN/CREATE_INDEX", "BRIN/INSERT", "BRIN/REVMAP_EXTEND", "BRIN/SAMEPAGE_UPDATE", "BRIN/DESUMMARIZE");
     }
 
     @TestFactory

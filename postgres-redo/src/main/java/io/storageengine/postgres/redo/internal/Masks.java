@@ -169,6 +169,22 @@ public final class Masks {
         GistRedo.setFlags(page, GistRedo.flags(page) & ~GistRedo.F_HAS_GARBAGE);
     }
 
+    /** brin_mask. */
+    public static void brinMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        maskHintBits(page);
+        Page p = new Page(page);
+        if (p.special() + 8 > Page.SIZE) {
+            throw new PageException("brin_mask: special space too small");
+        }
+        int type = BrinRedo.pageType(page);
+        if (type == BrinRedo.TYPE_REGULAR || (type == BrinRedo.TYPE_META && p.lower() > Page.HEADER_SIZE)) {
+            maskUnusedSpace(page);
+        }
+        int flagsAt = p.special() + 4;
+        Page.setU16(page, flagsAt, Page.u16(page, flagsAt) & ~BrinRedo.EVACUATE_PAGE);
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);

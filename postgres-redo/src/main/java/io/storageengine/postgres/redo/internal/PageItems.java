@@ -239,4 +239,32 @@ public final class PageItems {
         System.arraycopy(tup, tupOff, b, offset + diff, newSize);
         return true;
     }
+
+    /** PageIndexTupleDeleteNoCompact: the line pointer becomes unused (or goes, if last); the data gap closes. */
+    public static void indexTupleDeleteNoCompact(Page p, int offnum) {
+        byte[] b = p.bytes();
+        int nline = checkIndexItem(p, offnum, "PageIndexTupleDeleteNoCompact");
+        int offset = p.lpOff(offnum);
+        int size = Page.maxAlign(p.lpLen(offnum));
+        if (offnum < nline) {
+            p.setUnused(offnum);
+        } else {
+            p.setLower(p.lower() - Page.ITEM_ID_SIZE);
+            nline--;
+        }
+        int upper = p.upper();
+        if (offset > upper) {
+            System.arraycopy(b, upper, b, upper + size, offset - upper);
+        }
+        p.setUpper(upper + size);
+        if (!p.isEmpty()) {
+            for (int i = 1; i <= nline; i++) {
+                if (p.lpHasStorage(i) && p.lpOff(i) <= offset) {
+                    int pos = Page.itemIdPos(i);
+                    int v = Page.i32(b, pos);
+                    Page.setI32(b, pos, (v & ~0x7FFF) | ((p.lpOff(i) + size) & 0x7FFF));
+                }
+            }
+        }
+    }
 }

@@ -51,8 +51,9 @@ public final class Redo {
                 case HASH -> HashRedo.redo(r);
                 case GIN -> GinRedo.redo(r);
                 case GIST -> GistRedo.redo(r);
+                case BRIN -> BrinRedo.redo(r);
                 case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
-                     SPGIST, BRIN, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
+                     SPGIST, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
                 throw new RedoUnsupportedException(rmgr.waldumpName(), kindName(rec), lsn);
