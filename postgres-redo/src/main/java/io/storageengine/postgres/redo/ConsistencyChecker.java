@@ -226,8 +226,8 @@ public final class ConsistencyChecker {
             case GIN -> Masks.ginMask(page, blockNumber);
             case GIST -> Masks.gistMask(page, blockNumber);
             case BRIN -> Masks.brinMask(page, blockNumber);
-            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
-                 SPGIST, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
+            case SPGIST -> Masks.spgMask(page, blockNumber);
+            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
                 // no mask implemented: such kinds are unsupported, or carry no consistency image
             }
         }

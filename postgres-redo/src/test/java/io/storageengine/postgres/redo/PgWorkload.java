@@ -118,9 +118,24 @@ final class PgWorkload {
         s.execute("SELECT brin_desummarize_range('h_id_brin', 0)");
         s.execute("SELECT brin_summarize_new_values('h_id_brin')");
         s.execute("UPDATE h SET id = id + 100000 WHERE id % 97 = 0");
-        // an SP-GiST index: not implemented, so reported as unsupported (never a wrong page)
+        // SP-GiST: quad tree on points and radix tree on text, built then grown, deletes, VACUUM
         s.execute("CREATE INDEX pts_p_spg ON pts USING spgist (p)");
-        s.execute("INSERT INTO pts SELECT g, point(g, g) FROM generate_series(1, 100) g");
+        s.execute("INSERT INTO pts SELECT g, point(g % 300, g % 170) FROM generate_series(1, 6000) g");
+        s.execute("CREATE TABLE words (id int, w text) WITH (autovacuum_enabled = off)");
+        s.execute("CREATE INDEX words_w_spg ON words USING spgist (w)");
+        s.execute("INSERT INTO words SELECT g, md5((g % 3000)::text) || g FROM generate_series(1, 8000) g");
+        s.execute("DELETE FROM words WHERE id % 2 = 0");
+        s.execute("DELETE FROM pts WHERE id % 3 = 0");
+        s.execute("VACUUM words");
+        s.execute("VACUUM pts");
+        s.execute("INSERT INTO words SELECT g, 'again' || g FROM generate_series(1, 2000) g");
+        s.execute("INSERT INTO words SELECT g, 'common-prefix-' || g FROM generate_series(1, 3000) g");
+        s.execute("INSERT INTO words SELECT g, 'common-other-' || g FROM generate_series(1, 300) g");
+        s.execute("INSERT INTO words SELECT g, 'comet' || g FROM generate_series(1, 300) g");
+        // a bloom index (generic WAL): not implemented, so reported as unsupported (never a wrong page)
+        s.execute("CREATE EXTENSION IF NOT EXISTS bloom");
+        s.execute("CREATE INDEX words_bloom ON words USING bloom (id)");
+        s.execute("INSERT INTO words SELECT g, 'b' FROM generate_series(1, 100) g");
     }
 
     static void pgbench(LocalPostgres pg, String db, boolean consistencyChecking, String... args) throws Exception {

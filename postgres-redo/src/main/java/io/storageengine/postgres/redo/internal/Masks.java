@@ -185,6 +185,15 @@ public final class Masks {
         Page.setU16(page, flagsAt, Page.u16(page, flagsAt) & ~BrinRedo.EVACUATE_PAGE);
     }
 
+    /** spg_mask. */
+    public static void spgMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        maskHintBits(page);
+        if (new Page(page).lower() >= Page.HEADER_SIZE) {
+            maskUnusedSpace(page);
+        }
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);
