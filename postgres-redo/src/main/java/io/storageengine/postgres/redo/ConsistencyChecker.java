@@ -227,8 +227,10 @@ public final class ConsistencyChecker {
             case GIST -> Masks.gistMask(page, blockNumber);
             case BRIN -> Masks.brinMask(page, blockNumber);
             case SPGIST -> Masks.spgMask(page, blockNumber);
-            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> {
-                // no mask implemented: such kinds are unsupported, or carry no consistency image
+            case GENERIC -> Masks.genericMask(page, blockNumber);
+            case XLOG, TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY, COMMIT_TS,
+                 REPLICATION_ORIGIN, LOGICAL_MESSAGE -> {
+                // no rm_mask in PostgreSQL either: raw comparison (these carry no consistency image)
             }
         }
     }

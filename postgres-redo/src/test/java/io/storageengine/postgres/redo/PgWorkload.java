@@ -132,10 +132,12 @@ final class PgWorkload {
         s.execute("INSERT INTO words SELECT g, 'common-prefix-' || g FROM generate_series(1, 3000) g");
         s.execute("INSERT INTO words SELECT g, 'common-other-' || g FROM generate_series(1, 300) g");
         s.execute("INSERT INTO words SELECT g, 'comet' || g FROM generate_series(1, 300) g");
-        // a bloom index (generic WAL): not implemented, so reported as unsupported (never a wrong page)
+        // a bloom index: generic WAL
         s.execute("CREATE EXTENSION IF NOT EXISTS bloom");
         s.execute("CREATE INDEX words_bloom ON words USING bloom (id)");
-        s.execute("INSERT INTO words SELECT g, 'b' FROM generate_series(1, 100) g");
+        s.execute("INSERT INTO words SELECT g, 'b' FROM generate_series(1, 3000) g");
+        s.execute("DELETE FROM words WHERE id % 5 = 0");
+        s.execute("VACUUM words");
     }
 
     static void pgbench(LocalPostgres pg, String db, boolean consistencyChecking, String... args) throws Exception {

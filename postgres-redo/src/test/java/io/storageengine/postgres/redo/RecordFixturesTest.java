@@ -42,7 +42,9 @@ class RecordFixturesTest {
                 "Hash/SPLIT_CLEANUP", "Hash/SQUEEZE_PAGE", "Hash/MOVE_PAGE_CONTENTS", "Hash/UPDATE_META_PAGE",
                 "Gin/INSERT", "Gin/CREATE_PTREE", "Gin/INSERT_LISTPAGE", "Gin/UPDATE_META_PAGE", "Gin/DELETE_LISTPAGE",
                 "Gin/VACUUM_DATA_LEAF_PAGE", "Gist/PAGE_UPDATE", "Gist/PAGE_SPLIT", "Gist/PAGE_DELETE",
-                "BRIN/CREATE_INDEX", "BRIN/INSERT", "BRIN/REVMAP_EXTEND", "BRIN/SAMEPAGE_UPDATE", "BRIN/DESUMMARIZE");
+                "BRIN/CREATE_INDEX", "BRIN/INSERT", "BRIN/REVMAP_EXTEND", "BRIN/SAMEPAGE_UPDATE", "BRIN/DESUMMARIZE",
+                "SPGist/ADD_LEAF", "SPGist/ADD_NODE", "SPGist/MOVE_LEAFS", "SPGist/PICKSPLIT", "SPGist/VACUUM_LEAF",
+                "SPGist/VACUUM_REDIRECT", "Generic/Generic");
     }
 
     @TestFactory

@@ -194,6 +194,12 @@ public final class Masks {
         }
     }
 
+    /** generic_mask. */
+    public static void genericMask(byte[] page, int blockNumber) {
+        maskLsnAndChecksum(page);
+        maskUnusedSpace(page);
+    }
+
     /** seq_mask. */
     public static void seqMask(byte[] page, int blockNumber) {
         maskLsnAndChecksum(page);

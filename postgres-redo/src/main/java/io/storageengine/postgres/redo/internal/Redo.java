@@ -53,8 +53,9 @@ public final class Redo {
                 case GIST -> GistRedo.redo(r);
                 case BRIN -> BrinRedo.redo(r);
                 case SPGIST -> SpgistRedo.redo(r);
+                case GENERIC -> GenericRedo.redo(r);
                 case TRANSACTION, STORAGE, CLOG, DATABASE, TABLESPACE, MULTI_XACT, REL_MAP, STANDBY,
-                     COMMIT_TS, REPLICATION_ORIGIN, GENERIC, LOGICAL_MESSAGE -> false;
+                     COMMIT_TS, REPLICATION_ORIGIN, LOGICAL_MESSAGE -> false;
             };
             if (!done) {
                 throw new RedoUnsupportedException(rmgr.waldumpName(), kindName(rec), lsn);

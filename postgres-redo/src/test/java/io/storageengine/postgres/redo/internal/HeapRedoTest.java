@@ -158,12 +158,16 @@ class HeapRedoTest {
         assertThatThrownBy(() -> redo.apply(new byte[Page.SIZE], rec(HEAP, 0x00, 1, le().u16(1).u8(0).get(),
                 block(0, 3, false, heapTupleData(2, 0, 24, body(9, 1)))), 0, 0x3000))
                 .isInstanceOf(RedoException.class).hasMessageContaining("not initialized");
-        assertThatThrownBy(() -> redo.apply(page, rec(13, 0x00, 1, new byte[4], block(0, 3, false, new byte[0])), 0,
+        assertThatThrownBy(() -> redo.apply(page, rec(130, 0x00, 1, new byte[4], block(0, 3, false, new byte[0])), 0,
                 0x3000))
-                .isInstanceOf(RedoUnsupportedException.class).hasMessageContaining("Gin");
+                .isInstanceOf(RedoUnsupportedException.class).hasMessageContaining("rmgr 130");
         assertThatThrownBy(() -> redo.apply(page, rec(HEAP, 0x00, 1, le().u16(1).u8(0).get(),
                 block(0, 3, false, new byte[0])), 0, 0x3000))
                 .isInstanceOf(RedoException.class).hasMessageContaining("carries no data");
+        // a built-in rmgr with a kind it does not have (Btree info 0xF0)
+        assertThatThrownBy(() -> redo.apply(page, rec(11, 0xF0, 1, new byte[4], block(0, 3, false, new byte[0])), 0,
+                0x3000))
+                .isInstanceOf(RedoUnsupportedException.class).hasMessageContaining("Btree");
     }
 
     @Test
