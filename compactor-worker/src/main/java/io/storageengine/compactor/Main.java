@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.storageengine.compactor.worker.AdminServer;
 import io.storageengine.compactor.worker.CompactorConfig;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.compactor.worker.StatusReport;
-import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.runtime.admin.AdminServer;
+import io.storageengine.runtime.admin.AdminSocket;
+import io.storageengine.runtime.admin.Health;
+import io.storageengine.runtime.logging.JulToSlf4j;
+import io.storageengine.catalog.Catalog;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,11 +21,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code Main} or {@code Main run}: runs a worker until SIGTERM/SIGINT (graceful: jobs
  *       cancelled and cleaned up, leases released), with Prometheus {@code /metrics} and
- *       {@code /health} on the admin port (SE_COMPACTOR_ADMIN_PORT, 9091).</li>
+ *       {@code /health} on the admin port (SE_COMPACTOR_ADMIN_PORT, 9091; the runtime library's
+ *       admin server: live and ready while the worker's threads run, with its leases and backlog).</li>
  *   <li>{@code Main status}: prints segments per level, L0 backlog, offsets and leases per
  *       partition from the catalog, and exits.</li>
  * </ul>
- * Configuration: {@link CompactorConfig} (application.yaml + environment).
+ * Configuration: {@link CompactorConfig} (application.yaml + environment, the runtime library's loader).
  */
 public final class Main {
     static {
@@ -38,6 +42,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        JulToSlf4j.install(); // Helidon (the admin server) logs through java.util.logging
         String cmd = args.length == 0 ? "run" : args[0];
         CompactorConfig config = CompactorConfig.load();
         switch (cmd) {
@@ -59,7 +64,14 @@ public final class Main {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         CompactorWorker worker = CompactorWorker.start(config, registry);
-        AdminServer admin = new AdminServer(config.adminPort(), registry, worker);
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(AdminSocket.onPort(config.adminPort()), registry,
+                    Health.of(worker::isHealthy, worker::health));
+        } catch (RuntimeException e) {
+            worker.close(); // its threads would otherwise keep a failed process alive
+            throw e;
+        }
         LOG.info("admin endpoint on port {} (/metrics, /health)", admin.port());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

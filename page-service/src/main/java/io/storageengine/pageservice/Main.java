@@ -5,10 +5,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.storageengine.pageservice.cold.ColdTier;
-import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.BatchPageService;
-import io.storageengine.pageservice.http.HealthService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
 import io.storageengine.pageservice.http.PageOwnership;
@@ -18,13 +16,18 @@ import io.storageengine.pageservice.http.TimelineService;
 import io.storageengine.pageservice.http.internal.ApiException;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
-import io.storageengine.pageservice.metrics.MetricsService;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.metrics.StreamsBinding;
 import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PartitionMarks;
+import io.storageengine.runtime.admin.AdminServer;
+import io.storageengine.runtime.admin.AdminSocket;
+import io.storageengine.runtime.admin.Health;
+import io.storageengine.runtime.admin.HealthEndpoint;
+import io.storageengine.runtime.admin.MetricsEndpoint;
+import io.storageengine.runtime.logging.JulToSlf4j;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Entry point of the page service: configuration → streams engine (materialized page versions,
  * ownership, readiness) → HTTP routing → two sockets, the page API ({@code http.port}, 8080) and
- * the admin socket ({@code http.admin-port}, 9090: /metrics, /health). Shutdown (SIGTERM) stops
+ * the admin socket ({@code http.admin-port}, 9090: /metrics, /health, the runtime library's admin
+ * endpoints on a named socket of the same server). Shutdown (SIGTERM) stops
  * the web server first (in-flight requests finish within {@code http.shutdown-grace}), then the
  * streams engine. Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one
  * write without Nagle delays.
@@ -57,7 +61,7 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         JulToSlf4j.install();
-        PageServiceConfig config = ConfigLoader.load();
+        PageServiceConfig config = PageServiceConfig.load();
         PageMetrics metrics = new PageMetrics();
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
         PageStreamsApp app;
@@ -145,10 +149,8 @@ public final class Main {
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
                 .routing(r -> routing(r, services))
-                .putSocket("admin", s -> s.host(http.host())
-                        .port(http.adminPort())
-                        .connectionOptions(o -> o.tcpNoDelay(true))
-                        .writeBufferSize(http.writeBufferSize())
+                .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
+                        .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
                         .directHandlers(Main::problemDirectHandlers)
                         .routing(r -> adminRouting(r, services)))
@@ -166,62 +168,29 @@ public final class Main {
     /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services) {
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
-                        new HealthService(services), new OpenApiService(services), new NoopService(services))
+                        health(services), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
         notFound(routing, services);
     }
 
     /** The admin socket: Prometheus metrics and health. */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
-        routing.register(new MetricsService(services.metrics()), new HealthService(services))
-                .error(Exception.class, Problems::send);
+        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services));
+        routing.error(Exception.class, Problems::send);
         notFound(routing, services);
+    }
+
+    /**
+     * {@code /health} and {@code /health/live} on both ports: live while serving, ready when the
+     * streams side is (see {@link #caughtUp}); timed under the route {@code health}.
+     */
+    private static HealthEndpoint health(Services services) {
+        return new HealthEndpoint(Health.readiness(services.ready()), services::timed);
     }
 
     private static void notFound(HttpRouting.Builder routing, Services services) {
         routing.any(services.timed("unmatched", (req, res) -> {
             throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().rawPath());
         }));
-    }
-
-    /**
-     * Routes java.util.logging (Helidon's logging) into SLF4J, so every line of the process has the
-     * same layout (JSON with SE_LOG_JSON=true). Installed once by {@link #main}.
-     */
-    private static final class JulToSlf4j extends java.util.logging.Handler {
-        private final java.util.logging.SimpleFormatter formatter = new java.util.logging.SimpleFormatter();
-
-        static void install() {
-            java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
-            for (java.util.logging.Handler h : root.getHandlers()) {
-                root.removeHandler(h);
-            }
-            root.addHandler(new JulToSlf4j());
-            root.setLevel(java.util.logging.Level.INFO);
-        }
-
-        @Override
-        public void publish(java.util.logging.LogRecord r) {
-            Logger log = LoggerFactory.getLogger(r.getLoggerName() == null ? "jul" : r.getLoggerName());
-            String msg = formatter.formatMessage(r);
-            int level = r.getLevel().intValue();
-            if (level >= java.util.logging.Level.SEVERE.intValue()) {
-                log.error(msg, r.getThrown());
-            } else if (level >= java.util.logging.Level.WARNING.intValue()) {
-                log.warn(msg, r.getThrown());
-            } else if (level >= java.util.logging.Level.INFO.intValue()) {
-                log.info(msg, r.getThrown());
-            } else {
-                log.debug(msg, r.getThrown());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

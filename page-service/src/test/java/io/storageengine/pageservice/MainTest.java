@@ -2,7 +2,6 @@ package io.storageengine.pageservice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.PageOwnership;
 import io.storageengine.pageservice.streams.Ownership;
@@ -65,7 +64,7 @@ class MainTest {
 
     @Test
     void configBecomesStreamsSettings() {
-        PageServiceConfig c = ConfigLoader.load("application.yaml", Map.of("SE_KAFKA_BOOTSTRAP", "k:1",
+        PageServiceConfig c = PageServiceConfig.load(Map.of("SE_KAFKA_BOOTSTRAP", "k:1",
                 "SE_ADVERTISED_HOST", "node-1", "SE_HTTP_PORT", "8081", "SE_STATE_DIR", "/tmp/x",
                 "SE_WAIT_TIMEOUT", "2s", "SE_ROCKSDB_MEMORY_MB", "64", "SE_KAFKA_PROPERTIES", "a=b"));
         StreamsSettings s = Main.streamsSettings(c);

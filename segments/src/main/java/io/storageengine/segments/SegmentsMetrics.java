@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.storageengine.segments.catalog.Catalog;
+import io.storageengine.catalog.Catalog;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.store.CatalogSegmentStore;
 

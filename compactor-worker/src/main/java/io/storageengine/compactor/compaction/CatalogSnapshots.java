@@ -1,10 +1,10 @@
 package io.storageengine.compactor.compaction;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.TimelineInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -36,7 +36,7 @@ public final class CatalogSnapshots {
     }
 
     public static Loaded load(Catalog catalog, int partition) {
-        List<CatalogSegment> active = catalog.activeSegments(partition);
+        List<CatalogSegment> active = catalog.segments().active(partition);
         List<SegmentView> views = new ArrayList<>(active.size());
         Map<Long, CatalogSegment> rows = new HashMap<>();
         Set<TimelineKey> timelines = new LinkedHashSet<>();
@@ -52,7 +52,7 @@ public final class CatalogSnapshots {
         Map<TimelineKey, Long> newest = new HashMap<>();
         Map<TimelineKey, Long> explicit = new HashMap<>();
         for (TimelineKey t : timelines) {
-            Optional<TimelineInfo> info = catalog.timeline(t);
+            Optional<TimelineInfo> info = catalog.timelines().find(t);
             if (info.isPresent()) {
                 if (info.get().lastAppliedLsn() >= 0) {
                     newest.put(t, info.get().lastAppliedLsn());

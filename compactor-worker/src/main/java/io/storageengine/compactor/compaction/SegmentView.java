@@ -1,8 +1,8 @@
 package io.storageengine.compactor.compaction;
 
 import io.storageengine.schemas.page.PageKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.segment.SegmentKind;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package io.storageengine.compactor.gc;
 
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.Lease;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
@@ -51,14 +51,14 @@ public final class RetiredFileReaper {
      */
     public int reap(IntFunction<Lease> leaseOf, Instant now) throws IOException {
         int deleted = 0;
-        List<CatalogSegment> retired = catalog.retiredBefore(now.minus(grace));
+        List<CatalogSegment> retired = catalog.segments().retiredBefore(now.minus(grace));
         for (CatalogSegment s : retired) {
             Lease lease = leaseOf.apply(s.meta().partition());
             if (lease == null || !store.name().equals(s.meta().store())) {
                 continue;
             }
             store.delete(s.name());
-            if (catalog.markDeleted(lease, s.name())) {
+            if (catalog.segments().markDeleted(lease, s.name())) {
                 deleted++;
             }
         }
@@ -91,7 +91,7 @@ public final class RetiredFileReaper {
                 continue;
             }
             boolean temp = name.startsWith(".");
-            if (temp || catalog.segment(name).isEmpty()) {
+            if (temp || catalog.segments().segment(name).isEmpty()) {
                 Files.deleteIfExists(f);
                 deleted++;
                 LOG.info("deleted orphan segment file {}", name);

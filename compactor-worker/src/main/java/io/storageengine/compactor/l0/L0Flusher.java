@@ -1,16 +1,17 @@
 package io.storageengine.compactor.l0;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConflictException;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.catalog.segmentmap.RegisterResult;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConflictException;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.catalog.RegisterResult;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.StaleLeaseException;
 import io.storageengine.segments.segment.SegmentInfo;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.segments.store.SegmentMetas;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * (a duplicate key, a record published twice, is written once and counted), writes the file
  * (records copied from the buffer's arena into the writer's blocks, one fsync per file),
  * puts it into the store, then registers it with its offsets {@code [start, next)} and the lease
- * epoch in ONE catalog transaction ({@link Catalog#registerL0}), which also commits {@code next}
+ * epoch in ONE catalog transaction ({@link io.storageengine.catalog.segmentmap.SegmentMap#registerL0}), which also commits {@code next}
  * as the partition's offset and raises the newest LSN of every timeline in the cut (GC horizons
  * derive from it, so it must never lag behind the registered segments). So a segment is built exactly once: a crash before the commit
  * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep) and the
@@ -66,14 +67,14 @@ public final class L0Flusher {
         Map<TimelineKey, Long> lsns = buf.maxLsnByTimeline();
         if (!buf.hasVersions()) {
             if (!buf.isEmpty()) {
-                catalog.commitOffset(lease, key, next, lsns);
+                catalog.offsets().commit(lease, key, next, lsns);
             }
             buf.cut();
             return new Result(null, null, 0, 0, start, next);
         }
         String name = segmentName(p, start, next, lease.epoch());
         if (store.exists(name)) {
-            if (catalog.segment(name).isPresent()) {
+            if (catalog.segments().segment(name).isPresent()) {
                 LOG.info("L0 segment {} was registered by an earlier attempt", name);
                 buf.cut();
                 return new Result(name, null, 0, 0, start, next);
@@ -89,9 +90,9 @@ public final class L0Flusher {
             info = w.finish();
         }
         String location = store.put(name, path);
-        SegmentMeta meta = SegmentMeta.of(name, info, store.name(), location, start, next);
+        SegmentMeta meta = SegmentMetas.of(name, info, store.name(), location, start, next);
         try {
-            RegisterResult r = catalog.registerL0(lease, meta, key, next, lsns);
+            RegisterResult r = catalog.segments().registerL0(lease, meta, key, next, lsns);
             LOG.debug("L0 {} {}: {} records, {} bytes", name, r, info.recordCount(), info.fileSize());
         } catch (StaleLeaseException | CatalogConflictException e) {
             store.delete(name);

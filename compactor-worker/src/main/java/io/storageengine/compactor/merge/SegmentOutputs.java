@@ -1,7 +1,7 @@
 package io.storageengine.compactor.merge;
 
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentInfo;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentWriter;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package io.storageengine.compactor.worker;
 
+import io.storageengine.catalog.lease.Lease;
 import io.storageengine.compactor.compaction.CatalogSnapshots;
 import io.storageengine.compactor.compaction.CompactionPlanner;
 import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.compactor.compaction.PlannedJob;
 import io.storageengine.compactor.internal.Cancellation;
-import io.storageengine.segments.catalog.Lease;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +24,7 @@ final class CompactionLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(CompactionLoop.class);
 
     private final CompactorConfig config;
-    private final io.storageengine.segments.catalog.Catalog catalog;
+    private final io.storageengine.catalog.Catalog catalog;
     private final CompactionPlanner planner;
     private final CompactionPolicy policy;
     private final JobExecutor executor;
@@ -33,7 +33,7 @@ final class CompactionLoop implements Runnable {
     private final Object sleeper = new Object();
     private volatile boolean stopping;
 
-    CompactionLoop(CompactorConfig config, io.storageengine.segments.catalog.Catalog catalog, CompactionPlanner planner,
+    CompactionLoop(CompactorConfig config, io.storageengine.catalog.Catalog catalog, CompactionPlanner planner,
                    JobExecutor executor, ConcurrentMap<Integer, PartitionOwner> owners, WorkerMetrics metrics) {
         this.config = config;
         this.catalog = catalog;

@@ -1,16 +1,15 @@
 package io.storageengine.compactor.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
 import io.storageengine.compactor.compaction.LeveledPlanner;
 import io.storageengine.compactor.gc.RetiredFileReaper;
 import io.storageengine.compactor.l0.L0Flusher;
 import io.storageengine.compactor.l0.MemoryBudget;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.StaleLeaseException;
-import io.storageengine.segments.store.CatalogSegmentStore;
-import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.segments.store.SegmentStore;
+import io.storageengine.segments.store.SegmentStores;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,9 +83,8 @@ public final class CompactorWorker implements AutoCloseable {
     /** Starts a worker on an open catalog (not closed by the worker unless {@code ownsCatalog}). */
     public static CompactorWorker start(CompactorConfig config, Catalog catalog, boolean ownsCatalog, MeterRegistry registry)
             throws IOException {
-        SegmentStore store = config.segmentStore().equals("catalog")
-                ? new CatalogSegmentStore(catalog, config.segmentDir(), 1L << 30)
-                : new DirectorySegmentStore(config.segmentDir());
+        SegmentStore store = SegmentStores.open(SegmentStores.Config.of(SegmentStores.Kind.parse(config.segmentStore()),
+                config.segmentDir()), catalog);
         CompactorWorker w = new CompactorWorker(config, catalog, ownsCatalog, store, registry);
         w.consumerThread.start();
         w.loopThread.start();
@@ -145,7 +143,7 @@ public final class CompactorWorker implements AutoCloseable {
                 continue;
             }
             try {
-                o.leaseRenewed(catalog.renewLease(l, config.leaseTtl()));
+                o.leaseRenewed(catalog.leases().renew(l, config.leaseTtl()));
             } catch (StaleLeaseException e) {
                 LOG.warn("partition {}: lease lost: {}", o.partition(), e.getMessage());
                 o.leaseLost(e.getMessage());

@@ -1,5 +1,12 @@
 package io.storageengine.compactor.worker;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConflictException;
+import io.storageengine.catalog.CatalogUnavailableException;
+import io.storageengine.catalog.job.CompactionJob;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
 import io.storageengine.compactor.compaction.CatalogSnapshots;
 import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.compactor.compaction.PlannedJob;
@@ -9,13 +16,7 @@ import io.storageengine.compactor.internal.Cancellation;
 import io.storageengine.compactor.merge.JobResult;
 import io.storageengine.compactor.merge.L1Merger;
 import io.storageengine.compactor.merge.SegmentOutputs;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConflictException;
-import io.storageengine.segments.catalog.CatalogUnavailableException;
-import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.StaleLeaseException;
+import io.storageengine.segments.store.SegmentMetas;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one planned job to the end: records it in the catalog's job history, writes its outputs
  * (merge or images) into the store, then swaps the segment map in one fenced transaction
- * ({@link Catalog#replaceSegments}): a merge (L0 → L1, or an L1 re-merge, both by
+ * ({@link io.storageengine.catalog.segmentmap.SegmentMap#replace}): a merge (L0 → L1, or an L1 re-merge, both by
  * {@link L1Merger}) retires its inputs and adds its outputs, an image job
  * only adds, a retirement only retires. If anything fails or the job is cancelled before the swap,
  * its outputs are deleted and nothing is registered. If the swap's outcome is unknown (catalog
@@ -69,7 +70,7 @@ public final class JobExecutor {
         String error = null;
         boolean keepOutputs = false;
         try {
-            catalog.startJob(id, job.kind(), lease, inputs);
+            catalog.jobs().start(id, job.kind(), lease, inputs);
             result = switch (job) {
                 case PlannedJob.MergeL0 m -> L1Merger.merge(store, inputs, job.partition(), policy.l1TargetBytes(), prefix, cancel);
                 case PlannedJob.MergeL1 m -> L1Merger.merge(store, inputs, job.partition(), policy.l1TargetBytes(), prefix, cancel);
@@ -85,14 +86,15 @@ public final class JobExecutor {
             }
             if (job instanceof PlannedJob.Retire r) {
                 // Raise-only: readers must refuse LSNs below the horizon before the segments go.
-                r.horizons().forEach(catalog::setGcHorizon);
+                r.horizons().forEach(catalog.timelines()::raiseGcHorizon);
             }
             keepOutputs = true; // from here on the swap may commit even if we see an error
-            catalog.replaceSegments(lease, retired, outputs);
+            catalog.segments().replace(lease, retired, outputs);
             outcome = Outcome.SUCCEEDED;
-            LOG.info("partition {}: {} done: {} inputs → {} outputs, {} → {} bytes, {} records ({} duplicates dropped)",
-                    job.partition(), job.kind(), inputs.size(), outputs.size(), result.bytesIn(), result.bytesOut(),
-                    result.records(), result.duplicates());
+            metrics.imagePagesKeptAsVersions(result.pagesKeptAsVersions());
+            LOG.info("partition {}: {} done: {} inputs → {} outputs, {} → {} bytes, {} records ({} duplicates dropped,"
+                    + " {} pages kept as versions)", job.partition(), job.kind(), inputs.size(), outputs.size(),
+                    result.bytesIn(), result.bytesOut(), result.records(), result.duplicates(), result.pagesKeptAsVersions());
             return outcome;
         } catch (CancellationException e) {
             outcome = Outcome.CANCELLED;
@@ -126,7 +128,7 @@ public final class JobExecutor {
             metrics.jobEnded(job.kind(), outcome.name().toLowerCase(), took, result == null ? 0 : result.bytesIn(),
                     result == null ? 0 : result.bytesOut());
             try {
-                catalog.finishJob(id, switch (outcome) {
+                catalog.jobs().finish(id, switch (outcome) {
                     case SUCCEEDED -> CompactionJob.Status.SUCCEEDED;
                     case CANCELLED -> CompactionJob.Status.CANCELLED;
                     default -> CompactionJob.Status.FAILED;
@@ -152,7 +154,7 @@ public final class JobExecutor {
     private SegmentMeta meta(PlannedJob job, SegmentOutputs.Output o) {
         long start = start(job.inputs());
         long end = job instanceof PlannedJob.CreateImages c ? c.cutOffset() : end(job.inputs());
-        return SegmentMeta.of(o.name(), o.info(), store.name(), o.location(), start, end);
+        return SegmentMetas.of(o.name(), o.info(), store.name(), o.location(), start, end);
     }
 
     private static long start(List<SegmentView> inputs) {

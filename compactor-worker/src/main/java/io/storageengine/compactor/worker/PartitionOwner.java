@@ -1,7 +1,7 @@
 package io.storageengine.compactor.worker;
 
+import io.storageengine.catalog.lease.Lease;
 import io.storageengine.compactor.internal.Cancellation;
-import io.storageengine.segments.catalog.Lease;
 import java.time.Duration;
 
 /**

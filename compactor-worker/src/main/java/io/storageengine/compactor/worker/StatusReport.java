@@ -1,10 +1,10 @@
 package io.storageengine.compactor.worker;
 
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.schemas.segment.SegmentKind;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class StatusReport {
     }
 
     public static void print(Catalog catalog, CompactorConfig config, PrintStream out) {
-        List<CatalogSegment> active = catalog.activeSegments();
+        List<CatalogSegment> active = catalog.segments().active();
         Map<Integer, List<CatalogSegment>> byPartition = active.stream()
                 .collect(Collectors.groupingBy(s -> s.meta().partition(), TreeMap::new, Collectors.toList()));
         out.printf("compactor segments (catalog %s, group %s, topic %s)%n", config.catalog().jdbcUrl(),
@@ -34,8 +34,8 @@ public final class StatusReport {
         for (Map.Entry<Integer, List<CatalogSegment>> e : byPartition.entrySet()) {
             int p = e.getKey();
             List<CatalogSegment> segs = e.getValue();
-            OptionalLong offset = catalog.committedOffset(new OffsetKey(config.consumerGroup(), config.topic(), p));
-            Optional<Lease> lease = catalog.currentLease(p);
+            OptionalLong offset = catalog.offsets().committed(new OffsetKey(config.consumerGroup(), config.topic(), p));
+            Optional<Lease> lease = catalog.leases().current(p);
             long l0 = segs.stream().filter(s -> s.meta().kind() == SegmentKind.DELTA && s.meta().level() == 0).count();
             out.printf("%-9d %-16s %-16s %-16s %-10d %-12s %s%n", p,
                     cell(segs, SegmentKind.DELTA, 0), cell(segs, SegmentKind.DELTA, 1), cell(segs, SegmentKind.IMAGE, -1),

@@ -1,14 +1,19 @@
 package io.storageengine.compactor.worker;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConflictException;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
+import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.compactor.l0.L0Flusher;
 import io.storageengine.compactor.l0.MemoryBudget;
 import io.storageengine.compactor.l0.PartitionBuffer;
-import io.storageengine.compactor.l0.WalRecordDecoder;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConflictException;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.catalog.StaleLeaseException;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConflictException;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,13 +166,14 @@ final class WalConsumer implements Runnable {
                 if (r.offset() < b.nextOffset()) {
                     continue; // fetched before a seek back; consumed again in order
                 }
-                WalRecordDecoder.Decoded d = WalRecordDecoder.decode(r.key(), r.value());
+                WalRecordCodec.Decoded d = WalRecordCodec.decode(r.key(), r.value());
                 metrics.walRecord(switch (d) {
-                    case WalRecordDecoder.Version v -> "page";
-                    case WalRecordDecoder.Watermark w -> "watermark";
-                    case WalRecordDecoder.Skip s -> {
+                    case WalRecordCodec.PageRecord v -> "page";
+                    case WalRecordCodec.Watermark w -> "watermark";
+                    case WalRecordCodec.LsnAdvance a -> "skipped_lsn_advance";
+                    case WalRecordCodec.Skipped s -> {
                         LOG.debug("partition {} offset {}: skipped: {}", tp.partition(), r.offset(), s.detail());
-                        yield "skipped_" + s.reason();
+                        yield "skipped_" + s.reason().tag();
                     }
                 });
                 b.add(r.offset(), d, now);
@@ -231,7 +237,7 @@ final class WalConsumer implements Runnable {
         TopicPartition tp = new TopicPartition(config.topic(), o.partition());
         c.pause(List.of(tp));
         try {
-            Optional<Lease> l = catalog.acquireLease(o.partition(), config.workerId(), config.leaseTtl());
+            Optional<Lease> l = catalog.leases().acquire(o.partition(), config.workerId(), config.leaseTtl());
             if (l.isPresent()) {
                 o.leaseAcquired(l.get());
                 LOG.info("partition {}: lease acquired, epoch {}", o.partition(), l.get().epoch());
@@ -248,7 +254,7 @@ final class WalConsumer implements Runnable {
     private void init(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, long now) {
         TopicPartition tp = new TopicPartition(config.topic(), o.partition());
         try {
-            OptionalLong committed = catalog.committedOffset(new OffsetKey(config.consumerGroup(), config.topic(), o.partition()));
+            OptionalLong committed = catalog.offsets().committed(new OffsetKey(config.consumerGroup(), config.topic(), o.partition()));
             if (committed.isPresent()) {
                 c.seek(tp, committed.getAsLong());
             } else {
@@ -380,7 +386,7 @@ final class WalConsumer implements Runnable {
             Lease l = o.lease();
             if (release && l != null) {
                 try {
-                    catalog.releaseLease(l);
+                    catalog.leases().release(l);
                 } catch (RuntimeException e) {
                     LOG.warn("partition {}: could not release the lease (it expires by itself): {}", p, e.toString());
                 }

@@ -1,16 +1,16 @@
 package io.storageengine.compactor.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConfig;
+import io.storageengine.catalog.job.CompactionJob;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.compactor.worker.CompactorConfig;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConfig;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
 import java.nio.file.Files;
@@ -89,11 +89,11 @@ public final class CompactionBench {
             }
             double l0Sec = (System.nanoTime() - start) / 1e9;
             long lastChange = System.nanoTime();
-            long version = catalog.segmentsVersion();
+            long version = catalog.segments().version();
             while (true) {
                 Thread.sleep(250);
-                long v = catalog.segmentsVersion();
-                long l0 = catalog.activeSegments().stream().filter(s -> s.meta().level() == 0).count();
+                long v = catalog.segments().version();
+                long l0 = catalog.segments().active().stream().filter(s -> s.meta().level() == 0).count();
                 if (v != version) {
                     version = v;
                     lastChange = System.nanoTime();
@@ -103,7 +103,7 @@ public final class CompactionBench {
             }
             double allSec = (lastChange - start) / 1e9;
             List<CompactionJob> jobs = IntStream.range(0, partitions).boxed()
-                    .flatMap(p -> catalog.jobs(p, 100_000).stream()).toList();
+                    .flatMap(p -> catalog.jobs().recent(p, 100_000).stream()).toList();
             long mergeIn = 0;
             long mergeOut = 0;
             double mergeSec = 0;
@@ -116,7 +116,7 @@ public final class CompactionBench {
                     mergeSec += Duration.between(j.startedAt(), j.endedAt()).toNanos() / 1e9;
                 }
             }
-            List<CatalogSegment> active = catalog.activeSegments();
+            List<CatalogSegment> active = catalog.segments().active();
             long l0Bytes = 0;
             long l1Bytes = 0;
             for (CatalogSegment s : active) {
@@ -261,7 +261,7 @@ public final class CompactionBench {
 
     private static boolean caughtUp(Catalog catalog, CompactorConfig config, String topic, Map<Integer, Long> ends) {
         for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-            var o = catalog.committedOffset(new OffsetKey(config.consumerGroup(), topic, e.getKey()));
+            var o = catalog.offsets().committed(new OffsetKey(config.consumerGroup(), topic, e.getKey()));
             if (o.isEmpty() || o.getAsLong() < e.getValue()) {
                 return false;
             }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.segment.SegmentKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -3,10 +3,10 @@ package io.storageengine.compactor.compaction;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.segment.SegmentKind;
 
 /** Test helpers: timelines, page keys and segment metadata. */
 final class Metas {

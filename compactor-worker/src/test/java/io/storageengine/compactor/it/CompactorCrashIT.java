@@ -2,11 +2,11 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.catalog.job.CompactionJob;
 import io.storageengine.ingest.walgen.WalGen;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.CompactionJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class CompactorCrashIT {
     }
 
     private static boolean jobRunning(ItEnv env) {
-        return IntStream.range(0, env.partitions).anyMatch(p -> env.catalog.jobs(p, 5).stream()
+        return IntStream.range(0, env.partitions).anyMatch(p -> env.catalog.jobs().recent(p, 5).stream()
                 .anyMatch(j -> j.status() == CompactionJob.Status.RUNNING));
     }
 
@@ -85,14 +85,14 @@ class CompactorCrashIT {
                         "compactor_l0_backlog_segments", "compactor_job_seconds");
                 SegmentCheck.assertExactlyOnce(env.catalog, env.store, wal);
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, 0, 1500, 9);
-                assertThat(env.catalog.currentLease(0).orElseThrow().epoch()).isGreaterThan(1);
+                assertThat(env.catalog.leases().current(0).orElseThrow().epoch()).isGreaterThan(1);
                 // Whatever the killed worker left half done is removed after the grace period.
                 ItEnv.await(TIMEOUT, () -> onlyRegisteredFiles(env), "orphan files swept");
             } finally {
                 second.destroy(); // SIGTERM: graceful stop
                 assertThat(second.waitFor(40, TimeUnit.SECONDS)).as("graceful stop within 40 s").isTrue();
             }
-            assertThat(IntStream.range(0, env.partitions).boxed().flatMap(p -> env.catalog.jobs(p, 1000).stream())
+            assertThat(IntStream.range(0, env.partitions).boxed().flatMap(p -> env.catalog.jobs().recent(p, 1000).stream())
                     .filter(j -> j.status() == CompactionJob.Status.RUNNING && !j.owner().isEmpty())
                     .map(CompactionJob::owner).distinct().count()).as("only the killed worker left jobs RUNNING")
                     .isLessThanOrEqualTo(1);
@@ -124,7 +124,7 @@ class CompactorCrashIT {
     private static boolean onlyRegisteredFiles(ItEnv env) {
         try (Stream<Path> files = Files.list(env.segmentDir)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
-            return names.stream().allMatch(n -> !n.startsWith(".") && env.catalog.segment(n).isPresent());
+            return names.stream().allMatch(n -> !n.startsWith(".") && env.catalog.segments().segment(n).isPresent());
         } catch (IOException e) {
             return false;
         }

@@ -2,16 +2,16 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.catalog.job.CompactionJob;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentState;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.compactor.worker.StatusReport;
 import io.storageengine.ingest.walgen.WalGen;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.catalog.SegmentState;
-import io.storageengine.segments.segment.SegmentKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,27 +69,27 @@ class CompactorWorkerIT {
                 // GC: horizons at the newest LSN; shadowed segments are retired, reads at/above the horizon unchanged.
                 long h1 = wal.maxLsn.get(T1);
                 long h2 = wal.maxLsn.get(T2);
-                int segmentsBeforeGc = env.catalog.activeSegments().size();
-                env.catalog.setGcHorizon(T1, h1);
-                env.catalog.setGcHorizon(T2, h2);
-                ItEnv.await(TIMEOUT, () -> env.catalog.jobs(0, 100).stream().anyMatch(j -> j.kind().equals("retire")
+                int segmentsBeforeGc = env.catalog.segments().active().size();
+                env.catalog.timelines().raiseGcHorizon(T1, h1);
+                env.catalog.timelines().raiseGcHorizon(T2, h2);
+                ItEnv.await(TIMEOUT, () -> env.catalog.jobs().recent(0, 100).stream().anyMatch(j -> j.kind().equals("retire")
                         && j.status() == CompactionJob.Status.SUCCEEDED) || IntStream.range(0, env.partitions)
-                        .anyMatch(p -> env.catalog.jobs(p, 100).stream().anyMatch(j -> j.kind().equals("retire"))),
+                        .anyMatch(p -> env.catalog.jobs().recent(p, 100).stream().anyMatch(j -> j.kind().equals("retire"))),
                         "a GC retirement");
                 env.awaitCaughtUpAndSettled(TIMEOUT);
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, page -> java.util.Arrays.equals(page, 0, 32,
                         T1.toBytes(), 0, 32) ? h1 : h2, 1500, 3);
-                assertThat(env.catalog.activeSegments().size()).isLessThan(segmentsBeforeGc);
+                assertThat(env.catalog.segments().active().size()).isLessThan(segmentsBeforeGc);
                 // Horizons a retirement relied on stay published (raise-only), so readers refuse LSNs below them.
-                assertThat(env.catalog.gcHorizon(T1).orElseThrow()).isGreaterThanOrEqualTo(h1);
+                assertThat(env.catalog.timelines().gcHorizon(T1).orElseThrow()).isGreaterThanOrEqualTo(h1);
                 assertThat(SegmentCheck.deltaRecordCounts(env.catalog, env.store).values()).allMatch(n -> n == 1);
 
                 // Retired files are deleted after the grace period and marked DELETED.
-                List<CatalogSegment> retired = env.catalog.retiredBefore(java.time.Instant.now().plusSeconds(3600));
-                ItEnv.await(TIMEOUT, () -> env.catalog.retiredBefore(java.time.Instant.now().plusSeconds(3600)).isEmpty(),
+                List<CatalogSegment> retired = env.catalog.segments().retiredBefore(java.time.Instant.now().plusSeconds(3600));
+                ItEnv.await(TIMEOUT, () -> env.catalog.segments().retiredBefore(java.time.Instant.now().plusSeconds(3600)).isEmpty(),
                         "retired files deleted");
                 for (CatalogSegment s : retired) {
-                    assertThat(env.catalog.segment(s.name()).orElseThrow().state()).isEqualTo(SegmentState.DELETED);
+                    assertThat(env.catalog.segments().segment(s.name()).orElseThrow().state()).isEqualTo(SegmentState.DELETED);
                     assertThat(Files.exists(env.segmentDir.resolve(s.name()))).isFalse();
                 }
 
@@ -118,7 +118,7 @@ class CompactorWorkerIT {
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, 0, 1000, 4);
                 Set<String> owners = new HashSet<>();
                 for (int p = 0; p < env.partitions; p++) {
-                    env.catalog.jobs(p, 1000).forEach(j -> owners.add(j.owner()));
+                    env.catalog.jobs().recent(p, 1000).forEach(j -> owners.add(j.owner()));
                 }
                 assertThat(owners).as("compaction jobs ran on both workers")
                         .contains(a.config().workerId(), b.config().workerId());

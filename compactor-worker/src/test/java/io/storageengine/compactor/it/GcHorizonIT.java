@@ -2,21 +2,20 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.job.CompactionJob;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentState;
+import io.storageengine.catalog.timeline.TimelineInfo;
+import io.storageengine.compactor.merge.TestData;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.catalog.SegmentState;
-import io.storageengine.segments.catalog.TimelineInfo;
 import io.storageengine.segments.read.SegmentSet;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.SegmentStore;
 import java.nio.file.Files;
@@ -91,9 +90,9 @@ class GcHorizonIT {
             // SegmentSet.refresh asks for the version first: load all three there, in the cold tier's
             // order (segments, then horizons), and answer the other two from that load
             this.set = new SegmentSet(() -> {
-                long v = catalog.segmentsVersion();
-                List<CatalogSegment> active = catalog.activeSegments();
-                List<TimelineInfo> timelines = catalog.timelines();
+                long v = catalog.segments().version();
+                List<CatalogSegment> active = catalog.segments().active();
+                List<TimelineInfo> timelines = catalog.timelines().all();
                 loaded.set(new Loaded(v, active, timelines));
                 return v;
             }, () -> loaded.get().active(), () -> loaded.get().timelines(), store, partitions);
@@ -123,7 +122,7 @@ class GcHorizonIT {
             }
             byte[] page = new byte[8192];
             for (int i = versions.size() - 1; i >= 0; i--) {
-                PageApply.applyStored(page, versions.get(i).value());
+                TestData.apply(page, versions.get(i).value());
             }
             return page;
         }
@@ -194,7 +193,7 @@ class GcHorizonIT {
     }
 
     private static long retirements(ItEnv env) {
-        return IntStream.range(0, env.partitions).mapToLong(p -> env.catalog.jobs(p, 1000).stream()
+        return IntStream.range(0, env.partitions).mapToLong(p -> env.catalog.jobs().recent(p, 1000).stream()
                 .filter(j -> j.kind().equals("retire") && j.status() == CompactionJob.Status.SUCCEEDED).count()).sum();
     }
 
@@ -254,7 +253,7 @@ class GcHorizonIT {
                     }
                 }
                 // Phase 2 moved the newest LSN on: GC goes on with a higher horizon (not frozen at the first one).
-                ItEnv.await(TIMEOUT, () -> env.catalog.gcHorizon(T).orElse(0) > BASE + 4 * CHUNK_SPAN - RETENTION,
+                ItEnv.await(TIMEOUT, () -> env.catalog.timelines().gcHorizon(T).orElse(0) > BASE + 4 * CHUNK_SPAN - RETENTION,
                         "the published horizon follows the newest LSN");
                 env.awaitCaughtUpAndSettled(TIMEOUT);
                 stop.set(true);
@@ -265,7 +264,7 @@ class GcHorizonIT {
                 assertThat(retirements(env)).isGreaterThan(firstRoundRetirements);
 
                 // The horizon was computed from retention: below the newest applied LSN by at least the retention.
-                TimelineInfo info = env.catalog.timeline(T).orElseThrow();
+                TimelineInfo info = env.catalog.timelines().find(T).orElseThrow();
                 long h = info.gcHorizonLsn();
                 assertThat(h).isPositive().isLessThanOrEqualTo(info.lastAppliedLsn() - RETENTION);
                 assertThat(info.lastAppliedLsn()).isEqualTo(wal.maxLsn.get(T));
@@ -303,14 +302,14 @@ class GcHorizonIT {
 
                 // Retired files are deleted after the grace period: the same answers from what is left.
                 List<String> retired = IntStream.range(0, env.partitions).boxed()
-                        .flatMap(p -> env.catalog.jobs(p, 1000).stream())
+                        .flatMap(p -> env.catalog.jobs().recent(p, 1000).stream())
                         .filter(j -> j.kind().equals("retire") && j.status() == CompactionJob.Status.SUCCEEDED)
                         .flatMap(j -> j.inputs().stream()).toList();
                 assertThat(retired).isNotEmpty();
-                ItEnv.await(TIMEOUT, () -> env.catalog.retiredBefore(Instant.now().plusSeconds(3600)).isEmpty(),
+                ItEnv.await(TIMEOUT, () -> env.catalog.segments().retiredBefore(Instant.now().plusSeconds(3600)).isEmpty(),
                         "retired files deleted after the grace period");
                 for (String name : retired) {
-                    assertThat(env.catalog.segment(name).orElseThrow().state()).isEqualTo(SegmentState.DELETED);
+                    assertThat(env.catalog.segments().segment(name).orElseThrow().state()).isEqualTo(SegmentState.DELETED);
                     assertThat(Files.exists(env.segmentDir.resolve(name))).as(name).isFalse();
                 }
                 after.close();

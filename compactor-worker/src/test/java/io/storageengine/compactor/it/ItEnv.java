@@ -1,13 +1,13 @@
 package io.storageengine.compactor.it;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConfig;
+import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.compactor.worker.CompactorConfig;
 import io.storageengine.compactor.worker.CompactorWorker;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConfig;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
@@ -89,7 +89,7 @@ final class ItEnv implements AutoCloseable {
 
     boolean caughtUp(Map<Integer, Long> ends) {
         for (Map.Entry<Integer, Long> e : ends.entrySet()) {
-            OptionalLong o = catalog.committedOffset(new OffsetKey("compactor", topic, e.getKey()));
+            OptionalLong o = catalog.offsets().committed(new OffsetKey("compactor", topic, e.getKey()));
             if (o.isEmpty() || o.getAsLong() < e.getValue()) {
                 return false;
             }
@@ -99,11 +99,11 @@ final class ItEnv implements AutoCloseable {
 
     /** Whether compaction is quiet: every partition below the L0 trigger and the map unchanged for a while. */
     boolean settled(Duration quiet) throws InterruptedException {
-        long v = catalog.segmentsVersion();
+        long v = catalog.segments().version();
         Thread.sleep(quiet.toMillis());
-        long l0Max = IntStream.range(0, partitions).mapToLong(p -> catalog.activeSegments(p).stream()
+        long l0Max = IntStream.range(0, partitions).mapToLong(p -> catalog.segments().active(p).stream()
                 .filter(s -> s.meta().kind() == SegmentKind.DELTA && s.meta().level() == 0).count()).max().orElse(0);
-        return v == catalog.segmentsVersion() && l0Max < policy().l0Trigger();
+        return v == catalog.segments().version() && l0Max < policy().l0Trigger();
     }
 
     void awaitCaughtUpAndSettled(Duration timeout) throws InterruptedException {

@@ -2,13 +2,13 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.catalog.job.CompactionJob;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.segments.catalog.CompactionJob;
-import io.storageengine.segments.segment.SegmentKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.IntStream;
@@ -30,7 +30,7 @@ class L1RemergeIT {
     Path dir;
 
     private static long succeeded(ItEnv env, String kind) {
-        return IntStream.range(0, env.partitions).mapToLong(p -> env.catalog.jobs(p, 1000).stream()
+        return IntStream.range(0, env.partitions).mapToLong(p -> env.catalog.jobs().recent(p, 1000).stream()
                 .filter(j -> j.kind().equals(kind) && j.status() == CompactionJob.Status.SUCCEEDED).count()).sum();
     }
 

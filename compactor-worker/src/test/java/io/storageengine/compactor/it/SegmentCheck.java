@@ -2,12 +2,13 @@ package io.storageengine.compactor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.compactor.merge.TestData;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.segment.SegmentKind;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentScanner;
 import io.storageengine.segments.segment.SegmentVersion;
@@ -29,7 +30,7 @@ final class SegmentCheck {
     /** Every record of the active DELTA segments, key → how many segments hold it. */
     static TreeMap<byte[], Integer> deltaRecordCounts(Catalog catalog, SegmentStore store) throws IOException {
         TreeMap<byte[], Integer> counts = new TreeMap<>(Arrays::compareUnsigned);
-        for (CatalogSegment s : catalog.activeSegments()) {
+        for (CatalogSegment s : catalog.segments().active()) {
             if (s.meta().kind() != SegmentKind.DELTA) {
                 continue;
             }
@@ -64,7 +65,7 @@ final class SegmentCheck {
         TreeMap<Long, byte[]> versions = new TreeMap<>(Long::compareUnsigned);
         for (SegmentReader r : readers) {
             for (SegmentVersion v : r.versions(pageKey, lsn)) {
-                versions.merge(v.lsn(), v.value(), (a, b) -> StoredVersion.isImage(b) ? b : a);
+                versions.merge(v.lsn(), v.value(), (a, b) -> VersionChains.isMaterializedImage(b) ? b : a);
             }
         }
         if (versions.isEmpty()) {
@@ -72,14 +73,14 @@ final class SegmentCheck {
         }
         Long base = null;
         for (Map.Entry<Long, byte[]> e : versions.descendingMap().entrySet()) {
-            if (StoredVersion.isImage(e.getValue())) {
+            if (VersionChains.isMaterializedImage(e.getValue())) {
                 base = e.getKey();
                 break;
             }
         }
         byte[] page = new byte[8192];
         for (Map.Entry<Long, byte[]> e : (base == null ? versions : versions.tailMap(base, true)).entrySet()) {
-            PageApply.applyStored(page, e.getValue());
+            TestData.apply(page, e.getValue());
         }
         return page;
     }
@@ -90,7 +91,7 @@ final class SegmentCheck {
             if (page == null) {
                 page = new byte[8192];
             }
-            PageApply.applyStored(page, v);
+            TestData.apply(page, v);
         }
         return page;
     }
@@ -110,7 +111,7 @@ final class SegmentCheck {
             throws IOException {
         List<SegmentReader> readers = new ArrayList<>();
         try {
-            for (CatalogSegment s : catalog.activeSegments()) {
+            for (CatalogSegment s : catalog.segments().active()) {
                 readers.add(store.open(s.name()));
             }
             List<byte[]> keys = new ArrayList<>(wal.reference.keySet());
@@ -135,7 +136,7 @@ final class SegmentCheck {
                     for (SegmentReader r : readers) {
                         for (SegmentVersion v : r.versions(page, lsn)) {
                             sb.append(r.file().getFileName()).append('@').append(v.lsn())
-                                    .append(StoredVersion.isImage(v.value()) ? "I" : "D").append(' ');
+                                    .append(VersionChains.isMaterializedImage(v.value()) ? "I" : "D").append(' ');
                         }
                     }
                     sb.append("| scan: ");
@@ -152,7 +153,7 @@ final class SegmentCheck {
                     }
                     sb.append("| model: ");
                     wal.reference.subMap(VersionKey.encode(page, 0), true, VersionKey.encode(page, lsn), true)
-                            .forEach((kk, vv) -> sb.append(VersionKey.lsnOf(kk)).append(StoredVersion.isImage(vv) ? "I " : "D "));
+                            .forEach((kk, vv) -> sb.append(VersionKey.lsnOf(kk)).append(VersionChains.isMaterializedImage(vv) ? "I " : "D "));
                     throw new AssertionError("page " + HexFormat.of().formatHex(page) + " at " + lsn + " differs: " + sb);
                 }
                 checked++;
@@ -164,7 +165,7 @@ final class SegmentCheck {
     }
 
     static long count(Catalog catalog, SegmentKind kind, int level) {
-        return catalog.activeSegments().stream()
+        return catalog.segments().active().stream()
                 .filter(s -> s.meta().kind() == kind && (level < 0 || s.meta().level() == level)).count();
     }
 

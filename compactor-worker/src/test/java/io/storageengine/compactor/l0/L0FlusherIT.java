@@ -3,6 +3,12 @@ package io.storageengine.compactor.l0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConfig;
+import io.storageengine.catalog.CatalogException;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
@@ -12,11 +18,6 @@ import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.RecordType;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConfig;
-import io.storageengine.segments.catalog.CatalogException;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.OffsetKey;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.LocalPostgres;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class L0FlusherIT {
         byte[] key = new PageKey(t, ref).toBytes();
         byte[] value = FrameCodec.encode(lsn, RecordType.PAGE_DELTA,
                 PagePayloads.delta(ref, List.of(new Patch(10, new byte[] {(byte) offset}))));
-        buf.add(offset, WalRecordDecoder.decode(key, value), 0);
+        buf.add(offset, WalRecordCodec.decode(key, value), 0);
     }
 
     private static void sql(LocalPostgres pg, String database, String statement) throws Exception {
@@ -63,7 +64,7 @@ class L0FlusherIT {
         try (Catalog catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(database), pg.user(), pg.password()))) {
             DirectorySegmentStore store = new DirectorySegmentStore(dir);
             L0Flusher flusher = new L0Flusher(catalog, store, "compactor", "wal");
-            Lease lease = catalog.acquireLease(3, "flusher-it", Duration.ofMinutes(5)).orElseThrow();
+            Lease lease = catalog.leases().acquire(3, "flusher-it", Duration.ofMinutes(5)).orElseThrow();
             PartitionBuffer buf = new PartitionBuffer(3, new MemoryBudget(1 << 20), 0);
             add(buf, 0, T1, 1_000);
             add(buf, 1, T2, 2_000);
@@ -77,19 +78,19 @@ class L0FlusherIT {
                     FOR EACH ROW EXECUTE FUNCTION refuse_timelines()""");
             assertThatThrownBy(() -> flusher.flush(buf, lease)).isInstanceOf(CatalogException.class)
                     .hasMessageContaining("refused by the test");
-            assertThat(catalog.segment(name)).as("segment registered without its timelines").isEmpty();
-            assertThat(catalog.committedOffset(key)).as("offset committed without the timelines").isEmpty();
-            assertThat(catalog.timelines()).isEmpty();
+            assertThat(catalog.segments().segment(name)).as("segment registered without its timelines").isEmpty();
+            assertThat(catalog.offsets().committed(key)).as("offset committed without the timelines").isEmpty();
+            assertThat(catalog.timelines().all()).isEmpty();
             assertThat(buf.size()).as("the buffer is kept for the retry").isEqualTo(3);
 
             sql(pg, database, "DROP TRIGGER refuse_timelines ON timelines");
             L0Flusher.Result r = flusher.flush(buf, lease);
             assertThat(r.name()).isEqualTo(name);
             assertThat(r.records()).isEqualTo(3);
-            assertThat(catalog.segment(name)).isPresent();
-            assertThat(catalog.committedOffset(key)).hasValue(3);
-            assertThat(catalog.timeline(T1).orElseThrow().lastAppliedLsn()).isEqualTo(3_000);
-            assertThat(catalog.timeline(T2).orElseThrow().lastAppliedLsn()).isEqualTo(2_000);
+            assertThat(catalog.segments().segment(name)).isPresent();
+            assertThat(catalog.offsets().committed(key)).hasValue(3);
+            assertThat(catalog.timelines().find(T1).orElseThrow().lastAppliedLsn()).isEqualTo(3_000);
+            assertThat(catalog.timelines().find(T2).orElseThrow().lastAppliedLsn()).isEqualTo(2_000);
         }
     }
 }

@@ -3,8 +3,10 @@ package io.storageengine.compactor.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.runtime.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,48 @@ class CompactorConfigTest {
     @Test
     void aMalformedDurationIsAClearError() {
         assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_GC_GRACE", "ten minutes")))
-                .hasMessageContaining("ten minutes");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ten minutes").hasMessageContaining("compactor.gc.grace")
+                .hasMessageContaining("SE_COMPACTOR_GC_GRACE");
+    }
+
+    @Test
+    void everyDocumentedVariableReachesItsSetting() {
+        Map<String, String> env = new HashMap<>();
+        env.putAll(Map.of("SE_WAL_TOPIC", "wal-2", "SE_COMPACTOR_GROUP", "g2", "SE_CATALOG_USER", "u",
+                "SE_CATALOG_PASSWORD", "p", "SE_CATALOG_POOL_SIZE", "9", "SE_SEGMENT_STORE", "catalog",
+                "SE_COMPACTOR_WORKER_ID", "w-1", "SE_COMPACTOR_L0_SEGMENT_BYTES", "1048576",
+                "SE_COMPACTOR_MEMORY_BUDGET_BYTES", "64MiB", "SE_COMPACTOR_L0_TRIGGER_BYTES", "1GiB"));
+        env.putAll(Map.of("SE_COMPACTOR_L1_TARGET_BYTES", "32MiB", "SE_COMPACTOR_IMAGE_CHAIN_THRESHOLD", "8",
+                "SE_COMPACTOR_RETENTION_LSN_BYTES", "2GiB", "SE_COMPACTOR_L1_MERGE_TRIGGER", "6",
+                "SE_COMPACTOR_IDLE_POLL", "200ms", "SE_COMPACTOR_LEASE_TTL", "4s", "SE_COMPACTOR_GC_INTERVAL", "1s",
+                "SE_COMPACTOR_GC_GRACE", "PT2S"));
+        CompactorConfig c = CompactorConfig.load(env);
+        assertThat(c.topic()).isEqualTo("wal-2");
+        assertThat(c.consumerGroup()).isEqualTo("g2");
+        assertThat(c.catalog().user()).isEqualTo("u");
+        assertThat(c.catalog().maxPoolSize()).isEqualTo(9);
+        assertThat(c.segmentStore()).isEqualTo("catalog");
+        assertThat(c.workerId()).isEqualTo("w-1");
+        assertThat(c.l0SegmentBytes()).isEqualTo(1 << 20);
+        assertThat(c.memoryBudgetBytes()).isEqualTo(64L << 20);
+        assertThat(c.policy().l0TriggerBytes()).isEqualTo(1L << 30);
+        assertThat(c.policy().l1TargetBytes()).isEqualTo(32L << 20);
+        assertThat(c.policy().imageChainThreshold()).isEqualTo(8);
+        assertThat(c.policy().retentionLsnBytes()).isEqualTo(2L << 30);
+        assertThat(c.policy().l1MergeTrigger()).isEqualTo(6);
+        assertThat(c.idlePoll()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.leaseTtl()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(c.gcInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.gcGrace()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void theSegmentStoreNamesOfBothServicesAreAccepted() {
+        assertThat(CompactorConfig.load(Map.of("SE_SEGMENT_STORE", "directory")).segmentStore()).isEqualTo("dir");
+        assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_SEGMENT_STORE", "s3")))
+                .hasMessageContaining("segment.store");
+        assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_L0_SEGMENT_BYTES", "1KiB")))
+                .hasMessageContaining("compactor.l0.segment-bytes");
     }
 }

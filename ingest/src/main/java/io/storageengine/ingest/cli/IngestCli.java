@@ -37,6 +37,7 @@ public final class IngestCli {
 
     public static void main(String[] args) {
         useOwnLoggingConfig();
+        io.storageengine.runtime.logging.JulToSlf4j.install(); // the admin server (Helidon) logs through JUL
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);

@@ -1,52 +1,40 @@
 package io.storageengine.ingest.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.storageengine.runtime.config.ConfigLoader;
+import io.storageengine.runtime.config.ConfigReader;
+import io.storageengine.runtime.config.ConfigSpec;
 import io.storageengine.schemas.wal.WalFormat;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The ingest module's configuration, one immutable record tree. {@link #load()} reads
- * {@code application.yaml} from the classpath and applies environment overrides
- * ({@link #ENV_OVERRIDES}: variable → YAML path); CLI flags then override single values with the
- * {@code with…} methods.
+ * {@code application.yaml} from the class path with environment overrides by the runtime library's
+ * rule (key {@code ingest.linger-ms} → {@code SE_INGEST_LINGER_MS}; {@link #SPEC} adds
+ * {@code SE_KAFKA_PORT}); CLI flags then override single values with the {@code with…} methods.
  */
 public record IngestConfig(Kafka kafka, Publisher publisher, Decoder decoder, Metrics metrics) {
 
     /** Kafka producer settings (acks=all and idempotence are fixed, not configurable). */
-    public record Kafka(String bootstrap, String topic, String compression,
-                        @JsonProperty("linger-ms") int lingerMs,
-                        @JsonProperty("batch-size") int batchSize,
-                        @JsonProperty("buffer-memory") long bufferMemory,
-                        @JsonProperty("delivery-timeout-ms") int deliveryTimeoutMs) {
+    public record Kafka(String bootstrap, String topic, String compression, int lingerMs, int batchSize,
+                        long bufferMemory, int deliveryTimeoutMs) {
     }
 
     /** Transaction and WATERMARK cadence. */
-    public record Publisher(@JsonProperty("commit-interval-ms") long commitIntervalMs,
-                            @JsonProperty("commit-max-bytes") long commitMaxBytes,
-                            @JsonProperty("transaction-timeout-ms") int transactionTimeoutMs) {
+    public record Publisher(long commitIntervalMs, long commitMaxBytes, int transactionTimeoutMs) {
         public Publisher {
             if (commitIntervalMs < 1 || commitIntervalMs > 100) {
-                throw new IllegalArgumentException("commit-interval-ms must be 1..100 (WATERMARKs at least every 100 ms), got "
+                throw new IllegalArgumentException("ingest.commit-interval-ms must be 1..100 (WATERMARKs at least every 100 ms), got "
                         + commitIntervalMs);
             }
         }
     }
 
     /** Decoder buffer pool: memory = buffer-size × max-buffers. */
-    public record Decoder(@JsonProperty("buffer-size") int bufferSize, @JsonProperty("max-buffers") int maxBuffers) {
+    public record Decoder(int bufferSize, int maxBuffers) {
         public Decoder {
             if (bufferSize < 2 * WalFormat.MAX_FRAME || maxBuffers < 1) {
-                throw new IllegalArgumentException("decoder buffer-size must be >= " + 2 * WalFormat.MAX_FRAME
-                        + " and max-buffers >= 1");
+                throw new IllegalArgumentException("ingest.decoder.buffer-size must be >= " + 2 * WalFormat.MAX_FRAME
+                        + " and ingest.decoder.max-buffers >= 1");
             }
         }
     }
@@ -54,62 +42,31 @@ public record IngestConfig(Kafka kafka, Publisher publisher, Decoder decoder, Me
     public record Metrics(int port) {
     }
 
-    /** Environment variable → YAML path. */
-    public static final Map<String, String> ENV_OVERRIDES = envOverrides();
+    /**
+     * {@code application.yaml}; every variable follows the rule, and {@code SE_KAFKA_PORT} alone
+     * (no {@code SE_KAFKA_BOOTSTRAP}) means a broker on {@code 127.0.0.1} at that port.
+     */
+    public static final ConfigSpec SPEC = ConfigSpec.of("application.yaml")
+            .alias("kafka.bootstrap", "SE_KAFKA_PORT", port -> "127.0.0.1:" + port);
 
-    private static Map<String, String> envOverrides() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("SE_KAFKA_BOOTSTRAP", "kafka.bootstrap");
-        m.put("SE_WAL_TOPIC", "kafka.topic");
-        m.put("SE_INGEST_COMPRESSION", "kafka.compression");
-        m.put("SE_INGEST_LINGER_MS", "kafka.linger-ms");
-        m.put("SE_INGEST_BATCH_SIZE", "kafka.batch-size");
-        m.put("SE_INGEST_BUFFER_MEMORY", "kafka.buffer-memory");
-        m.put("SE_INGEST_DELIVERY_TIMEOUT_MS", "kafka.delivery-timeout-ms");
-        m.put("SE_INGEST_COMMIT_INTERVAL_MS", "publisher.commit-interval-ms");
-        m.put("SE_INGEST_COMMIT_MAX_BYTES", "publisher.commit-max-bytes");
-        m.put("SE_INGEST_TRANSACTION_TIMEOUT_MS", "publisher.transaction-timeout-ms");
-        m.put("SE_INGEST_DECODER_BUFFER_SIZE", "decoder.buffer-size");
-        m.put("SE_INGEST_DECODER_MAX_BUFFERS", "decoder.max-buffers");
-        m.put("SE_INGEST_METRICS_PORT", "metrics.port");
-        return Map.copyOf(m);
-    }
-
-    /** application.yaml from the classpath with the process environment applied. */
+    /** application.yaml from the class path with the process environment applied. */
     public static IngestConfig load() {
         return load(System.getenv());
     }
 
     public static IngestConfig load(Map<String, String> env) {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-        try (InputStream in = IngestConfig.class.getResourceAsStream("/application.yaml")) {
-            if (in == null) {
-                throw new IllegalStateException("application.yaml not found on the classpath");
-            }
-            ObjectNode root = (ObjectNode) yaml.readTree(in);
-            if (!env.containsKey("SE_KAFKA_BOOTSTRAP") && env.containsKey("SE_KAFKA_PORT")) {
-                set(root, "kafka.bootstrap", "127.0.0.1:" + env.get("SE_KAFKA_PORT"));
-            }
-            ENV_OVERRIDES.forEach((var, path) -> {
-                String v = env.get(var);
-                if (v != null && !v.isBlank()) {
-                    set(root, path, v.trim());
-                }
-            });
-            return yaml.treeToValue(root, IngestConfig.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read application.yaml: " + e.getMessage(), e);
-        }
+        return ConfigLoader.load(SPEC, env, IngestConfig::bind);
     }
 
-    private static void set(ObjectNode root, String path, String value) {
-        String[] parts = path.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode child = node.get(parts[i]);
-            node = child instanceof ObjectNode o ? o : node.putObject(parts[i]);
-        }
-        node.put(parts[parts.length - 1], value);
+    private static IngestConfig bind(ConfigReader c) {
+        return new IngestConfig(
+                new Kafka(c.string("kafka.bootstrap"), c.string("wal.topic"), c.string("ingest.compression"),
+                        c.integer("ingest.linger-ms"), c.intSize("ingest.batch-size"), c.size("ingest.buffer-memory"),
+                        c.integer("ingest.delivery-timeout-ms")),
+                new Publisher(c.longValue("ingest.commit-interval-ms"), c.size("ingest.commit-max-bytes"),
+                        c.integer("ingest.transaction-timeout-ms")),
+                new Decoder(c.intSize("ingest.decoder.buffer-size"), c.integer("ingest.decoder.max-buffers")),
+                new Metrics(c.integer("ingest.metrics.port")));
     }
 
     public IngestConfig withKafka(Kafka k) {

@@ -8,13 +8,12 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.metrics.IngestMetrics;
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.schemas.wal.WalFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -65,7 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalPublisher implements FrameSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WalPublisher.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -114,7 +112,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         this.producer = producer;
         this.topic = config.kafka().topic();
         this.timeline = timeline;
-        this.timelineKey = timeline.toBytes();
+        this.timelineKey = WalRecordCodec.watermarkKey(timeline);
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.publisher().commitIntervalMs());
         this.commitMaxBytes = config.publisher().commitMaxBytes();
         this.pool = new BufferPool(config.decoder().bufferSize(), config.decoder().maxBuffers());
@@ -233,10 +231,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
                 return;
             }
             int len = frameBytes.remaining();
-            byte[] key = new byte[PageKey.SIZE];
-            System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
-            ByteBuffer payload = frame.payload();
-            payload.get(payload.position(), key, TimelineKey.SIZE, PageRef.SIZE);
+            byte[] key = WalRecordCodec.pageKey(timelineKey, frame.payload());
             byte[] value = new byte[len];
             frameBytes.get(frameBytes.position(), value, 0, len);
             long now = System.nanoTime();
@@ -255,6 +250,42 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the page frames of one source record, all at {@code lsn} (each a whole frame whose
+     * payload starts with its PageRef), and marks {@code lsn} complete: the caller promises that no
+     * later frame carries it (a PostgreSQL record's frames all share its unique end LSN). No commit
+     * falls between these frames, so every committed transaction ends on a record boundary and its
+     * WATERMARK is exactly the last record published: a restart from the newest WATERMARK neither
+     * skips nor repeats a frame. An empty list is an LSN advance.
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames) {
+        synchronized (lock) {
+            checkUsableLocked();
+            advanceLsn(lsn);
+            long now = System.nanoTime();
+            if (frames.isEmpty()) {
+                metrics.advance();
+            }
+            for (byte[] value : frames) {
+                byte[] key = WalRecordCodec.pageKey(timelineKey,
+                        ByteBuffer.wrap(value, WalFormat.HEADER_SIZE, value.length - WalFormat.HEADER_SIZE));
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(topic, null, key, value), now);
+                txBytes += value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+                recordsPublished++;
+                bytesPublished += value.length;
+                metrics.published(typeCode, value.length);
+            }
+            completeLsn = lsn;
+            if (txOpen && (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes)) {
+                commitWithWatermarks();
+            }
+        }
+    }
+
     @Override
     public void skipped(long lsn) {
         synchronized (lock) {
@@ -264,7 +295,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     }
 
     private void advanceLsn(long lsn) {
-        if (seenLsn && Long.compareUnsigned(lsn, lastLsn) > 0) {
+        if (seenLsn && Lsn.isAfter(lsn, lastLsn)) {
             completeLsn = lastLsn;
         }
         seenLsn = true;
@@ -362,7 +393,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
         beginIfNeeded(now);
         if (round) {
-            byte[] value = FrameCodec.encode(wm, RecordType.WATERMARK.code(), ByteBuffer.wrap(EMPTY));
+            byte[] value = WalRecordCodec.watermarkValue(wm);
             List<PartitionInfo> partitions;
             try {
                 partitions = producer.partitionsFor(topic);

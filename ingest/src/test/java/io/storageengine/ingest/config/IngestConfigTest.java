@@ -3,6 +3,7 @@ package io.storageengine.ingest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.runtime.config.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,49 @@ class IngestConfigTest {
     }
 
     @Test
+    void theKafkaBootstrapWinsOverTheKafkaPort() {
+        assertThat(IngestConfig.load(Map.of("SE_KAFKA_PORT", "19092", "SE_KAFKA_BOOTSTRAP", "k:1")).kafka().bootstrap())
+                .isEqualTo("k:1");
+    }
+
+    @Test
     void aCommitIntervalOver100msIsRefused() {
         assertThatThrownBy(() -> IngestConfig.load(Map.of("SE_INGEST_COMMIT_INTERVAL_MS", "500")))
+                .isInstanceOf(ConfigException.class)
                 .hasStackTraceContaining("commit-interval-ms");
+    }
+
+    @Test
+    void everyDocumentedVariableReachesItsSetting() {
+        IngestConfig c = IngestConfig.load(Map.of("SE_INGEST_LINGER_MS", "7", "SE_INGEST_BATCH_SIZE", "64KiB",
+                "SE_INGEST_BUFFER_MEMORY", "16777216", "SE_INGEST_DELIVERY_TIMEOUT_MS", "30000",
+                "SE_INGEST_COMMIT_MAX_BYTES", "8MiB", "SE_INGEST_TRANSACTION_TIMEOUT_MS", "20000",
+                "SE_INGEST_DECODER_BUFFER_SIZE", "4MiB", "SE_INGEST_DECODER_MAX_BUFFERS", "2"));
+        assertThat(c.kafka().lingerMs()).isEqualTo(7);
+        assertThat(c.kafka().batchSize()).isEqualTo(64 * 1024);
+        assertThat(c.kafka().bufferMemory()).isEqualTo(16L << 20);
+        assertThat(c.kafka().deliveryTimeoutMs()).isEqualTo(30_000);
+        assertThat(c.publisher().commitMaxBytes()).isEqualTo(8L << 20);
+        assertThat(c.publisher().transactionTimeoutMs()).isEqualTo(20_000);
+        assertThat(c.decoder().bufferSize()).isEqualTo(4 << 20);
+        assertThat(c.decoder().maxBuffers()).isEqualTo(2);
+        assertThat(c.kafka().bufferMemory()).isEqualTo(16L << 20);
+    }
+
+    @Test
+    void sizesInTheYamlAreBytes() {
+        IngestConfig c = IngestConfig.load(Map.of());
+        assertThat(c.kafka().bufferMemory()).isEqualTo(32L << 20);
+        assertThat(c.publisher().commitMaxBytes()).isEqualTo(64L << 20);
+        assertThat(c.decoder().bufferSize()).isEqualTo(2_097_194);
+        assertThat(c.metrics().port()).isZero();
+    }
+
+    @Test
+    void badValuesNameTheirKeyAndVariable() {
+        assertThatThrownBy(() -> IngestConfig.load(Map.of("SE_INGEST_LINGER_MS", "soon")))
+                .hasMessage("ingest.linger-ms: expected an integer, got 'soon' (from SE_INGEST_LINGER_MS)");
+        assertThatThrownBy(() -> IngestConfig.load(Map.of("SE_INGEST_DECODER_BUFFER_SIZE", "1KiB")))
+                .hasMessageContaining("ingest.decoder.buffer-size");
     }
 }

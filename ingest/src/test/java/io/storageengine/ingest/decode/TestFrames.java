@@ -32,6 +32,14 @@ final class TestFrames {
         return FrameCodec.encode(lsn, RecordType.LSN_ADVANCE, new byte[] {9, 9});
     }
 
+    /** A PG_RECORD frame: blockId 0, {@code flags}, pgMajor 15, an XLogRecord whose xl_tot_len is off by {@code totLenDelta}. */
+    static byte[] pg(long lsn, int flags, int totLenDelta) {
+        ByteBuffer rec = ByteBuffer.allocate(24 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(28 + totLenDelta).putInt(1).putLong(0).put((byte) 0x10).put((byte) 10).putShort((short) 0).putInt(0)
+                .putInt(0x01020304).flip();
+        return FrameCodec.encode(lsn, RecordType.PG_RECORD, PagePayloads.pgRecord(PAGE, 0, flags, rec));
+    }
+
     static byte[] frame(long lsn, int code, byte[] payload) {
         return FrameCodec.encode(lsn, code, ByteBuffer.wrap(payload));
     }

@@ -1,7 +1,7 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.pageservice.config.PageServiceConfig;
-import io.storageengine.segments.catalog.CatalogConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -5,23 +5,23 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.SegmentsMetrics;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.TimelineInfo;
 import io.storageengine.segments.read.ReaderCache;
 import io.storageengine.segments.read.SegmentSet;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.CatalogSegmentStore;
-import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.segments.store.SegmentStore;
+import io.storageengine.segments.store.SegmentStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -81,17 +81,17 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
             return new CatalogView() {
                 @Override
                 public long segmentsVersion() {
-                    return catalog.segmentsVersion();
+                    return catalog.segments().version();
                 }
 
                 @Override
                 public List<CatalogSegment> activeSegments() {
-                    return catalog.activeSegments();
+                    return catalog.segments().active();
                 }
 
                 @Override
                 public List<TimelineInfo> timelines() {
-                    return catalog.timelines();
+                    return catalog.timelines().all();
                 }
             };
         }
@@ -180,17 +180,14 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
             Catalog catalog = Catalog.open(settings.catalog());
             try {
                 BlockCache cache = settings.blockCacheBytes() > 0 ? new BlockCache(settings.blockCacheBytes()) : null;
-                SegmentStore store;
-                CatalogSegmentStore catalogStore = null;
-                if (settings.store() == ColdTierSettings.StoreKind.CATALOG) {
-                    catalogStore = new CatalogSegmentStore(catalog, settings.segmentDir(), settings.storeCacheBytes(),
-                            CatalogSegmentStore.DEFAULT_CHUNK_SIZE, cache);
-                    store = catalogStore;
-                } else {
-                    store = new DirectorySegmentStore(settings.segmentDir(), cache);
-                }
+                SegmentStores.Kind kind = switch (settings.store()) {
+                    case DIRECTORY -> SegmentStores.Kind.DIRECTORY;
+                    case CATALOG -> SegmentStores.Kind.CATALOG;
+                };
+                SegmentStore store = SegmentStores.open(
+                        new SegmentStores.Config(kind, settings.segmentDir(), settings.storeCacheBytes(), cache), catalog);
                 if (registry != null) {
-                    new SegmentsMetrics(catalog, cache, catalogStore).bindTo(registry);
+                    new SegmentsMetrics(catalog, cache, store instanceof CatalogSegmentStore cs ? cs : null).bindTo(registry);
                 }
                 SegmentStore s = store;
                 return new Connection(CatalogView.of(catalog), store, () -> {
@@ -405,7 +402,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                     e.file(), e.offset(), e.getMessage());
             throw new PageReadException.Unavailable("a segment holding this page is corrupt (" + e.file().getFileName()
                     + ")", RETRY_AFTER);
-        } catch (UncheckedIOException | IllegalStateException | io.storageengine.segments.catalog.CatalogException e) {
+        } catch (UncheckedIOException | IllegalStateException | io.storageengine.catalog.CatalogException e) {
             readErrors.increment();
             LOG.warn("Cold tier lookup failed: {}", e.toString());
             throw new PageReadException.Unavailable("the cold tier cannot be read now: " + e.getMessage(), RETRY_AFTER);

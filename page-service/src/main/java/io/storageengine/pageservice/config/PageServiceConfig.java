@@ -1,16 +1,22 @@
 package io.storageengine.pageservice.config;
 
+import io.storageengine.runtime.config.ConfigLoader;
+import io.storageengine.runtime.config.ConfigReader;
+import io.storageengine.runtime.config.ConfigSpec;
 import io.storageengine.schemas.timeline.TenantId;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Typed configuration of one page-service instance, loaded by {@link ConfigLoader} from
- * {@code application.yaml} and environment overrides. Immutable; the nested records group the
- * settings of one concern each. Kafka and cold-tier settings are passed through to the streams
- * side unchanged.
+ * Typed configuration of one page-service instance, loaded by {@link #load()} from
+ * {@code application.yaml} with environment overrides through the runtime library's rule (key
+ * {@code a.b-c} → {@code SE_A_B_C}) plus the older names in {@link #SPEC}. Immutable; the nested
+ * records group the settings of one concern each. Kafka and cold-tier settings are passed through
+ * to the streams side unchanged.
  */
 public record PageServiceConfig(
         Http http,
@@ -22,6 +28,30 @@ public record PageServiceConfig(
         Forwarding forwarding,
         Auth auth,
         Cold cold) {
+
+    /**
+     * {@code application.yaml} and the variable names that predate the rule (each kept working;
+     * the rule's name wins when both are set, {@code SE_KAFKA_TOPIC} over {@code SE_WAL_TOPIC}).
+     */
+    public static final ConfigSpec SPEC = ConfigSpec.of("application.yaml")
+            .alias("http.admin-port", "SE_ADMIN_PORT")
+            .alias("http.advertised-host", "SE_ADVERTISED_HOST")
+            .alias("kafka.topic", "SE_WAL_TOPIC") // the name ingest, the compactor and ./se use
+            .alias("kafka.state-dir", "SE_STATE_DIR")
+            .alias("kafka.rocksdb-memory-mb", "SE_ROCKSDB_MEMORY_MB")
+            .alias("cold.catalog-url", "SE_CATALOG_URL")
+            .alias("cold.catalog-user", "SE_CATALOG_USER")
+            .alias("cold.catalog-password", "SE_CATALOG_PASSWORD")
+            .alias("cold.segment-store", "SE_SEGMENT_STORE")
+            .alias("cold.segment-dir", "SE_SEGMENT_DIR")
+            .alias("cold.trim.enabled", "SE_HOT_TRIM_ENABLED")
+            .alias("cold.trim.settle-delay", "SE_HOT_TRIM_SETTLE_DELAY")
+            .alias("rate-limit.default-per-second", "SE_RATE_LIMIT")
+            .alias("read.wait-timeout", "SE_WAIT_TIMEOUT")
+            .alias("read.max-batch", "SE_MAX_BATCH")
+            .alias("read.ready-max-lag", "SE_READY_MAX_LAG")
+            .alias("forwarding.max-connections", "SE_FORWARD_MAX_CONNECTIONS")
+            .alias("forwarding.request-timeout", "SE_FORWARD_TIMEOUT");
 
     public PageServiceConfig {
         Objects.requireNonNull(http, "http");
@@ -164,6 +194,55 @@ public record PageServiceConfig(
                     + segmentStore + " at " + segmentDir + ", refresh=" + refreshInterval + ", maxStaleness="
                     + maxStaleness + ", trim=" + trimEnabled + " settle=" + trimSettleDelay + "]";
         }
+    }
+
+    /** {@code application.yaml} with the process environment applied. */
+    public static PageServiceConfig load() {
+        return ConfigLoader.load(SPEC, PageServiceConfig::bind);
+    }
+
+    /** {@code application.yaml} with {@code env} as the environment (tests). */
+    public static PageServiceConfig load(Map<String, String> env) {
+        return ConfigLoader.load(SPEC, env, PageServiceConfig::bind);
+    }
+
+    private static PageServiceConfig bind(ConfigReader c) {
+        var http = new Http(c.string("http.host"), c.integer("http.port"), c.integer("http.admin-port"),
+                c.string("http.advertised-host"), c.intSize("http.write-buffer-size"), c.duration("http.shutdown-grace"));
+        String catalogUrl = c.optionalString("cold.catalog-url") // or the older kafka.catalog-url
+                .or(() -> c.optionalString("kafka.catalog-url")).orElseGet(() -> c.string("cold.catalog-url"));
+        var kafka = new Kafka(c.string("kafka.bootstrap"), c.string("kafka.application-id"), c.string("kafka.topic"),
+                c.string("kafka.state-dir"), c.integer("kafka.standby-replicas"), c.integer("kafka.stream-threads"),
+                c.integer("kafka.rocksdb-memory-mb"), c.longValue("kafka.standby-read-max-lag"), catalogUrl,
+                c.map("kafka.properties"));
+        Map<TenantId, Integer> limits = new HashMap<>();
+        c.map("rate-limit.tenants").forEach((t, v) -> limits.put(c.convert("rate-limit.tenants", t, TenantId::parse),
+                c.convert("rate-limit.tenants." + t, v, n -> Integer.parseInt(n.trim()))));
+        var rateLimit = new RateLimit(c.integer("rate-limit.default-per-second"), limits,
+                c.duration("rate-limit.max-wait"), c.integer("rate-limit.max-tenants"));
+        var breaker = new Breaker(c.integer("breaker.failures"), c.duration("breaker.window"),
+                c.duration("breaker.open-delay"), c.integer("breaker.success-threshold"),
+                c.bool("breaker.count-deadline-misses"));
+        var bulkhead = new Bulkhead(c.integer("bulkhead.max-concurrent"), c.duration("bulkhead.max-wait"));
+        var read = new Read(c.duration("read.deadline"), c.duration("read.wait-timeout"), c.integer("read.max-batch"),
+                c.longValue("read.ready-max-lag"));
+        var forwarding = new Forwarding(c.integer("forwarding.max-connections"), c.duration("forwarding.connect-timeout"),
+                c.duration("forwarding.request-timeout"));
+        Map<TenantId, List<String>> tokens = new HashMap<>();
+        for (Map.Entry<String, String> e : c.pairs("auth.tokens", "tenant", "token")) {
+            if (!e.getValue().isBlank()) {
+                tokens.computeIfAbsent(c.convert("auth.tokens", e.getKey(), t -> TenantId.parse(t.trim())),
+                        k -> new ArrayList<>()).add(e.getValue().trim());
+            }
+        }
+        var auth = new Auth(c.bool("auth.enabled"), tokens);
+        var cold = new Cold(c.optionalBool("cold.enabled").orElse(!catalogUrl.isBlank()), catalogUrl,
+                c.string("cold.catalog-user"), c.string("cold.catalog-password"), c.string("cold.segment-store"),
+                c.string("cold.segment-dir"), c.integer("cold.block-cache-mb"), c.integer("cold.reader-cache-mb"),
+                c.integer("cold.store-cache-mb"), c.duration("cold.refresh-interval"), c.duration("cold.max-staleness"),
+                c.bool("cold.trim.enabled"), c.duration("cold.trim.settle-delay"), c.duration("cold.trim.interval"),
+                c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"));
+        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold);
     }
 
     private static void requirePort(String name, int port) {

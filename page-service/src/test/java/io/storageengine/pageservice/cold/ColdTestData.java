@@ -1,23 +1,25 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.catalog.segmentmap.SegmentState;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.segments.catalog.CatalogSegment;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.catalog.SegmentState;
 import io.storageengine.segments.segment.SegmentInfo;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentNames;
 import io.storageengine.segments.segment.SegmentWriter;
+import io.storageengine.segments.store.SegmentMetas;
 import io.storageengine.segments.store.SegmentStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,21 +79,21 @@ final class ColdTestData {
         }
         String name = SegmentNames.newName(info);
         String location = store.put(name, tmp);
-        return offsetStart < 0 ? SegmentMeta.of(name, info, store.name(), location)
-                : SegmentMeta.of(name, info, store.name(), location, offsetStart, offsetEnd);
+        return offsetStart < 0 ? SegmentMetas.of(name, info, store.name(), location)
+                : SegmentMetas.of(name, info, store.name(), location, offsetStart, offsetEnd);
     }
 
     static CatalogSegment active(SegmentMeta meta) {
         return new CatalogSegment(IDS.incrementAndGet(), meta, SegmentState.ACTIVE, Instant.now(), null);
     }
 
-    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest image. */
+    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest chain start. */
     static List<ColdVersion> lookup(NavigableMap<byte[], byte[]> map, byte[] pageKey, long maxLsn, boolean stopAtImage) {
         List<ColdVersion> out = new ArrayList<>();
         for (Map.Entry<byte[], byte[]> e : map.subMap(VersionKey.encode(pageKey, 0), true,
                 VersionKey.encode(pageKey, maxLsn), true).descendingMap().entrySet()) {
             out.add(new ColdVersion(VersionKey.lsnOf(e.getKey()), e.getValue()));
-            if (stopAtImage && StoredVersion.isImage(e.getValue())) {
+            if (stopAtImage && VersionChains.startsChain(e.getValue())) {
                 break;
             }
         }

@@ -1,5 +1,10 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConfig;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.catalog.segmentmap.SegmentMeta;
 import io.storageengine.pageservice.ItResources;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,14 +21,9 @@ import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.segments.catalog.Catalog;
-import io.storageengine.segments.catalog.CatalogConfig;
-import io.storageengine.segments.catalog.Lease;
-import io.storageengine.segments.catalog.OffsetKey;
-import io.storageengine.segments.catalog.SegmentMeta;
-import io.storageengine.segments.segment.SegmentKind;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * Hot + cold reads on a real broker and a real catalog: frames are published, L0 segments are
  * built from the WAL partitions exactly as the compactor does (SegmentWriter, {@code registerL0}
  * under a lease with the offsets they cover), the page service trims its hot store, and then the
- * L0 segments are merged into L1 ({@code replaceSegments}) and their files deleted. Every sampled
+ * L0 segments are merged into L1 ({@code SegmentMap.replace}) and their files deleted. Every sampled
  * page is compared with the reference model at many LSNs before, during and after trimming and
  * after the swap; the hot store must end up holding only the versions no segment holds.
  */
@@ -114,7 +114,7 @@ class ColdTierIT {
         long end = records.get(records.size() - 1).offset() + 1;
         SegmentMeta meta = ColdTestData.writeSegment(store, SegmentKind.DELTA, 0, lease.partition(),
                 ColdTestData.versionsOf(events, 0, 0), start, end);
-        catalog.registerL0(lease, meta, new OffsetKey("compactor", topic, lease.partition()), end);
+        catalog.segments().registerL0(lease, meta, new OffsetKey("compactor", topic, lease.partition()), end);
         return meta;
     }
 
@@ -239,7 +239,7 @@ class ColdTierIT {
         List<String> l0Names = new ArrayList<>();
         Map<Integer, Lease> leases = new java.util.HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
-            Lease lease = catalog.acquireLease(p, "cold-it", Duration.ofMinutes(10)).orElseThrow();
+            Lease lease = catalog.leases().acquire(p, "cold-it", Duration.ofMinutes(10)).orElseThrow();
             leases.put(p, lease);
             List<ConsumerRecord<byte[], byte[]>> recs = phase1Records.get(p);
             int half = recs.size() / 2;
@@ -268,9 +268,9 @@ class ColdTierIT {
             }
             NavigableMap<byte[], byte[]> merged = ColdTestData.versionsOf(events, 0, 0);
             SegmentMeta l1 = ColdTestData.writeSegment(writeStore, SegmentKind.DELTA, 1, p, merged, -1, -1);
-            List<String> inputs = catalog.activeSegments(p).stream().map(c -> c.name()).toList();
+            List<String> inputs = catalog.segments().active(p).stream().map(c -> c.name()).toList();
             assertThat(inputs).hasSize(2);
-            assertThat(catalog.replaceSegments(leases.get(p), inputs, List.of(l1))).isTrue();
+            assertThat(catalog.segments().replace(leases.get(p), inputs, List.of(l1))).isTrue();
         }
         await("the swap is listed", Duration.ofSeconds(30),
                 () -> registry.get("se.cold.segments").gauge().value() == PARTITIONS);

@@ -3,10 +3,9 @@ package io.storageengine.pageservice.cold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.storageengine.pageservice.config.ConfigLoader;
+import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.read.ColdPageSource;
-import io.storageengine.segments.catalog.CatalogConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +16,7 @@ class ColdTierSettingsTest {
 
     @Test
     void applicationYamlEnablesTheColdTierOnTheLocalCatalogWithADirectoryStore() {
-        PageServiceConfig.Cold c = ConfigLoader.load("application.yaml", Map.of()).cold();
+        PageServiceConfig.Cold c = PageServiceConfig.load(Map.of()).cold();
         ColdTierSettings s = ColdTierSettings.from(c);
         assertThat(s.enabled()).isTrue();
         assertThat(s.catalog().jdbcUrl()).isEqualTo(CatalogConfig.DEFAULT_URL);
@@ -31,7 +30,7 @@ class ColdTierSettingsTest {
 
     @Test
     void environmentOverridesCatalogStoreAndTrimming() {
-        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of(
+        PageServiceConfig config = PageServiceConfig.load(Map.of(
                 "SE_CATALOG_URL", "jdbc:postgresql://db:5432/x", "SE_CATALOG_USER", "alice", "SE_CATALOG_PASSWORD", "s3cret",
                 "SE_SEGMENT_STORE", "catalog", "SE_SEGMENT_DIR", "/var/cache/se", "SE_COLD_REFRESH_INTERVAL", "250ms",
                 "SE_HOT_TRIM_ENABLED", "false"));
@@ -53,7 +52,7 @@ class ColdTierSettingsTest {
 
     @Test
     void disabledGivesNoColdTierAndNoTrimming() {
-        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of("SE_COLD_ENABLED", "false"));
+        PageServiceConfig config = PageServiceConfig.load(Map.of("SE_COLD_ENABLED", "false"));
         try (ColdTier tier = ColdTier.create(config.cold(), null)) {
             assertThat(tier.source()).isSameAs(ColdPageSource.none());
             assertThat(tier.trimming()).isNull();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.helidon.webserver.WebServer;
 import io.storageengine.pageservice.Main;
-import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.BatchCodec;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -62,7 +61,7 @@ class PageHttpIT {
             port = s.getLocalPort();
         }
         Path dir = resources.tempDir("page-http-it");
-        PageServiceConfig config = ConfigLoader.load("application.yaml", Map.of(
+        PageServiceConfig config = PageServiceConfig.load(Map.of(
                 "SE_HTTP_HOST", "127.0.0.1", "SE_HTTP_PORT", Integer.toString(port), "SE_ADMIN_PORT", "0",
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId, "SE_STATE_DIR", dir.toString(),

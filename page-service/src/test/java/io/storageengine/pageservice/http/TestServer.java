@@ -2,7 +2,6 @@ package io.storageengine.pageservice.http;
 
 import io.helidon.webserver.WebServer;
 import io.storageengine.pageservice.Main;
-import io.storageengine.pageservice.config.ConfigLoader;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import java.io.IOException;
@@ -41,7 +40,7 @@ final class TestServer implements AutoCloseable {
         Map<String, String> all = new HashMap<>(Map.of("SE_HTTP_PORT", "0", "SE_ADMIN_PORT", "0",
                 "SE_HTTP_HOST", "127.0.0.1"));
         all.putAll(env);
-        config = ConfigLoader.load("application.yaml", all);
+        config = PageServiceConfig.load(all);
         services = Services.create(config, reader, key -> ownership.ownerOf(key), ready::get, new PageMetrics());
         server = Main.start(config.http(), services);
     }

@@ -3,7 +3,6 @@ package io.storageengine.postgres.wal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -36,7 +35,7 @@ public final class DecodedRecord {
     private final int[] imageHeaderPos;
     private final int[] imageHeaderLen;
 
-    private DecodedRecord(byte[] bytes, Lsn startLsn, Lsn endLsn, BlockRef[] byId, int mainDataOffset,
+    DecodedRecord(byte[] bytes, Lsn startLsn, Lsn endLsn, BlockRef[] byId, int mainDataOffset,
                           int mainDataLength, int origin, int toplevelXid, int[] flagsPos, int[] imageHeaderPos,
                           int[] imageHeaderLen) {
         this.bytes = bytes;
@@ -68,7 +67,15 @@ public final class DecodedRecord {
      * @throws WalFormatException if the bytes are not a well-formed record
      */
     public static DecodedRecord decode(ByteBuffer recordBytes, long endLsn, boolean verifyCrc) {
-        Lsn end = Lsn.of(endLsn);
+        return decode(recordBytes, null, Lsn.of(endLsn), verifyCrc);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, long, boolean)}, with the record's start LSN when it is known
+     * ({@link #startLsn()}, and named in errors); {@code startLsn} may be {@code null}.
+     */
+    public static DecodedRecord decode(ByteBuffer recordBytes, Lsn startLsn, Lsn endLsn, boolean verifyCrc) {
+        Lsn end = endLsn;
         if (recordBytes.remaining() < 4) {
             throw new WalFormatException(end, "record ending at " + end + ": only " + recordBytes.remaining()
                     + " bytes, shorter than its length field");
@@ -84,7 +91,7 @@ public final class DecodedRecord {
         }
         byte[] copy = new byte[(int) totLen];
         recordBytes.get(copy);
-        return decodeOwned(copy, null, end, verifyCrc);
+        return decodeOwned(copy, startLsn, end, verifyCrc);
     }
 
     /**
@@ -94,7 +101,7 @@ public final class DecodedRecord {
      * @param startLsn the record's start LSN if known (named in errors), else {@code null}
      */
     static DecodedRecord decodeOwned(byte[] record, Lsn startLsn, Lsn endLsn, boolean verifyCrc) {
-        return new Parser(record, startLsn, endLsn).parse(verifyCrc);
+        return new RecordParser(record, startLsn, endLsn).parse(verifyCrc);
     }
 
     // ---- header fields
@@ -298,194 +305,5 @@ public final class DecodedRecord {
         return "rmgr: " + rmgr() + " len " + totalLength() + " tx " + Integer.toUnsignedString(xid())
                 + (startLsn != null ? " lsn " + startLsn : "") + " end " + endLsn + " prev " + prevLsn()
                 + " desc: " + recordName() + " blocks " + blocks;
-    }
-
-    /** One pass over the header area, then the data area; mirrors DecodeXLogRecord's checks. */
-    private static final class Parser {
-        private final byte[] b;
-        private final Lsn start;
-        private final Lsn end;
-        private int pos = XLog.SIZE_OF_XLOG_RECORD;
-
-        Parser(byte[] b, Lsn start, Lsn end) {
-            this.b = b;
-            this.start = start;
-            this.end = end;
-        }
-
-        private WalFormatException error(String what) {
-            String where = start != null ? "record at " + start + " (ending at " + end + ")" : "record ending at " + end;
-            return new WalFormatException(start != null ? start : end, where + ": " + what);
-        }
-
-        private int need(int n) {
-            if (b.length - pos < n) {
-                throw error("record too short: header field of " + n + " bytes at offset " + pos
-                        + " runs past xl_tot_len " + b.length);
-            }
-            int p = pos;
-            pos += n;
-            return p;
-        }
-
-        DecodedRecord parse(boolean verifyCrc) {
-            if (b.length < XLog.SIZE_OF_XLOG_RECORD) {
-                throw error("invalid record length " + b.length);
-            }
-            if (le32(b, XLog.OFF_TOT_LEN) != b.length) {
-                throw error("xl_tot_len " + Integer.toUnsignedString(le32(b, XLog.OFF_TOT_LEN)) + " but "
-                        + b.length + " bytes given");
-            }
-            int rmid = b[XLog.OFF_RMID] & 0xFF;
-            if (ResourceManager.byId(rmid) == null) {
-                throw error("invalid resource manager ID " + rmid + " (not a PostgreSQL 15 built-in)");
-            }
-            if (verifyCrc && computeCrc(b) != le32(b, XLog.OFF_CRC)) {
-                throw error("incorrect resource manager data checksum (xl_crc " + Integer.toHexString(le32(b, XLog.OFF_CRC))
-                        + ", computed " + Integer.toHexString(computeCrc(b)) + ")");
-            }
-            int[] fork = new int[XLog.XLR_MAX_BLOCK_ID + 1];
-            int[] flags = new int[fork.length];
-            int[] dataLen = new int[fork.length];
-            int[] spc = new int[fork.length];
-            int[] db = new int[fork.length];
-            int[] rel = new int[fork.length];
-            long[] blkno = new long[fork.length];
-            int[] bimgLen = new int[fork.length];
-            int[] holeOff = new int[fork.length];
-            int[] holeLen = new int[fork.length];
-            int[] bimgInfo = new int[fork.length];
-            boolean[] inUse = new boolean[fork.length];
-            int[] flagsPos = new int[fork.length];
-            int[] imgHdrPos = new int[fork.length];
-            int[] imgHdrLen = new int[fork.length];
-            int maxBlockId = -1;
-            boolean haveRel = false;
-            int lastSpc = 0;
-            int lastDb = 0;
-            int lastRel = 0;
-            int origin = 0;
-            int toplevelXid = 0;
-            long mainLen = 0;
-            long datatotal = 0;
-            while (b.length - pos > datatotal) {
-                int id = b[need(1)] & 0xFF;
-                if (id == XLog.XLR_BLOCK_ID_DATA_SHORT) {
-                    mainLen = b[need(1)] & 0xFF;
-                    datatotal += mainLen;
-                    break;
-                } else if (id == XLog.XLR_BLOCK_ID_DATA_LONG) {
-                    mainLen = Integer.toUnsignedLong(le32(b, need(4)));
-                    datatotal += mainLen;
-                    break;
-                } else if (id == XLog.XLR_BLOCK_ID_ORIGIN) {
-                    origin = le16(b, need(2));
-                } else if (id == XLog.XLR_BLOCK_ID_TOPLEVEL_XID) {
-                    toplevelXid = le32(b, need(4));
-                } else if (id <= XLog.XLR_MAX_BLOCK_ID) {
-                    if (id <= maxBlockId) {
-                        throw error("out-of-order block_id " + id);
-                    }
-                    maxBlockId = id;
-                    inUse[id] = true;
-                    flagsPos[id] = pos;
-                    int ff = b[need(1)] & 0xFF;
-                    flags[id] = ff;
-                    fork[id] = ff & XLog.BKPBLOCK_FORK_MASK;
-                    dataLen[id] = le16(b, need(2));
-                    boolean hasData = (ff & XLog.BKPBLOCK_HAS_DATA) != 0;
-                    if (hasData && dataLen[id] == 0) {
-                        throw error("BKPBLOCK_HAS_DATA set, but no data included (block " + id + ")");
-                    }
-                    if (!hasData && dataLen[id] != 0) {
-                        throw error("BKPBLOCK_HAS_DATA not set, but data length is " + dataLen[id] + " (block " + id + ")");
-                    }
-                    datatotal += dataLen[id];
-                    if ((ff & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
-                        imgHdrPos[id] = pos;
-                        bimgLen[id] = le16(b, need(2));
-                        holeOff[id] = le16(b, need(2));
-                        bimgInfo[id] = b[need(1)] & 0xFF;
-                        boolean compressed = (bimgInfo[id] & XLog.BKPIMAGE_COMPRESSED) != 0;
-                        boolean hasHole = (bimgInfo[id] & XLog.BKPIMAGE_HAS_HOLE) != 0;
-                        if (compressed) {
-                            holeLen[id] = hasHole ? le16(b, need(2)) : 0;
-                        } else {
-                            holeLen[id] = XLog.BLCKSZ - bimgLen[id];
-                        }
-                        imgHdrLen[id] = pos - imgHdrPos[id];
-                        datatotal += bimgLen[id];
-                        checkImage(id, bimgLen[id], holeOff[id], holeLen[id], bimgInfo[id]);
-                    }
-                    if ((ff & XLog.BKPBLOCK_SAME_REL) == 0) {
-                        int p = need(XLog.SIZE_OF_REL_FILE_NODE);
-                        lastSpc = le32(b, p);
-                        lastDb = le32(b, p + 4);
-                        lastRel = le32(b, p + 8);
-                        haveRel = true;
-                    } else if (!haveRel) {
-                        throw error("BKPBLOCK_SAME_REL set but no previous rel (block " + id + ")");
-                    }
-                    spc[id] = lastSpc;
-                    db[id] = lastDb;
-                    rel[id] = lastRel;
-                    blkno[id] = Integer.toUnsignedLong(le32(b, need(4)));
-                } else {
-                    throw error("invalid block_id " + id);
-                }
-            }
-            if (b.length - pos != datatotal) {
-                throw error("record with invalid length: " + (b.length - pos) + " bytes after the headers, the headers announce "
-                        + datatotal);
-            }
-            // Data area: per block in id order its image then its data, then the main data.
-            BlockRef[] byId = new BlockRef[maxBlockId + 1];
-            Lsn errLsn = start != null ? start : end;
-            for (int id = 0; id <= maxBlockId; id++) {
-                if (!inUse[id]) {
-                    continue;
-                }
-                BlockImage image = null;
-                if ((flags[id] & XLog.BKPBLOCK_HAS_IMAGE) != 0) {
-                    image = new BlockImage(b, pos, bimgLen[id], holeOff[id], holeLen[id], bimgInfo[id], id, errLsn);
-                    pos += bimgLen[id];
-                }
-                ByteBuffer data = ByteBuffer.wrap(b, pos, dataLen[id]).slice();
-                pos += dataLen[id];
-                byId[id] = new BlockRef(id, spc[id], db[id], rel[id], fork[id], blkno[id], flags[id], data, image);
-            }
-            int mainOff = pos;
-            pos += (int) mainLen;
-            if (pos != b.length) {
-                throw error("decoded " + pos + " bytes of a " + b.length + "-byte record");
-            }
-            return new DecodedRecord(b, start, end, byId, mainOff, (int) mainLen, origin, toplevelXid,
-                    Arrays.copyOf(flagsPos, byId.length), Arrays.copyOf(imgHdrPos, byId.length),
-                    Arrays.copyOf(imgHdrLen, byId.length));
-        }
-
-        private void checkImage(int id, int len, int holeOffset, int holeLength, int info) {
-            boolean compressed = (info & XLog.BKPIMAGE_COMPRESSED) != 0;
-            boolean hasHole = (info & XLog.BKPIMAGE_HAS_HOLE) != 0;
-            if (hasHole && (holeOffset == 0 || holeLength == 0 || len == XLog.BLCKSZ)) {
-                throw error("BKPIMAGE_HAS_HOLE set, but hole offset " + holeOffset + " length " + holeLength
-                        + " block image length " + len + " (block " + id + ")");
-            }
-            if (!hasHole && (holeOffset != 0 || holeLength != 0)) {
-                throw error("BKPIMAGE_HAS_HOLE not set, but hole offset " + holeOffset + " length " + holeLength
-                        + " (block " + id + ")");
-            }
-            if (compressed && len == XLog.BLCKSZ) {
-                throw error("BKPIMAGE_COMPRESSED set, but block image length " + len + " (block " + id + ")");
-            }
-            if (!hasHole && !compressed && len != XLog.BLCKSZ) {
-                throw error("neither BKPIMAGE_HAS_HOLE nor BKPIMAGE_COMPRESSED set, but block image length is " + len
-                        + " (block " + id + ")");
-            }
-            if (holeLength < 0 || holeOffset + holeLength > XLog.BLCKSZ) {
-                throw error("image hole offset " + holeOffset + " length " + holeLength + " runs past the page (block "
-                        + id + ")");
-            }
-        }
     }
 }

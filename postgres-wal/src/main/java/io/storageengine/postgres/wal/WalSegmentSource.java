@@ -235,19 +235,24 @@ public final class WalSegmentSource implements WalPageSource {
             return false;
         }
         long size = Files.size(p);
-        if (size != segmentSize) {
-            String what = size < segmentSize && size % XLog.XLOG_BLCKSZ != 0 || size < segmentSize
-                    ? "truncated segment file" : "wrong segment size:";
-            throw new WalFormatException(lsn, what + " " + p + " is " + size + " bytes, the segment size is "
-                    + segmentSize + " (WAL from " + Lsn.of(segNo * segmentSize + Math.min(size, segmentSize))
-                    + " on is missing or misplaced)");
-        }
         FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
         ByteBuffer head = ByteBuffer.allocate(XLog.SIZE_OF_LONG_PHD);
         ch.read(head, 0);
         byte[] h = head.array();
         int magic = DecodedRecord.le16(h, 0);
         int info = DecodedRecord.le16(h, 2);
+        if (size != segmentSize) {
+            ch.close();
+            int headerSegSize = magic == XLog.XLOG_PAGE_MAGIC && (info & XLog.XLP_LONG_HEADER) != 0
+                    ? DecodedRecord.le32(h, 32) : segmentSize;
+            String what = headerSegSize != segmentSize
+                    ? "wrong segment size: " + p + " says " + headerSegSize + " in its long page header and is " + size
+                            + " bytes, the segment size is " + segmentSize
+                    : size < segmentSize
+                            ? "truncated segment file " + p + ": " + size + " bytes, the segment size is " + segmentSize
+                            : "wrong segment size: " + p + " is " + size + " bytes, the segment size is " + segmentSize;
+            throw new WalFormatException(lsn, what + " (WAL at " + lsn + ")");
+        }
         if (magic == XLog.XLOG_PAGE_MAGIC && (info & XLog.XLP_LONG_HEADER) != 0) {
             // A recycled or not yet written segment has an old or no header: the reader treats it as end of WAL.
             long sysid = DecodedRecord.le64(h, 24);

@@ -46,6 +46,8 @@ public final class XLogReader implements Closeable {
     private String endReason;
     private boolean done;
     private long records;
+    /** Set when following a stream: missing bytes mean "not yet", not the end of the WAL. */
+    private StreamingWalSource follow;
 
     private XLogReader(WalPageSource source, int maxRecordBytes, boolean verifyCrc) {
         this.source = source;
@@ -76,6 +78,18 @@ public final class XLogReader implements Closeable {
         r.nextRecPtr = recordStart.value();
         r.prevRecPtr = -1;
         r.endLsn = recordStart.value();
+        return r;
+    }
+
+    /**
+     * A reader of a live stream that starts at {@code recordStart}, a record boundary (the end of the
+     * last record already processed, or {@code pg_current_wal_insert_lsn()}). {@link #next()} returns
+     * {@code null} while the next record has not fully arrived ({@link #atEnd()} stays false); a
+     * record that has fully arrived and is invalid is a {@link WalFormatException}.
+     */
+    public static XLogReader follow(StreamingWalSource source, Lsn recordStart) {
+        XLogReader r = openAtRecord(source, recordStart);
+        r.follow = source;
         return r;
     }
 
@@ -111,7 +125,7 @@ public final class XLogReader implements Closeable {
         nextRecPtr = ptr;
         endLsn = ptr;
         // Skip records that start before the target.
-        while (Long.compareUnsigned(nextRecPtr, target) < 0) {
+        while (Lsn.of(nextRecPtr).isBefore(Lsn.of(target))) {
             DecodedRecord r = next();
             if (r == null) {
                 return;
@@ -146,6 +160,14 @@ public final class XLogReader implements Closeable {
             records++;
             return r;
         } catch (EndOfWal e) {
+            if (follow != null) {
+                pageAddr = -1;
+                if (needsMoreBytes(start)) {
+                    return null;
+                }
+                throw new WalFormatException(Lsn.of(start), "invalid WAL record at " + Lsn.of(start) + " in "
+                        + source.describe(e.page) + ": " + e.getMessage());
+            }
             long resumeAt = e.page + XLog.XLOG_BLCKSZ;
             Long validAfter = firstValidPageAfter(resumeAt);
             if (validAfter != null) {
@@ -157,6 +179,36 @@ public final class XLogReader implements Closeable {
             endReason = e.getMessage();
             return null;
         }
+    }
+
+    /** Following a stream: whether the record at {@code start} extends past the bytes received so far. */
+    private boolean needsMoreBytes(long start) throws IOException {
+        long avail = follow.receivedEnd();
+        long pos = start;
+        if (pos % XLog.XLOG_BLCKSZ == 0) {
+            pos += pos % segSize == 0 ? XLog.SIZE_OF_LONG_PHD : XLog.SIZE_OF_SHORT_PHD;
+        }
+        if (Long.compareUnsigned(avail, pos + 4) < 0) {
+            return true;
+        }
+        long pageStart = pos - pos % XLog.XLOG_BLCKSZ;
+        if (!follow.readPage(pageStart, probe)) {
+            return true;
+        }
+        long rem = Integer.toUnsignedLong(DecodedRecord.le32(probe, (int) (pos - pageStart)));
+        if (rem < XLog.SIZE_OF_XLOG_RECORD || rem > maxRecordBytes) {
+            return false;
+        }
+        while (rem > 0) {
+            long room = XLog.XLOG_BLCKSZ - pos % XLog.XLOG_BLCKSZ;
+            long n = Math.min(room, rem);
+            rem -= n;
+            pos += n;
+            if (rem > 0) {
+                pos += pos % segSize == 0 ? XLog.SIZE_OF_LONG_PHD : XLog.SIZE_OF_SHORT_PHD;
+            }
+        }
+        return Long.compareUnsigned(avail, pos) < 0;
     }
 
     /** End of the last valid record read (PostgreSQL's {@code EndRecPtr}); where the next record starts. */
@@ -297,6 +349,7 @@ public final class XLogReader implements Closeable {
         if (bad != null) {
             throw new EndOfWal(addr, bad);
         }
+
         int tli = DecodedRecord.le32(page, 4);
         if ((info(page) & XLog.XLP_LONG_HEADER) != 0) {
             systemId = DecodedRecord.le64(page, 24);
@@ -308,7 +361,8 @@ public final class XLogReader implements Closeable {
             }
             timeline = tli;
         }
-        pageAddr = addr;
+        // a partial page of a stream: use it now, read it again next time
+        pageAddr = follow != null && !follow.pageComplete(addr) ? -1 : addr;
     }
 
     private String sourceName(long addr) {

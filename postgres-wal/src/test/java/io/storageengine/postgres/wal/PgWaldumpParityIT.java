@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.storageengine.postgres.wal.frame.PgRecordFrames;
+import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.internal.PgInstall;
@@ -51,15 +53,21 @@ class PgWaldumpParityIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"off", "pglz", "lz4", "zstd"})
+    @ValueSource(strings = {"off", "pglz", "lz4", "zstd", "lz4+consistency"})
     void everyRecordMatchesPgWaldump(String compression, @TempDir Path tmp) throws Exception {
         Path walDir = Files.createDirectories(tmp.resolve("pg_wal"));
         long start;
         long end;
-        String table = "parity_" + compression;
+        String table = "parity_" + compression.replace("+", "_");
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("SET wal_compression = '" + compression + "'");
+            s.execute("SET wal_compression = '" + compression.replace("+consistency", "") + "'");
+            if (compression.endsWith("+consistency")) {
+                // every block reference then carries an image (not applied): records with several images
+                s.execute("SET wal_consistency_checking = 'all'");
+            }
             s.execute("DROP TABLE IF EXISTS " + table);
+            // a slot keeps the server from recycling the segments before they are copied
+            s.execute("SELECT pg_create_physical_replication_slot('" + table + "', true)");
             start = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, pad text)");
             s.execute("INSERT INTO " + table + " SELECT g, md5(g::text), repeat('x', 200) FROM generate_series(1, 3000) g");
@@ -79,12 +87,14 @@ class PgWaldumpParityIT {
             end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             waitFlushed(s, end);
             copySegments(c, start, end, walDir);
+            s.execute("SELECT pg_drop_replication_slot('" + table + "')");
         }
         String dump = pgWaldump(walDir, tmp.resolve("waldump.txt"), "-s", Lsn.format(start), "-e", Lsn.format(end));
         List<Waldump.Rec> expected = Waldump.parse(dump);
         assertThat(expected).as("pg_waldump lists records").hasSizeGreaterThan(1000);
 
         Map<BlockImage.Compression, Integer> images = new EnumMap<>(BlockImage.Compression.class);
+        int multiImage = 0;
         try (XLogReader reader = XLogReader.open(WalSegmentSource.open(walDir), Lsn.of(start))) {
             for (Waldump.Rec d : expected) {
                 DecodedRecord r = reader.next();
@@ -96,6 +106,10 @@ class PgWaldumpParityIT {
                     }
                 }
                 keepFixture(r, d, compression);
+                if (r.blocks().stream().filter(BlockRef::hasImage).count() > 1) {
+                    assertReducedFrames(r, d.line());
+                    multiImage++;
+                }
             }
             // Read on to the end of the copied WAL: it ends cleanly at or after `end`.
             while (reader.next() != null) {
@@ -108,11 +122,15 @@ class PgWaldumpParityIT {
         BlockImage.Compression expectedMethod = switch (compression) {
             case "off" -> BlockImage.Compression.NONE;
             case "pglz" -> BlockImage.Compression.PGLZ;
-            case "lz4" -> BlockImage.Compression.LZ4;
+            case "lz4", "lz4+consistency" -> BlockImage.Compression.LZ4;
             default -> BlockImage.Compression.ZSTD;
         };
         assertThat(images.getOrDefault(expectedMethod, 0)).as("images compressed with %s: %s", compression, images)
                 .isGreaterThan(20);
+
+        if (compression.endsWith("+consistency")) {
+            assertThat(multiImage).as("records with several images").isGreaterThan(100);
+        }
 
         // Default start: the first valid record of the oldest segment, as pg_waldump finds it.
         String firstSeg = Files.list(walDir).map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
@@ -125,6 +143,95 @@ class PgWaldumpParityIT {
             }
         }
         writeFixturesIfAsked();
+    }
+
+    /**
+     * A short consecutive chain of records on one table with {@code wal_consistency_checking = 'all'}:
+     * every block reference carries the page as it is after the record (not applied), so redo code
+     * can check each record against PostgreSQL's own result. Decoded and compared with pg_waldump;
+     * with {@code -Dpgwal.fixtures.out=DIR} written as {@code pg15-chain.records} (all records of the
+     * range, in order) and {@code pg15-chain.waldump.txt}.
+     */
+    @org.junit.jupiter.api.Test
+    void consecutiveChainWithConsistencyImages(@TempDir Path tmp) throws Exception {
+        Path walDir = Files.createDirectories(tmp.resolve("pg_wal"));
+        long start;
+        long end;
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS chain");
+            s.execute("SELECT pg_create_physical_replication_slot('parity_chain', true)");
+            s.execute("CREATE TABLE chain (id int PRIMARY KEY, v text)");
+            s.execute("CHECKPOINT");
+            s.execute("SET wal_compression = 'lz4'");
+            s.execute("SET wal_consistency_checking = 'all'");
+            start = lsn(s, "SELECT pg_current_wal_insert_lsn()");
+            for (int i = 1; i <= 30; i++) {
+                s.execute("INSERT INTO chain VALUES (" + i + ", repeat('v" + i + "', " + (5 + i % 7) + "))");
+            }
+            s.execute("UPDATE chain SET v = v || 'h' WHERE id % 5 = 0");      // HOT updates
+            s.execute("UPDATE chain SET id = id + 1000 WHERE id % 9 = 0");    // non-HOT, index inserts
+            s.execute("DELETE FROM chain WHERE id % 7 = 0");
+            s.execute("VACUUM chain");
+            end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
+            waitFlushed(s, end);
+            copySegments(c, start, end, walDir);
+            s.execute("SELECT pg_drop_replication_slot('parity_chain')");
+        }
+        List<Waldump.Rec> expected = Waldump.parse(pgWaldump(walDir, tmp.resolve("chain.txt"), "-s", Lsn.format(start),
+                "-e", Lsn.format(end)));
+        assertThat(expected).hasSizeGreaterThan(40);
+        List<DecodedRecord> chain = new ArrayList<>();
+        try (XLogReader reader = XLogReader.open(WalSegmentSource.open(walDir), Lsn.of(start))) {
+            for (Waldump.Rec d : expected) {
+                DecodedRecord r = reader.next();
+                Waldump.assertSame(r, d);
+                chain.add(r);
+            }
+        }
+        assertThat(chain.stream().flatMap(r -> r.blocks().stream()).filter(b -> b.hasImage() && !b.image().apply()))
+                .hasSizeGreaterThan(40);
+        String out = System.getProperty("pgwal.fixtures.out");
+        if (out != null && !out.isBlank()) {
+            Path dir = Files.createDirectories(Path.of(out));
+            try (OutputStream o = Files.newOutputStream(dir.resolve("pg15-chain.records"))) {
+                Fixtures.write(o, chain);
+            }
+            Files.copy(tmp.resolve("chain.txt"), dir.resolve("pg15-chain.waldump.txt"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Each block's PG_RECORD frame keeps its own image and drops the others', all else equal. */
+    private static void assertReducedFrames(DecodedRecord r, String ctx) {
+        List<byte[]> frames = new ArrayList<>();
+        new PgRecordFrames().emit(r, new PgRecordFrames.Sink() {
+            @Override
+            public void frame(long lsn, io.storageengine.schemas.page.PageRef page, byte[] frame) {
+                frames.add(frame);
+            }
+
+            @Override
+            public void lsnAdvance(long lsn, DecodedRecord record) {
+                throw new AssertionError(ctx);
+            }
+        });
+        assertThat(frames).as(ctx).hasSize(r.blocks().size());
+        for (int i = 0; i < frames.size(); i++) {
+            BlockRef orig = r.blocks().get(i);
+            var f = io.storageengine.schemas.wal.FrameCodec.decodeExactly(frames.get(i));
+            PgRecordPayload p = PgRecordPayload.parse(f.payload(), f.lsn());
+            assertThat(p.reduced()).as(ctx).isTrue();
+            assertThat(p.record().mainData()).as(ctx).isEqualTo(r.mainData());
+            for (BlockRef b : p.record().blocks()) {
+                BlockRef o = r.block(b.id());
+                assertThat(b.pageRef()).as(ctx).isEqualTo(o.pageRef());
+                assertThat(b.data()).as(ctx).isEqualTo(o.data());
+                assertThat(b.hasImage()).as(ctx).isEqualTo(b.id() == orig.id() && o.hasImage());
+            }
+            if (orig.hasImage()) {
+                assertThat(p.block().image().restorePage()).as(ctx).isEqualTo(orig.image().restorePage());
+            }
+        }
     }
 
     private static void keepFixture(DecodedRecord r, Waldump.Rec d, String compression) {

@@ -1,6 +1,7 @@
 package io.storageengine.segments.segment;
 
 import io.storageengine.schemas.page.VersionKey;
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.wal.Lsn;
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package io.storageengine.segments.segment;
 
+import io.storageengine.schemas.segment.SegmentKind;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;

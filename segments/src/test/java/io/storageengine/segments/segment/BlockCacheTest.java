@@ -4,6 +4,7 @@ import static io.storageengine.segments.segment.TestKeys.delta;
 import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.schemas.segment.SegmentKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

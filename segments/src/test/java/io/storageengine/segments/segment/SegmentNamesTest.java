@@ -2,6 +2,7 @@ package io.storageengine.segments.segment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.store.SegmentStore;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.schemas.segment.SegmentKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,0 +1,2 @@
+/** Compaction history, one row per job. */
+package io.storageengine.catalog.job;

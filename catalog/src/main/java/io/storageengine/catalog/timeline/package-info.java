@@ -1,0 +1,2 @@
+/** Timelines as the catalog knows them: GC horizons and last applied LSNs. */
+package io.storageengine.catalog.timeline;
