@@ -45,6 +45,7 @@ class ConsistencyCheckIT {
              Connection c2 = pg.connect(db); Statement s2 = c2.createStatement()) {
             s.execute("SET wal_consistency_checking = 'all'");
             s2.execute("SET wal_consistency_checking = 'all'");
+            s2.execute("SET wal_compression = 'lz4'"); // images of the second session come compressed
             hints = "on".equals(PgWorkload.string(s, "SHOW wal_log_hints"))
                     || "on".equals(PgWorkload.string(s, "SHOW data_checksums"));
             s.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
