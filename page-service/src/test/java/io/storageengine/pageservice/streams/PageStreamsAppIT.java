@@ -94,12 +94,13 @@ class PageStreamsAppIT {
         String topic = BROKER.createUniqueTopic("wal", PARTITIONS);
         SyntheticWal wal = new SyntheticWal(7, 1_000_000);
         wal.randomRun(T, 200, 4_000, 0.1, 100);
-        // a page whose history ends with a PostgreSQL record: no redo engine here, so 501-class
+        // a page whose history ends with a PostgreSQL record the redo engine cannot replay onto a
+        // page (resource manager Transaction): 501-class, never a page
         PageKey pgPage = SyntheticWal.page(T, 900, 1);
         long imageLsn = wal.nextLsn(10);
         wal.image(pgPage, imageLsn);
         long pgLsn = wal.nextLsn(10);
-        wal.pgRecord(pgPage, pgLsn, 0, 10, 0x20);
+        wal.pgRecord(pgPage, pgLsn, 0, 1, 0x20);
         long end = wal.lsn() + 10;
         wal.watermark(T, end);
         try (WalTestProducer producer = new WalTestProducer(BROKER, topic, PARTITIONS)) {
@@ -115,7 +116,7 @@ class PageStreamsAppIT {
         assertThatThrownBy(() -> app.reader().read(at(pgPage, end)))
                 .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
                     assertThat(e.lsn()).isEqualTo(new Lsn(pgLsn));
-                    assertThat(e.rmgrId()).isEqualTo(10);
+                    assertThat(e.rmgrId()).isEqualTo(1);
                     assertThat(e.info()).isEqualTo(0x20);
                 });
 
