@@ -3,6 +3,7 @@ package io.storageengine.pageservice.cold;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.topology.trim.HotTrimming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
