@@ -107,6 +107,17 @@ class ForwardingTest {
     }
 
     @Test
+    void batchPagesOfDifferentPartitionsOnOneOwnerGoInOneForwardedRequest() {
+        a.ownership = key -> new Ownership.Remote((int) key.page().block() % 4, "127.0.0.1", b.port());
+        HttpResponse<byte[]> r = a.post("/v1/tenants/" + TENANT + "/timelines/" + TIMELINE + "/pages/batch",
+                BatchRoutesTest.body("0/300", 1, 2, 3, 4));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(BatchCodec.decode(r.body())).extracting(BatchCodec.Entry::status).containsExactly(200, 200, 200, 200);
+        assertThat(b.reader.requests).extracting(q -> q.page().block()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+        assertThat(new String(a.getAdmin("/metrics").body())).contains("se_forwarded_requests_total 1.0");
+    }
+
+    @Test
     void batchPagesOfAnUnreachableOwnerAre503Entries() throws IOException {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
