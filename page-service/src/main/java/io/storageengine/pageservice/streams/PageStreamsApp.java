@@ -58,7 +58,8 @@ public final class PageStreamsApp implements AutoCloseable {
     private final StreamsStoreAccess storeAccess;
     private final ScheduledExecutorService scheduler;
 
-    private PageStreamsApp(StreamsSettings settings, ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer, int partitionCount) {
+    private PageStreamsApp(StreamsSettings settings, ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer,
+                           int partitionCount) {
         this.settings = settings;
         this.partitionCount = partitionCount;
         this.topologyConfig = PageTopologyConfig.of(settings.walTopic()).withHotTrimmer(hotTrimmer);
