@@ -3,6 +3,7 @@ package io.storageengine.pageservice;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.HttpRouting;
 import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.PageServiceConfig;
@@ -10,6 +11,7 @@ import io.storageengine.pageservice.http.BatchPageService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
 import io.storageengine.pageservice.http.PageService;
+import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
 import io.storageengine.pageservice.http.internal.ApiException;
@@ -18,6 +20,9 @@ import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.read.PageReader;
+import io.storageengine.pageservice.relations.RelationFollower;
+import io.storageengine.pageservice.relations.RelationHistory;
+import io.storageengine.pageservice.relations.RelationReader;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsBinding;
 import io.storageengine.pageservice.streams.StreamsSettings;
@@ -28,6 +33,7 @@ import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.admin.HealthEndpoint;
 import io.storageengine.runtime.admin.MetricsEndpoint;
 import io.storageengine.runtime.logging.JulToSlf4j;
+import io.storageengine.schemas.kafka.RelationTopic;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -40,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
  * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
  * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
- * server). Shutdown (SIGTERM) stops the web server first (in-flight requests finish within {@code http.shutdown-grace}), then the
- * streams engine. Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one
- * write without Nagle delays.
+ * server). Shutdown (SIGTERM) stops the web server first (in-flight requests finish within
+ * {@code http.shutdown-grace}), then the streams engine. Sockets use TCP_NODELAY and a 16 KiB
+ * write buffer so an 8 KiB page leaves in one write without Nagle delays.
  */
 public final class Main {
     static {
@@ -78,10 +84,17 @@ public final class Main {
         PageReader reader = ReadPath.of(app, cold.source(), config.read().waitTimeout());
         Services services = Services.create(config, reader, app.ownership(),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
+        // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
+        RelationHistory relationHistory = new RelationHistory();
+        RelationFollower relations = RelationFollower.start(config.kafka().bootstrap(),
+                RelationTopic.nameFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
+                metrics.registry());
         WebServer server;
         try {
-            server = start(config.http(), services);
+            server = start(config.http(), services, new RelationService(services,
+                    new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
         } catch (RuntimeException e) {
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -94,6 +107,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: HTTP first, then streams");
             server.stop();
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -129,8 +143,8 @@ public final class Main {
         return true;
     }
 
-    /** Starts both sockets; port 0 picks free ports (tests). */
-    public static WebServer start(PageServiceConfig.Http http, Services services) {
+    /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */
+    public static WebServer start(PageServiceConfig.Http http, Services services, HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -140,7 +154,7 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services))
+                .routing(r -> routing(r, services, extra))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
@@ -157,11 +171,14 @@ public final class Main {
         }
     }
 
-    /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */
-    public static void routing(HttpRouting.Builder routing, Services services) {
+    /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
+    public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
                         health(services), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
+        if (extra.length > 0) {
+            routing.register(extra);
+        }
         notFound(routing, services);
     }
 

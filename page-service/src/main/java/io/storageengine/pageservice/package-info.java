@@ -4,8 +4,8 @@
  * ({@code streams}, whose topology in {@code topology} materializes page versions into the hot store
  * of {@code hotstore} and trims it through {@code topology.trim}), composes the read path
  * ({@link io.storageengine.pageservice.ReadPath}: {@code read} over the hot stores, then the cold
- * tier), and serves it over HTTP ({@code http}, routed by {@code ownership}) with metrics
- * ({@code metrics}) on the admin socket. Only this package sees every other one; the package graph
+ * tier), follows relation sizes ({@code relations}), and serves both over HTTP ({@code http},
+ * routed by {@code ownership}) with metrics ({@code metrics}) on the admin socket. Only this package sees every other one; the package graph
  * has no cycle (see the module README and {@code PackageGraphTest}).
  */
 package io.storageengine.pageservice;

@@ -4,6 +4,8 @@ import io.storageengine.schemas.page.PageRecords;
 import io.storageengine.schemas.wal.BadRecordException;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
+import io.storageengine.postgres.wal.WalFormatException;
+import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.schemas.wal.WalFormat;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *     position where magic and CRC are valid; count the skipped bytes and one corrupt frame per run;</li>
  * <li>reserved types: skipped and counted; they still advance the LSN;</li>
  * <li>PAGE_IMAGE / PAGE_DELTA / PG_RECORD breaking the payload rules (for PG_RECORD: its header,
- *     see {@code PgRecordFormat}): rejected with a message naming the LSN, counted;</li>
+ *     see {@code PgRecordFormat}, and its block reference, which must exist in the record and name the
+ *     frame's page, see {@code PgRecordPayload}): rejected with a message naming the LSN, counted;</li>
  * <li>an LSN lower than the previous frame's: the decoder stops, with an error naming both LSNs; the
  *     last good LSN is {@link DecodeSummary#lastLsn()}; nothing after it reaches the sink;</li>
  * <li>end of stream ({@link #finish}): the undecided bytes are scanned for valid frames exactly as
@@ -293,7 +296,11 @@ public final class WalDecoder implements AutoCloseable {
                 Frame frame = FrameCodec.decodeAt(buf, pos, length);
                 try {
                     PageRecords.validate(lsn, type, frame.payload());
-                } catch (BadRecordException e) {
+                    if (type == RecordType.PG_RECORD) {
+                        // the block reference must exist in the record and name the frame's page
+                        PgRecordPayload.parse(frame.payload(), lsn);
+                    }
+                } catch (BadRecordException | WalFormatException e) {
                     reject(lsn, e.getMessage());
                     return;
                 }

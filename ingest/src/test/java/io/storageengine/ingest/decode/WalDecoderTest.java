@@ -137,14 +137,16 @@ class WalDecoderTest {
                 Arrays.copyOfRange(major14, WalFormat.HEADER_SIZE, major14.length));
         byte[] tooShort = frame(0x50, RecordType.PG_RECORD.code(), new byte[PageRef.SIZE + 4 + 23]);
         RecordingSink sink = new RecordingSink();
-        DecodeSummary s = decode(concat(good, badFlags, badLength, badMajor, tooShort, TestFrames.pg(0x60, 2, 0)), sink);
+        byte[] otherPage = TestFrames.pgNamingAnotherPage(0x58);
+        DecodeSummary s = decode(concat(good, badFlags, badLength, badMajor, tooShort, otherPage, TestFrames.pg(0x60, 2, 0)), sink);
         assertThat(sink.lsns).containsExactly(0x10L, 0x60L);
-        assertThat(s.rejected()).isEqualTo(4);
-        assertThat(sink.rejections).hasSize(4);
+        assertThat(s.rejected()).isEqualTo(5);
+        assertThat(sink.rejections).hasSize(5);
         assertThat(sink.rejections.get(0)).contains("0/20").contains("flag bits");
         assertThat(sink.rejections.get(1)).contains("0/30").contains("xl_tot_len");
         assertThat(sink.rejections.get(2)).contains("0/40").contains("major version 14");
         assertThat(sink.rejections.get(3)).contains("0/50").contains("PG_RECORD");
+        assertThat(sink.rejections.get(4)).contains("0/58").contains("block reference 0 names");
         assertThat(s.lastLsn()).isEqualTo(0x60);
     }
 
