@@ -10,7 +10,6 @@ import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.BatchPageService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
-import io.storageengine.pageservice.http.PageOwnership;
 import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
@@ -19,12 +18,13 @@ import io.storageengine.pageservice.http.internal.ApiException;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
-import io.storageengine.pageservice.metrics.StreamsBinding;
+import io.storageengine.pageservice.ownership.Ownership;
+import io.storageengine.pageservice.read.PageReader;
 import io.storageengine.pageservice.relations.RelationFollower;
 import io.storageengine.pageservice.relations.RelationHistory;
 import io.storageengine.pageservice.relations.RelationReader;
-import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
+import io.storageengine.pageservice.streams.StreamsBinding;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.runtime.admin.AdminServer;
@@ -41,13 +41,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of the page service: configuration → streams engine (materialized page versions,
- * ownership, readiness) → HTTP routing → two sockets, the page API ({@code http.port}, 8080) and
- * the admin socket ({@code http.admin-port}, 9090: /metrics, /health, the runtime library's admin
- * endpoints on a named socket of the same server). Shutdown (SIGTERM) stops
- * the web server first (in-flight requests finish within {@code http.shutdown-grace}), then the
- * streams engine. Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one
- * write without Nagle delays.
+ * Entry point of the page service and its composition root: configuration → cold tier → streams
+ * engine (materialized page versions, ownership, readiness, the cold tier's trimmer in its
+ * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
+ * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
+ * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
+ * server). Shutdown (SIGTERM) stops the web server first (in-flight requests finish within
+ * {@code http.shutdown-grace}), then the streams engine. Sockets use TCP_NODELAY and a 16 KiB
+ * write buffer so an 8 KiB page leaves in one write without Nagle delays.
  */
 public final class Main {
     static {
@@ -72,7 +73,7 @@ public final class Main {
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
         PageStreamsApp app;
         try {
-            app = PageStreamsApp.start(streamsSettings(config), cold.source(), cold.trimming());
+            app = PageStreamsApp.start(streamsSettings(config), cold.trimming());
         } catch (RuntimeException e) {
             cold.close(); // its refresh thread would otherwise keep a failed process alive
             throw e;
@@ -80,7 +81,8 @@ public final class Main {
         cold.start(app.partitionCount());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
         long maxLag = config.read().readyMaxLag();
-        Services services = Services.create(config, app.reader(), adapt(app.ownership()),
+        PageReader reader = ReadPath.of(app, cold.source(), config.read().waitTimeout());
+        Services services = Services.create(config, reader, app.ownership(),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
         // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
         RelationHistory relationHistory = new RelationHistory();
@@ -114,7 +116,7 @@ public final class Main {
         stopped.await();
     }
 
-    /** The streams engine's settings from the {@code kafka} and {@code read} config sections. */
+    /** The streams engine's settings from the {@code kafka} config section (and the advertised page API). */
     public static StreamsSettings streamsSettings(PageServiceConfig config) {
         PageServiceConfig.Kafka k = config.kafka();
         return StreamsSettings.defaults(k.bootstrap(), Path.of(k.stateDir()),
@@ -125,7 +127,6 @@ public final class Main {
                 .withStreamThreads(k.streamThreads())
                 .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
-                .withWaitTimeout(config.read().waitTimeout())
                 .withExtraProperties(k.properties());
     }
 
@@ -140,15 +141,6 @@ public final class Main {
             }
         }
         return true;
-    }
-
-    /** The streams side's ownership view as the HTTP layer's {@link PageOwnership}. */
-    public static PageOwnership adapt(Ownership ownership) {
-        return key -> switch (ownership.ownerOf(key)) {
-            case Ownership.Local l -> PageOwnership.Local.INSTANCE;
-            case Ownership.Remote r -> new PageOwnership.Remote(r.host(), r.port());
-            case Ownership.Unavailable u -> new PageOwnership.Unavailable(u.retryAfter(), u.reason());
-        };
     }
 
     /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */

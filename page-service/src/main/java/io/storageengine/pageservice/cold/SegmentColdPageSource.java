@@ -11,6 +11,7 @@ import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.pageservice.topology.trim.TrimCoverage;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.SegmentsMetrics;
@@ -322,7 +323,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
         Map<TimelineKey, Long> settledNow = new HashMap<>();
         for (TimelineInfo t : tl) {
             java.util.ArrayDeque<long[]> h = horizonHistory.computeIfAbsent(t.key(), k -> new java.util.ArrayDeque<>());
-            if (h.isEmpty() || Long.compareUnsigned(t.gcHorizonLsn(), h.peekLast()[1]) > 0) {
+            if (h.isEmpty() || Lsn.isAfter(t.gcHorizonLsn(), h.peekLast()[1])) {
                 h.addLast(new long[] {start, t.gcHorizonLsn()});
             }
             while (h.size() > 1) {

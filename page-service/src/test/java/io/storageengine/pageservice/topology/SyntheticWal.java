@@ -1,11 +1,11 @@
 package io.storageengine.pageservice.topology;
 
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.testsupport.PagePayloads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

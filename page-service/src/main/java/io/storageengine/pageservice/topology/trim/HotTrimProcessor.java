@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.cold;
+package io.storageengine.pageservice.topology.trim;
 
 import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdVersion;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * a hot version at the same LSN): versions at or above the suffix's start come from the hot store, the
  * deleted ones below it from the segments, so the merged chain is the complete one. Compaction and
  * GC keep what the segments return at any LSN at or above the GC horizon (invariant 4), and
- * {@link ColdTierSettings} explains why every instance that may serve the page (standbys restoring
+ * {@code cold.ColdTierSettings} explains why every instance that may serve the page (standbys restoring
  * these deletes from the changelog, a new owner after failover) already lists the covering segments.
  * Kafka delivers a page's records in LSN order, so new versions only extend the suffix.
  *
@@ -62,7 +62,7 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     static final int BATCH = 64;
 
     private final TrimCoverage coverage;
-    private final ColdTierSettings.Trim settings;
+    private final TrimSettings settings;
     private final HotTrimming stats;
     private KeyValueStore<byte[], byte[]> store;
     private int partition;
@@ -79,7 +79,7 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     private final long[] lsns = new long[BATCH];
     private int n;
 
-    HotTrimProcessor(TrimCoverage coverage, ColdTierSettings.Trim settings, HotTrimming stats) {
+    HotTrimProcessor(TrimCoverage coverage, TrimSettings settings, HotTrimming stats) {
         this.coverage = coverage;
         this.settings = settings;
         this.stats = stats;

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.cold;
+package io.storageengine.pageservice.topology.trim;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,7 +22,7 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
  */
 public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void, Void> {
     private final TrimCoverage coverage;
-    private final ColdTierSettings.Trim settings;
+    private final TrimSettings settings;
     final LongAdder trimmed = new LongAdder();
     final LongAdder mismatches = new LongAdder();
     final LongAdder shadowed = new LongAdder();
@@ -31,7 +31,7 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
     final LongAdder sweeps = new LongAdder();
     final Map<Integer, Long> entries = new ConcurrentHashMap<>();
 
-    public HotTrimming(TrimCoverage coverage, ColdTierSettings.Trim settings) {
+    public HotTrimming(TrimCoverage coverage, TrimSettings settings) {
         this.coverage = Objects.requireNonNull(coverage, "coverage");
         this.settings = Objects.requireNonNull(settings, "settings");
     }

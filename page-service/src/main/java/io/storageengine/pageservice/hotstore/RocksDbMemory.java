@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.streams;
+package io.storageengine.pageservice.hotstore;
 
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;

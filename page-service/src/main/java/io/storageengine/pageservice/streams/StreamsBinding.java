@@ -1,11 +1,12 @@
-package io.storageengine.pageservice.metrics;
+package io.storageengine.pageservice.streams;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.storageengine.pageservice.streams.Ownership;
-import io.storageengine.pageservice.streams.PageStreamsApp;
+import io.storageengine.pageservice.metrics.PageMetrics;
+import io.storageengine.pageservice.metrics.PartitionStats;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.topology.ApplyCounters;
 import java.util.List;
 import java.util.Locale;

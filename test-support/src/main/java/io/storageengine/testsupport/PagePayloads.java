@@ -1,11 +1,17 @@
-package io.storageengine.schemas.page;
+package io.storageengine.testsupport;
 
+import io.storageengine.schemas.page.PageRecords;
+import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.page.Patch;
+import io.storageengine.schemas.page.PgRecordFormat;
 import io.storageengine.schemas.wal.WalFormat;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Builds page record payloads as producers send them (PageRef first). Used by tests and tools.
+ * Builds page record payloads as producers send them (PageRef first), per the WAL format's
+ * PAGE_IMAGE, PAGE_DELTA and PG_RECORD layouts; the decoders are {@code schemas}' {@code PageRecords}
+ * and {@code PgRecordFormat}. For tests only (no production code encodes these payloads this way).
  * Stateless.
  */
 public final class PagePayloads {
@@ -30,7 +36,7 @@ public final class PagePayloads {
         }
         int size = PageRef.SIZE + 2;
         for (Patch p : patches) {
-            size += p.encodedSize();
+            size += 4 + p.data().length;
         }
         if (size > WalFormat.MAX_PAYLOAD) {
             throw new IllegalArgumentException("delta payload of " + size + " bytes exceeds " + WalFormat.MAX_PAYLOAD);
@@ -39,7 +45,7 @@ public final class PagePayloads {
         ref.write(b);
         b.putShort((short) patches.size());
         for (Patch p : patches) {
-            p.writeTo(b);
+            b.putShort((short) p.offset()).putShort((short) p.data().length).put(p.data());
         }
         return b.array();
     }

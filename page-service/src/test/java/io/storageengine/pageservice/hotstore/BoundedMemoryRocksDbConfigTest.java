@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.streams;
+package io.storageengine.pageservice.hotstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

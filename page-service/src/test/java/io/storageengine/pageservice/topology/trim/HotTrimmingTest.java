@@ -1,8 +1,9 @@
-package io.storageengine.pageservice.cold;
+package io.storageengine.pageservice.topology.trim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pageservice.cold.ColdTestData;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
@@ -55,7 +56,7 @@ class HotTrimmingTest {
     private Path stateDir;
 
     private void start(int maxEntries) throws Exception {
-        trimming = new HotTrimming(cold, new ColdTierSettings.Trim(true, Duration.ofSeconds(30), Duration.ofSeconds(1),
+        trimming = new HotTrimming(cold, new TrimSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1),
                 maxEntries, Duration.ofSeconds(10)));
         config = PageTopologyConfig.of("wal").withHotTrimmer(trimming);
         StreamsBuilder builder = new StreamsBuilder();

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.streams;
+package io.storageengine.pageservice.hotstore;
 
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;

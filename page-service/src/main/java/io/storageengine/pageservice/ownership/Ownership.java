@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.streams;
+package io.storageengine.pageservice.ownership;
 
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.schemas.page.PageKey;
@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Who serves which page, readiness, and per-partition progress, from the Kafka Streams view of the
- * group. The HTTP layer asks {@link #ownerOf} per request: {@link Local} → read here through the
- * {@code PageReader}; {@link Remote} → forward to the owner's page API; {@link Unavailable} → 503
- * with {@code Retry-After}. Implementations are thread-safe and cheap enough to call per request.
+ * Who serves which page, readiness, and per-partition progress: the one ownership type of the page
+ * service, implemented by the streams side from the Kafka Streams view of the group
+ * ({@code streams.StreamsOwnership}) and used as is by the HTTP layer, which asks {@link #ownerOf}
+ * per request: {@link Local} → read here through the {@code PageReader}; {@link Remote} → forward
+ * to the owner's page API; {@link Unavailable} → 503 with {@code Retry-After}. Implementations are
+ * thread-safe and cheap enough to call per request.
  */
 public interface Ownership {
 

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.cold;
+package io.storageengine.pageservice.topology.trim;
 
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
@@ -6,8 +6,9 @@ import io.storageengine.schemas.timeline.TimelineKey;
 import java.util.List;
 
 /**
- * What the hot-store trimmer may rely on: the page versions held by segments that every instance
- * serving cold reads is guaranteed to list (see {@link ColdTierSettings}, freshness rule).
+ * The trimmer's port to the cold tier (implemented there by {@code cold.SegmentColdPageSource}, so
+ * the topology side never depends on the cold tier's classes). What the hot-store trimmer may rely on: the page versions held by segments that every instance
+ * serving cold reads is guaranteed to list (see {@code cold.ColdTierSettings}, freshness rule).
  * Implementations are thread-safe (called by stream threads).
  */
 public interface TrimCoverage {
