@@ -69,7 +69,7 @@ public final class PgRecordKind implements RecordKind {
             throw new RedoUnsupportedException(PgRecordFormat.rmgrId(record), PgRecordFormat.info(record),
                     context.lsn(), context.page(), unavailable);
         }
-        redo.apply(page, record, StoredVersion.blockId(stored), initializesPage(stored), context.lsn(), context.page());
+        redo.apply(page, record, StoredVersion.blockId(stored), StoredVersion.pgFlags(stored), context.lsn(), context.page());
     }
 
     @Override

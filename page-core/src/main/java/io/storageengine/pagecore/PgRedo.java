@@ -1,6 +1,7 @@
 package io.storageengine.pagecore;
 
 import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.page.PgRecordFormat;
 import java.nio.ByteBuffer;
 
 /**
@@ -19,7 +20,10 @@ import java.nio.ByteBuffer;
 public interface PgRedo {
 
     /**
-     * Replays block reference {@code blockId} of {@code xlogRecord} onto {@code page8192}, in place.
+     * Replays block reference {@code blockId} of {@code xlogRecord} onto {@code page8192}, in place;
+     * with {@link PgRecordFormat#VM_OF_BLOCK} in {@code flags} (WAL format 1.2), replays instead the
+     * visibility-map changes the record makes implicitly on {@code page8192}, the VM page of that
+     * block reference's heap block.
      *
      * @param page8192 the page as it was just before this record (all zeros before the first
      *        record of a chain); modified in place; on an exception its content is unspecified
@@ -27,14 +31,17 @@ public interface PgRedo {
      *        position), read-only, little-endian; with the REDUCED flag the full-page images of the
      *        other block references are removed (their {@code BKPBLOCK_HAS_IMAGE} bits cleared)
      * @param blockId the block reference of the record that names this page
-     * @param willInit the record initializes the page (WILL_INIT): {@code page8192} is not to be read
-     * @param endLsn the record's end LSN; the page LSN the redo sets
+     * @param flags the version's PG_RECORD flags ({@link PgRecordFormat#WILL_INIT}: the record
+     *        initializes the page, {@code page8192} is not to be read; {@link PgRecordFormat#REDUCED};
+     *        {@link PgRecordFormat#VM_OF_BLOCK}); bits are validated before the call
+     * @param endLsn the record's end LSN; the page LSN the redo sets (a VM_OF_BLOCK replay, like
+     *        PostgreSQL's {@code visibilitymap_clear}, sets none)
      * @param ref the page, for messages and checks
      * @throws RedoUnsupportedException the engine cannot replay this kind of record (resource
      *         manager or info not implemented): nothing is returned rather than a wrong page
      * @throws RedoException the record cannot apply to this page (e.g. an item offset past the
      *         page's end): corrupt history
      */
-    void apply(byte[] page8192, ByteBuffer xlogRecord, int blockId, boolean willInit, long endLsn, PageRef ref)
+    void apply(byte[] page8192, ByteBuffer xlogRecord, int blockId, int flags, long endLsn, PageRef ref)
             throws RedoUnsupportedException, RedoException;
 }

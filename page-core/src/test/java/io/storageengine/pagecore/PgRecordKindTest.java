@@ -18,9 +18,9 @@ class PgRecordKindTest {
         final List<String> calls = new ArrayList<>();
 
         @Override
-        public void apply(byte[] page, ByteBuffer rec, int blockId, boolean willInit, long endLsn, PageRef ref)
+        public void apply(byte[] page, ByteBuffer rec, int blockId, int flags, long endLsn, PageRef ref)
                 throws RedoException {
-            calls.add(rec.getInt(rec.position()) + "/" + blockId + "/" + willInit + "/" + endLsn + "/" + ref);
+            calls.add(rec.getInt(rec.position()) + "/" + blockId + "/" + flags + "/" + endLsn + "/" + ref);
             if (PgRecordFormat.info(rec) == 0xFF) {
                 throw new RedoException(ref, endLsn, "item offset past the page end");
             }
@@ -37,9 +37,19 @@ class PgRecordKindTest {
         byte[] page = new byte[8192];
         kind.apply(page, stored, ApplyContext.of(0x99, REF, stored));
         assertThat(page[0]).isEqualTo((byte) 42);
-        assertThat(redo.calls).containsExactly("25/4/true/153/" + REF);
+        assertThat(redo.calls).containsExactly("25/4/3/153/" + REF);
         assertThat(kind.initializesPage(stored)).isTrue();
         assertThat(kind.initializesPage(StoredVersion.pgRecord(4, PgRecordFormat.REDUCED, Versions.xlog(10, 0)))).isFalse();
+    }
+
+    @Test
+    void aVmOfBlockVersionReachesTheProviderWithItsFlagAndStartsNoChain() throws PageApplyException {
+        FakeRedo redo = new FakeRedo();
+        PgRecordKind kind = PgRecordKind.withRedo(redo);
+        byte[] stored = StoredVersion.pgRecord(0, PgRecordFormat.VM_OF_BLOCK, Versions.xlog(10, 0x00, (byte) 7));
+        kind.apply(new byte[8192], stored, ApplyContext.of(0x99, REF, stored));
+        assertThat(redo.calls).containsExactly("25/0/4/153/" + REF);
+        assertThat(kind.initializesPage(stored)).isFalse();
     }
 
     @Test

@@ -23,7 +23,7 @@ class PgRedoDiscoveryTest {
         }
 
         @Override
-        public void apply(byte[] page, ByteBuffer rec, int blockId, boolean willInit, long endLsn, PageRef ref) {
+        public void apply(byte[] page, ByteBuffer rec, int blockId, int flags, long endLsn, PageRef ref) {
             page[0] = 42;
         }
     }
@@ -35,7 +35,7 @@ class PgRedoDiscoveryTest {
         }
 
         @Override
-        public void apply(byte[] page, ByteBuffer rec, int blockId, boolean willInit, long endLsn, PageRef ref) {
+        public void apply(byte[] page, ByteBuffer rec, int blockId, int flags, long endLsn, PageRef ref) {
         }
     }
 

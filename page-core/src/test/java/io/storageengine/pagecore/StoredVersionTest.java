@@ -77,8 +77,8 @@ class StoredVersionTest {
         badMajor[4] = 14;
         assertThatThrownBy(() -> StoredVersion.validate(1, badMajor)).hasMessageContaining("major version 14");
         byte[] badFlags = pg.clone();
-        badFlags[2] = 4;
-        assertThatThrownBy(() -> StoredVersion.validate(1, badFlags)).hasMessageContaining("flag bits 0x4");
+        badFlags[2] = 8;
+        assertThatThrownBy(() -> StoredVersion.validate(1, badFlags)).hasMessageContaining("flag bits 0x8");
         byte[] truncated = java.util.Arrays.copyOf(pg, pg.length - 1);
         assertThatThrownBy(() -> StoredVersion.validate(1, truncated)).hasMessageContaining("xl_tot_len is 26");
     }

@@ -45,6 +45,9 @@ public final class PageRecords {
         ByteBuffer body = payload.duplicate();
         body.position(body.position() + PageRef.SIZE);
         validateBody(lsn, type, body);
+        if (type == RecordType.PG_RECORD) {
+            PgRecordFormat.validatePage(lsn, PageRef.read(payload.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN)), body);
+        }
     }
 
     /**

@@ -6,13 +6,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The PG_RECORD (type 0x04) layout of WAL format 1.1, and the header checks every reader applies.
+ * The PG_RECORD (type 0x04) layout of WAL format 1.2 (type added in 1.1, flag VM_OF_BLOCK in 1.2),
+ * and the header checks every reader applies.
  * Stateless and thread-safe; allocation-free on the valid path.
  *
  * <pre>
  * payload: PageRef(17) | body
  * body:    u8 blockId | u8 flags | u16 pgMajor (15, big-endian) | XLogRecord (xl_tot_len bytes)
- * flags:   bit 0 WILL_INIT, bit 1 REDUCED, other bits zero
+ * flags:   bit 0 WILL_INIT, bit 1 REDUCED, bit 2 VM_OF_BLOCK (1.2: the PageRef is the visibility-map
+ *          page of the heap block named by blockId; never with WILL_INIT; Heap or Heap2 records only),
+ *          other bits zero
  * XLogRecord header (24 bytes, little-endian as PostgreSQL writes it on x86):
  *   xl_tot_len u32 @0 | xl_xid u32 @4 | xl_prev u64 @8 | xl_info u8 @16 | xl_rmid u8 @17 | pad @18 | xl_crc u32 @20
  * </pre>
@@ -30,7 +33,18 @@ public final class PgRecordFormat {
     public static final int SUPPORTED_PG_MAJOR = 15;
     public static final int WILL_INIT = 0x01;
     public static final int REDUCED = 0x02;
-    public static final int KNOWN_FLAGS = WILL_INIT | REDUCED;
+    /**
+     * Format 1.2: the frame's PageRef is the visibility-map page (fork 2, block = heap block / 32672)
+     * of the heap block named by block reference blockId, and its effect is the VM clears the record
+     * makes implicitly on that page (no page LSN stamp).
+     */
+    public static final int VM_OF_BLOCK = 0x04;
+    public static final int KNOWN_FLAGS = WILL_INIT | REDUCED | VM_OF_BLOCK;
+    /** PostgreSQL's RM_HEAP2_ID and RM_HEAP_ID: the only records a VM_OF_BLOCK frame may carry. */
+    public static final int RM_HEAP2 = 9;
+    public static final int RM_HEAP = 10;
+    /** The fork number of the visibility map. */
+    public static final int VM_FORK = 2;
     /** Size of PostgreSQL's XLogRecord header ({@code SizeOfXLogRecord}). */
     public static final int XLOG_HEADER_SIZE = 24;
     /** Smallest valid body: the 4-byte header and an XLogRecord header. */
@@ -47,7 +61,8 @@ public final class PgRecordFormat {
 
     /**
      * Checks a PG_RECORD body (view from blockId to the end of the record; not consumed): length,
-     * pgMajor 15, only flag bits 0-1, and {@code xl_tot_len} equal to the record bytes present.
+     * pgMajor 15, only flag bits 0-2, VM_OF_BLOCK not with WILL_INIT and only on a Heap or Heap2
+     * record, and {@code xl_tot_len} equal to the record bytes present.
      *
      * @throws BadRecordException naming the LSN and the rule broken
      */
@@ -62,6 +77,17 @@ public final class PgRecordFormat {
         if ((flags & ~KNOWN_FLAGS) != 0) {
             throw new BadRecordException(lsn, "PG_RECORD has unknown flag bits 0x" + Integer.toHexString(flags));
         }
+        if ((flags & VM_OF_BLOCK) != 0) {
+            if ((flags & WILL_INIT) != 0) {
+                throw new BadRecordException(lsn, "PG_RECORD has both VM_OF_BLOCK and WILL_INIT (a VM_OF_BLOCK frame"
+                        + " only clears bits)");
+            }
+            int rmid = body.get(p + RECORD + XL_RMID) & 0xFF;
+            if (rmid != RM_HEAP && rmid != RM_HEAP2) {
+                throw new BadRecordException(lsn, "PG_RECORD with VM_OF_BLOCK carries a record of rmgr " + rmid
+                        + "; only Heap (10) and Heap2 (9) records clear visibility-map bits");
+            }
+        }
         // big-endian, whatever the view's byte order
         int major = ((body.get(p + PG_MAJOR) & 0xFF) << 8) | (body.get(p + PG_MAJOR + 1) & 0xFF);
         if (major != SUPPORTED_PG_MAJOR) {
@@ -73,6 +99,19 @@ public final class PgRecordFormat {
         if (totLen != n - RECORD) {
             throw new BadRecordException(lsn, "PG_RECORD xl_tot_len is " + totLen + " but " + (n - RECORD)
                     + " record bytes follow");
+        }
+    }
+
+    /**
+     * Checks what a PG_RECORD's PageRef alone can tell: with VM_OF_BLOCK it must name a page of the
+     * visibility-map fork. (That it is the VM page of block reference blockId's heap block needs
+     * the decoded record: postgres-wal's {@code PgRecordPayload.parse}.)
+     */
+    public static void validatePage(long lsn, PageRef page, ByteBuffer body) throws BadRecordException {
+        int flags = body.get(body.position() + FLAGS) & 0xFF;
+        if ((flags & VM_OF_BLOCK) != 0 && page.forkNum() != VM_FORK) {
+            throw new BadRecordException(lsn, "PG_RECORD with VM_OF_BLOCK names " + page
+                    + ", which is not a visibility-map page (fork 2)");
         }
     }
 

@@ -15,11 +15,15 @@ class PgRecordFormatTest {
 
     /** A PG_RECORD payload: PageRef, blockId 1, flags, pgMajor, and an XLogRecord with {@code data}. */
     static ByteBuffer payload(int flags, int major, int totLenDelta, int dataLen) {
+        return payload(REF, flags, major, totLenDelta, dataLen, 10);
+    }
+
+    static ByteBuffer payload(PageRef ref, int flags, int major, int totLenDelta, int dataLen, int rmid) {
         ByteBuffer b = ByteBuffer.allocate(17 + 4 + 24 + dataLen);
-        REF.write(b);
+        ref.write(b);
         b.put((byte) 1).put((byte) flags).putShort((short) major);
         b.order(ByteOrder.LITTLE_ENDIAN).putInt(24 + dataLen + totLenDelta).putInt(9).putLong(0).put((byte) 0x20)
-                .put((byte) 10);
+                .put((byte) rmid);
         return b.order(ByteOrder.BIG_ENDIAN).clear();
     }
 
@@ -35,8 +39,8 @@ class PgRecordFormatTest {
     @Test
     void headerRulesAreCheckedNamingTheLsn() {
         long lsn = 0x3_0000_0010L;
-        assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(4, 15, 0, 0)))
-                .isInstanceOf(BadRecordException.class).hasMessageContaining("3/10").hasMessageContaining("flag bits 0x4");
+        assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(8, 15, 0, 0)))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("3/10").hasMessageContaining("flag bits 0x8");
         assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(0, 16, 0, 0)))
                 .hasMessageContaining("3/10").hasMessageContaining("major version 16");
         assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(0, 15, 1, 4)))
@@ -45,6 +49,26 @@ class PgRecordFormatTest {
                 .hasMessageContaining("3/10").hasMessageContaining("shorter than 45");
         assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, ByteBuffer.allocate(3)))
                 .hasMessageContaining("3/10");
+    }
+
+    @Test
+    void vmOfBlockNeedsAVisibilityMapPageAHeapRecordAndNoWillInit() {
+        long lsn = 0x3_0000_0010L;
+        PageRef vm = PageRef.of(1663, 5, 16384, Fork.VM, 0);
+        assertThatCode(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(vm, 0x04, 15, 0, 4, 10)))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(vm, 0x06, 15, 0, 4, 9)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(REF, 0x04, 15, 0, 4, 10)))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("3/10")
+                .hasMessageContaining("not a visibility-map page");
+        assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(vm, 0x05, 15, 0, 4, 10)))
+                .hasMessageContaining("3/10").hasMessageContaining("VM_OF_BLOCK and WILL_INIT");
+        assertThatThrownBy(() -> PageRecords.validate(lsn, RecordType.PG_RECORD, payload(vm, 0x04, 15, 0, 4, 11)))
+                .hasMessageContaining("3/10").hasMessageContaining("rmgr 11");
+        // a stored body has no PageRef: the body rules alone
+        assertThatCode(() -> PageRecords.validateBody(lsn, RecordType.PG_RECORD,
+                payload(vm, 0x04, 15, 0, 4, 10).position(17))).doesNotThrowAnyException();
     }
 
     @Test
