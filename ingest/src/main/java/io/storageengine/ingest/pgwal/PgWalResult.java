@@ -38,6 +38,7 @@ public record PgWalResult(String source, FrameStats.Snapshot stats, Lsn firstLsn
         m.put("frames", stats.frames());
         m.put("frame_bytes", stats.frameBytes());
         m.put("reduced_frames", stats.reducedFrames());
+        m.put("vm_frames", stats.vmFrames());
         m.put("lsn_advances", stats.lsnAdvances());
         m.put("advances_by_rmgr", stats.lsnAdvancesByRmgr().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())

@@ -7,7 +7,7 @@ import io.storageengine.postgres.wal.ResourceManager;
 
 /**
  * What {@link PgRecordFrames} made of a WAL range: records read, PG_RECORD frames and their bytes,
- * frames that were REDUCED, records that touch no relation page (LSN advances) per resource
+ * frames that were REDUCED, VM_OF_BLOCK frames (format 1.2), records that touch no relation page (LSN advances) per resource
  * manager, and records too large for one frame. Mutable, single-threaded; {@link #snapshot()}
  * gives an immutable copy.
  */
@@ -15,7 +15,7 @@ public final class FrameStats {
 
     /** An immutable copy. */
     public record Snapshot(long records, long frames, long frameBytes, long reducedFrames, long lsnAdvances,
-                           Map<ResourceManager, Long> lsnAdvancesByRmgr, long oversizedRecords) {
+                           Map<ResourceManager, Long> lsnAdvancesByRmgr, long oversizedRecords, long vmFrames) {
     }
 
     long records;
@@ -24,6 +24,7 @@ public final class FrameStats {
     long reducedFrames;
     long lsnAdvances;
     long oversizedRecords;
+    long vmFrames;
     final EnumMap<ResourceManager, Long> advancesByRmgr = new EnumMap<>(ResourceManager.class);
 
     public long records() {
@@ -34,12 +35,17 @@ public final class FrameStats {
         return frames;
     }
 
+    /** VM_OF_BLOCK frames (counted in {@link #frames()} too). */
+    public long vmFrames() {
+        return vmFrames;
+    }
+
     public long oversizedRecords() {
         return oversizedRecords;
     }
 
     public Snapshot snapshot() {
         return new Snapshot(records, frames, frameBytes, reducedFrames, lsnAdvances, Map.copyOf(advancesByRmgr),
-                oversizedRecords);
+                oversizedRecords, vmFrames);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.WalFormatException;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.PgRecordFormat;
 import io.storageengine.schemas.wal.RecordType;
@@ -13,11 +14,14 @@ import io.storageengine.schemas.wal.Lsn;
 
 /**
  * The payload of a PG_RECORD frame, parsed and checked: the block reference {@code blockId} must
- * exist in the record and name the frame's page. Immutable.
+ * exist in the record and name the frame's page, or with {@link #VM_OF_BLOCK} (WAL format 1.2) the
+ * frame's page must be the visibility-map page of that block reference's heap block on which the
+ * record clears bits ({@link VmClearTargets}), with {@code blockId} the lowest block id whose
+ * clears fall there. Immutable.
  *
  * @param page     the page the frame is keyed by
  * @param blockId  which block reference of the record this frame is for
- * @param flags    {@link #WILL_INIT} | {@link #REDUCED}
+ * @param flags    {@link #WILL_INIT} | {@link #REDUCED} | {@link #VM_OF_BLOCK}
  * @param pgMajor  PostgreSQL major version of the record format (15)
  * @param record   the decoded record (its CRC is checked only when not REDUCED)
  */
@@ -29,6 +33,7 @@ public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor,
     public static final int HEADER_SIZE = PageRef.SIZE + 4;
     public static final int WILL_INIT = PgRecordFormat.WILL_INIT;
     public static final int REDUCED = PgRecordFormat.REDUCED;
+    public static final int VM_OF_BLOCK = PgRecordFormat.VM_OF_BLOCK;
     public static final int PG_MAJOR = PgRecordFormat.SUPPORTED_PG_MAJOR;
 
     public boolean willInit() {
@@ -39,7 +44,11 @@ public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor,
         return (flags & REDUCED) != 0;
     }
 
-    /** This frame's block reference. */
+    public boolean vmOfBlock() {
+        return (flags & VM_OF_BLOCK) != 0;
+    }
+
+    /** This frame's block reference (with VM_OF_BLOCK: the heap block whose VM page this is). */
     public BlockRef block() {
         return record.block(blockId);
     }
@@ -69,8 +78,11 @@ public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor,
         if (major != PG_MAJOR) {
             throw new WalFormatException(at, "PG_RECORD at " + at + ": PostgreSQL major version " + major + ", only 15 is supported");
         }
-        if ((flags & ~(WILL_INIT | REDUCED)) != 0) {
+        if ((flags & ~(WILL_INIT | REDUCED | VM_OF_BLOCK)) != 0) {
             throw new WalFormatException(at, "PG_RECORD at " + at + ": unknown flag bits 0x" + Integer.toHexString(flags));
+        }
+        if ((flags & (VM_OF_BLOCK | WILL_INIT)) == (VM_OF_BLOCK | WILL_INIT)) {
+            throw new WalFormatException(at, "PG_RECORD at " + at + ": VM_OF_BLOCK with WILL_INIT");
         }
         int totLen = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt();
         if (totLen != b.remaining()) {
@@ -82,7 +94,18 @@ public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor,
         if (blk == null) {
             throw new WalFormatException(at, "PG_RECORD at " + at + ": the record has no block reference " + blockId);
         }
-        if (!blk.pageRef().equals(page)) {
+        if ((flags & VM_OF_BLOCK) != 0) {
+            PageRef vm = VmClearTargets.targetOf(r, blockId);
+            if (vm == null) {
+                throw new WalFormatException(at, "PG_RECORD at " + at + ": VM_OF_BLOCK for block reference " + blockId
+                        + " (" + blk.pageRef() + ") but the record (" + r.rmgr() + " " + r.recordName()
+                        + ") clears no visibility-map bits for it");
+            }
+            if (!vm.equals(page)) {
+                throw new WalFormatException(at, "PG_RECORD at " + at + ": VM_OF_BLOCK for block reference " + blockId
+                        + " names " + page + ", the visibility-map page of " + blk.pageRef() + " is " + vm);
+            }
+        } else if (!blk.pageRef().equals(page)) {
             throw new WalFormatException(at, "PG_RECORD at " + at + ": block reference " + blockId + " names "
                     + blk.pageRef() + ", the frame names " + page);
         }

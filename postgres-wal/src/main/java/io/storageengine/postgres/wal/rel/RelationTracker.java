@@ -2,6 +2,7 @@ package io.storageengine.postgres.wal.rel;
 
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelFork;
@@ -23,6 +24,10 @@ import java.util.Map;
  * <ul>
  *   <li>a block reference to block b of a fork that is missing or shorter makes it b + 1 blocks
  *       (redo creates and extends it; a gap reads as zero-filled blocks);</li>
+ *   <li>a heap record that clears visibility-map bits implicitly (its VM page is not a block
+ *       reference; {@code VmClearTargets}) counts as a reference to that VM page: PostgreSQL's
+ *       redo pins it with {@code vm_readbuf(extend = true)}, whose {@code vm_extend} creates the
+ *       VM fork if missing and extends it to the page + 1 blocks (with initialized empty pages);</li>
  *   <li>Storage CREATE: the fork exists with 0 blocks unless it existed;</li>
  *   <li>Storage TRUNCATE: the main fork is created if missing; with HEAP the main fork becomes
  *       min(n, blkno); with FSM / VM, if that fork exists, min(n, what the map needs for blkno
@@ -76,6 +81,11 @@ public final class RelationTracker {
         List<PageRef> pages = new ArrayList<>(record.blocks().size());
         for (BlockRef b : record.blocks()) {
             pages.add(b.pageRef());
+        }
+        // visibilitymap_pin during redo reads the VM page with extend = true: vm_extend creates the
+        // VM fork and extends it to cover the page, as a block reference to it would
+        for (VmClearTargets.Target t : VmClearTargets.targets(record)) {
+            pages.add(t.vmPage());
         }
         return apply(record.endLsn().value(), record.rmid(), record.info(), record.mainData(), pages);
     }

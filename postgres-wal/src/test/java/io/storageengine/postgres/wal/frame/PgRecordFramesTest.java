@@ -11,6 +11,9 @@ import java.util.List;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.WalFormatException;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
+import io.storageengine.schemas.page.PgRecordFormat;
+import io.storageengine.schemas.wal.BadRecordException;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
@@ -48,6 +51,7 @@ class PgRecordFramesTest {
         PgRecordFrames frames = new PgRecordFrames();
         long blocks = 0;
         long advances = 0;
+        long vmFrames = 0;
         for (DecodedRecord r : fixtures()) {
             List<Out> got = new ArrayList<>();
             List<Long> adv = new ArrayList<>();
@@ -69,8 +73,20 @@ class PgRecordFramesTest {
                 assertThat(adv).containsExactly(r.endLsn().value());
                 continue;
             }
-            assertThat(got).hasSize(r.blocks().size());
-            for (int i = 0; i < got.size(); i++) {
+            List<VmClearTargets.Target> vm = VmClearTargets.targets(r);
+            vmFrames += vm.size();
+            assertThat(got).hasSize(r.blocks().size() + vm.size());
+            for (int j = 0; j < vm.size(); j++) {
+                Out o = got.get(r.blocks().size() + j);
+                assertThat(o.lsn()).isEqualTo(r.endLsn().value());
+                assertThat(o.page()).isEqualTo(vm.get(j).vmPage());
+                PgRecordPayload p = PgRecordPayload.parse(FrameCodec.decodeExactly(o.frame()).payload(), o.lsn());
+                assertThat(p.vmOfBlock()).isTrue();
+                assertThat(p.willInit()).isFalse();
+                assertThat(p.blockId()).isEqualTo(vm.get(j).blockId());
+                assertThat(p.record().imageBytes()).isZero();
+            }
+            for (int i = 0; i < r.blocks().size(); i++) {
                 BlockRef b = r.blocks().get(i);
                 Out o = got.get(i);
                 assertThat(o.lsn()).isEqualTo(r.endLsn().value());
@@ -95,7 +111,8 @@ class PgRecordFramesTest {
                 assertThat(p.block().data()).isEqualTo(b.data());
             }
         }
-        assertThat(frames.stats().frames()).isEqualTo(blocks);
+        assertThat(frames.stats().frames()).isEqualTo(blocks + vmFrames);
+        assertThat(frames.stats().vmFrames()).isEqualTo(vmFrames).isPositive();
         assertThat(frames.stats().snapshot().lsnAdvances()).isEqualTo(advances).isPositive();
         assertThat(frames.stats().snapshot().lsnAdvancesByRmgr()).isNotEmpty();
     }
@@ -162,5 +179,134 @@ class PgRecordFramesTest {
         p2.put(rec).flip();
         assertThatThrownBy(() -> PgRecordPayload.parse(p2, 0x3000000L)).isInstanceOf(WalFormatException.class)
                 .hasMessageContaining("no block reference 7");
+    }
+
+    static List<Out> emit(PgRecordFrames frames, DecodedRecord r) {
+        List<Out> got = new ArrayList<>();
+        frames.emit(r, new PgRecordFrames.Sink() {
+            @Override
+            public void frame(long lsn, PageRef page, byte[] frame) {
+                got.add(new Out(lsn, page, frame));
+            }
+
+            @Override
+            public void lsnAdvance(long lsn, DecodedRecord record) {
+                throw new AssertionError("no advance expected");
+            }
+        });
+        return got;
+    }
+
+    static PgRecordPayload parse(Out o) {
+        return PgRecordPayload.parse(FrameCodec.decodeExactly(o.frame()).payload(), o.lsn());
+    }
+
+    @Test
+    void aRealHeapInsertThatClearsAllVisibleAlsoGivesAVmOfBlockFrame() throws Exception {
+        // pg15.waldump.txt: "Heap INSERT off 10 flags 0x01" at 0/015011D0, blkref #0 1663/5/1247 main blk 14 (FPW)
+        DecodedRecord r = fixtures().stream()
+                .filter(x -> x.rmid() == 10 && x.info() == 0x00 && x.block(0) != null
+                        && x.block(0).pageRef().equals(new PageRef(1663, 5, 1247, 0, 14)) && x.block(0).hasImage())
+                .findFirst().orElseThrow();
+        assertThat(r.mainData().get(r.mainData().position() + 2) & 0x01).isEqualTo(1);
+        PgRecordFrames frames = new PgRecordFrames();
+        List<Out> got = emit(frames, r);
+        assertThat(got).extracting(Out::page).containsExactly(new PageRef(1663, 5, 1247, 0, 14),
+                new PageRef(1663, 5, 1247, 2, 0));
+        PgRecordPayload heap = parse(got.get(0));
+        assertThat(heap.vmOfBlock()).isFalse();
+        assertThat(heap.willInit()).isTrue();
+        PgRecordPayload vm = parse(got.get(1));
+        assertThat(vm.flags()).isEqualTo(PgRecordPayload.VM_OF_BLOCK | PgRecordPayload.REDUCED);
+        assertThat(vm.blockId()).isZero();
+        assertThat(vm.block().pageRef()).isEqualTo(new PageRef(1663, 5, 1247, 0, 14));
+        assertThat(vm.record().block(0).hasImage()).isFalse();
+        assertThat(vm.record().totalLength()).isLessThan(r.totalLength());
+        assertThat(got.get(1).lsn()).isEqualTo(r.endLsn().value());
+        Frame f = FrameCodec.decodeExactly(got.get(1).frame());
+        io.storageengine.schemas.page.PageRecords.validate(f.lsn(), io.storageengine.schemas.wal.RecordType.PG_RECORD,
+                f.payload());
+        assertThat(frames.stats().vmFrames()).isEqualTo(1);
+        assertThat(frames.stats().snapshot().vmFrames()).isEqualTo(1);
+    }
+
+    @Test
+    void anInsertWithoutTheClearFlagGivesNoVmFrame() {
+        DecodedRecord r = DecodedRecord.decode(ByteBuffer.wrap(TestRecords.insert(3, 0x00)), 0x3000000L, true);
+        assertThat(emit(new PgRecordFrames(), r)).extracting(Out::page).containsExactly(new PageRef(1663, 5, 16384, 0, 3));
+    }
+
+    @Test
+    void anUpdateWhoseHeapBlocksShareAVmPageGivesOneVmFrameForTheLowestBlockId() {
+        DecodedRecord r = DecodedRecord.decode(ByteBuffer.wrap(TestRecords.update(5, 9, 0x03)), 0x3000000L, true);
+        List<Out> got = emit(new PgRecordFrames(), r);
+        assertThat(got).extracting(Out::page).containsExactly(new PageRef(1663, 5, 16384, 0, 9),
+                new PageRef(1663, 5, 16384, 0, 5), new PageRef(1663, 5, 16384, 2, 0));
+        PgRecordPayload vm = parse(got.get(2));
+        assertThat(vm.blockId()).isZero();
+        assertThat(vm.flags()).isEqualTo(PgRecordPayload.VM_OF_BLOCK);
+        // only the old block's clear: it is named by block 1
+        DecodedRecord old = DecodedRecord.decode(ByteBuffer.wrap(TestRecords.update(5, 9, 0x01)), 0x3000000L, true);
+        assertThat(parse(emit(new PgRecordFrames(), old).get(2)).blockId()).isEqualTo(1);
+    }
+
+    @Test
+    void anUpdateAcrossVmPagesGivesOneVmFramePerPage() {
+        int perPage = VmClearTargets.HEAP_BLOCKS_PER_VM_PAGE;
+        assertThat(perPage).isEqualTo(32672);
+        DecodedRecord r = DecodedRecord.decode(ByteBuffer.wrap(TestRecords.update(perPage + 1, 2, 0x03)), 0x3000000L, true);
+        List<Out> got = emit(new PgRecordFrames(), r);
+        assertThat(got).hasSize(4);
+        assertThat(got.subList(2, 4)).extracting(Out::page).containsExactly(new PageRef(1663, 5, 16384, 2, 1),
+                new PageRef(1663, 5, 16384, 2, 0));
+        assertThat(parse(got.get(2)).blockId()).isEqualTo(1);
+        assertThat(parse(got.get(3)).blockId()).isZero();
+    }
+
+    static ByteBuffer vmPayload(byte[] rec, PageRef page, int blockId, int flags) {
+        ByteBuffer payload = ByteBuffer.allocate(PgRecordPayload.HEADER_SIZE + rec.length);
+        PgRecordPayload.writeHeader(payload, page, blockId, flags);
+        return payload.put(rec).flip();
+    }
+
+    @Test
+    void aVmOfBlockPayloadMustNameTheVmPageOfItsBlock() throws BadRecordException {
+        long lsn = 0x3000000L;
+        int vmFlag = PgRecordPayload.VM_OF_BLOCK;
+        byte[] upd = TestRecords.update(32672 + 1, 2, 0x03);
+        PageRef vm0 = new PageRef(1663, 5, 16384, 2, 0);
+        PageRef vm1 = new PageRef(1663, 5, 16384, 2, 1);
+        assertThat(PgRecordPayload.parse(vmPayload(upd, vm0, 0, vmFlag), lsn).vmOfBlock()).isTrue();
+        assertThat(PgRecordPayload.parse(vmPayload(upd, vm1, 1, vmFlag), lsn).page()).isEqualTo(vm1);
+        // the VM page of another block, a heap page, another relation's VM page
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, vm1, 0, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("0/3000000")
+                .hasMessageContaining("the visibility-map page of");
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, new PageRef(1663, 5, 16384, 0, 2), 0, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("the visibility-map page of");
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, new PageRef(1663, 5, 16385, 2, 0), 0, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("the visibility-map page of");
+        // not the lowest block id of a shared VM page
+        byte[] shared = TestRecords.update(5, 9, 0x03);
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(shared, vm0, 1, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("clears no visibility-map bits");
+        // a record that clears nothing, a missing block, WILL_INIT with it
+        byte[] noClear = TestRecords.update(5, 9, 0x00);
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(noClear, vm0, 0, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("clears no visibility-map bits");
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, vm0, 4, vmFlag), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("no block reference 4");
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, vm0, 0, vmFlag | PgRecordPayload.WILL_INIT), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("WILL_INIT");
+        // unknown bits are still rejected
+        assertThatThrownBy(() -> PgRecordPayload.parse(vmPayload(upd, vm0, 0, 0x08), lsn))
+                .isInstanceOf(WalFormatException.class).hasMessageContaining("flag bits 0x8");
+        // the schemas checks agree on what they can see
+        ByteBuffer good = vmPayload(upd, vm0, 0, vmFlag);
+        io.storageengine.schemas.page.PageRecords.validate(lsn, io.storageengine.schemas.wal.RecordType.PG_RECORD, good);
+        assertThatThrownBy(() -> io.storageengine.schemas.page.PageRecords.validate(lsn,
+                io.storageengine.schemas.wal.RecordType.PG_RECORD, vmPayload(upd, new PageRef(1663, 5, 16384, 0, 0), 0, vmFlag)))
+                .isInstanceOf(BadRecordException.class).hasMessageContaining("not a visibility-map page");
+        assertThat(PgRecordFormat.VM_OF_BLOCK).isEqualTo(0x04);
     }
 }

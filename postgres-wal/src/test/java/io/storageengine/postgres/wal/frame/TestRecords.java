@@ -41,6 +41,37 @@ final class TestRecords {
         return withCrc(b.array(), b.capacity());
     }
 
+    /**
+     * Heap UPDATE (rel 1663/5/16384) from heap block {@code oldBlk} to {@code newBlk} (block 0 the
+     * new page, block 1 the old one unless they are the same page), no data, no images, with
+     * {@code xl_heap_update.flags} = {@code flags} (0x01 old all-visible cleared, 0x02 new).
+     */
+    static byte[] update(long oldBlk, long newBlk, int flags) {
+        return heap(0x20, oldBlk, newBlk, 14, flags, 7);
+    }
+
+    /** Heap INSERT (rel 1663/5/16384, one block {@code blk}) with {@code xl_heap_insert.flags}. */
+    static byte[] insert(long blk, int flags) {
+        return heap(0x00, blk, blk, 3, flags, 2);
+    }
+
+    private static byte[] heap(int info, long oldBlk, long newBlk, int mainLen, int flags, int flagsAt) {
+        int blocks = oldBlk == newBlk ? 1 : 2;
+        ByteBuffer b = ByteBuffer.allocate(24 + blocks * (4 + 12 + 4) + 2 + mainLen).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(b.capacity()).putInt(700).putLong(0x2FFFF00L).put((byte) info).put((byte) 10).putShort((short) 0)
+                .putInt(0);
+        long[] blk = {newBlk, oldBlk};
+        for (int id = 0; id < blocks; id++) {
+            b.put((byte) id).put((byte) 0x00).putShort((short) 0);
+            b.putInt(1663).putInt(5).putInt(16384).putInt((int) blk[id]);
+        }
+        b.put((byte) 255).put((byte) mainLen);
+        byte[] main = new byte[mainLen];
+        main[flagsAt] = (byte) flags;
+        b.put(main);
+        return withCrc(b.array(), b.capacity());
+    }
+
     private static byte[] withCrc(byte[] rec, int len) {
         CRC32C c = new CRC32C();
         c.update(rec, 24, len - 24);

@@ -141,6 +141,27 @@ class RelationTrackerTest {
     }
 
     @Test
+    void anImplicitVisibilityMapClearExtendsTheVmForkAsRedoDoes() {
+        // Heap INSERT into block 32672 * 2 + 5 with XLH_INSERT_ALL_VISIBLE_CLEARED: redo pins VM block 2
+        ByteBuffer rec = ByteBuffer.allocate(24 + 20 + 2 + 3).order(ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(rec.capacity()).putInt(700).putLong(0).put((byte) 0x00).put((byte) 10).putShort((short) 0).putInt(0);
+        rec.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(1663).putInt(5).putInt(16384).putInt(32672 * 2 + 5);
+        rec.put((byte) 255).put((byte) 3).putShort((short) 1).put((byte) 0x01);
+        io.storageengine.postgres.wal.DecodedRecord r = io.storageengine.postgres.wal.DecodedRecord.decode(
+                rec.flip(), 0x100L, false);
+        RelationTracker t = new RelationTracker();
+        List<RelationSize> changed = t.apply(r);
+        assertThat(t.snapshot()).containsEntry(RelFork.of(1663, 5, 16384, Fork.VM), 3L)
+                .containsEntry(RelFork.of(1663, 5, 16384, Fork.MAIN), 32672L * 2 + 6);
+        assertThat(changed).hasSize(2);
+        // without the flag, the VM fork is not touched
+        rec.put(24 + 20 + 2 + 2, (byte) 0);
+        RelationTracker t2 = new RelationTracker();
+        t2.apply(io.storageengine.postgres.wal.DecodedRecord.decode(rec.rewind(), 0x100L, false));
+        assertThat(t2.snapshot()).doesNotContainKey(RelFork.of(1663, 5, 16384, Fork.VM)).hasSize(1);
+    }
+
+    @Test
     void restoreStartsFromPublishedState() {
         tracker.restore(Map.of(MAIN, 10L));
         assertThat(write(0x10, MAIN, 5)).isEmpty();
