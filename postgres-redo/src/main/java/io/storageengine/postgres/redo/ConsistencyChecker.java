@@ -12,6 +12,7 @@ import io.storageengine.postgres.redo.internal.PageException;
 import io.storageengine.postgres.redo.internal.RedoRecord;
 import io.storageengine.postgres.redo.internal.VisibilityMapPage;
 import io.storageengine.postgres.redo.internal.VmClears;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.ResourceManager;
@@ -140,7 +141,7 @@ public final class ConsistencyChecker {
 
     /** The implicit VM clears of heap records, on the VM pages we track (they are not block references). */
     private void applyVmClears(RedoRecord rec, long end) {
-        for (VmClears.Clear c : VmClears.of(rec)) {
+        for (VmClearTargets.Clear c : VmClears.of(rec)) {
             PageRef vm = new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock());
             byte[] page = pages.get(vm);
             if (page != null) {

@@ -4,12 +4,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import io.storageengine.pagecore.PgRedo;
+import io.storageengine.postgres.wal.DecodedRecord;
+import io.storageengine.postgres.wal.WalFormatException;
 import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.page.PgRecordFormat;
 
 /**
  * The page-versions core's {@link PgRedo} provider (found by {@link java.util.ServiceLoader}
  * through {@code META-INF/services/io.storageengine.pagecore.PgRedo}): PG_RECORD versions replay
- * through {@link PgRedoEngine}, and its errors become page-core's checked exceptions
+ * through {@link PgRedoEngine}, VM_OF_BLOCK versions (WAL format 1.2) through
+ * {@link VisibilityMapRedo#applyFrame} (the record's implicit visibility-map clears, no LSN stamp,
+ * a new page initialized as PostgreSQL's {@code vm_readbuf} does), and their errors become page-core's checked exceptions
  * ({@code redo-unsupported} with the record's {@code xl_rmid} and {@code xl_info}, or a corrupt
  * history naming the page and LSN).
  *
@@ -33,11 +38,16 @@ public final class PgRedoProvider implements PgRedo {
     }
 
     @Override
-    public void apply(byte[] page8192, ByteBuffer xlogRecord, int blockId, boolean willInit, long endLsn, PageRef ref)
+    public void apply(byte[] page8192, ByteBuffer xlogRecord, int blockId, int flags, long endLsn, PageRef ref)
             throws io.storageengine.pagecore.RedoUnsupportedException, io.storageengine.pagecore.RedoException {
         ByteBuffer rec = xlogRecord.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         try {
-            engine.apply(page8192, rec.duplicate().order(ByteOrder.LITTLE_ENDIAN), blockId, willInit, endLsn);
+            if ((flags & PgRecordFormat.VM_OF_BLOCK) != 0) {
+                applyVm(page8192, rec.duplicate().order(ByteOrder.LITTLE_ENDIAN), blockId, endLsn, ref);
+                return;
+            }
+            engine.apply(page8192, rec.duplicate().order(ByteOrder.LITTLE_ENDIAN), blockId,
+                    (flags & PgRecordFormat.WILL_INIT) != 0, endLsn);
         } catch (RedoUnsupportedException e) {
             int at = rec.position();
             int info = rec.remaining() > 17 ? rec.get(at + 16) & 0xFF : 0;
@@ -49,5 +59,15 @@ public final class PgRedoProvider implements PgRedo {
         } catch (RuntimeException e) {
             throw new io.storageengine.pagecore.RedoException(ref, endLsn, "redo failed: " + e, e);
         }
+    }
+
+    private static void applyVm(byte[] page8192, ByteBuffer rec, int blockId, long endLsn, PageRef ref) {
+        DecodedRecord d;
+        try {
+            d = DecodedRecord.decode(rec, endLsn, false);
+        } catch (WalFormatException e) {
+            throw new RedoException(ref.toString(), endLsn, "malformed record: " + e.getMessage(), e);
+        }
+        VisibilityMapRedo.applyFrame(page8192, ref, d, blockId, endLsn);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.VmClears;
 import io.storageengine.postgres.wal.DecodedRecord;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.schemas.page.PageRef;
 
 /**
@@ -13,9 +14,11 @@ import io.storageengine.schemas.page.PageRef;
  * {@code XLH_LOCK_ALL_FROZEN_CLEARED}). PostgreSQL's redo calls {@code visibilitymap_clear} on
  * the VM page of the heap block, but that page is not a block reference of the record.
  *
- * <p>How to key it: for each page returned by {@link #vmPagesOf}, store one more version of that
- * VM page (fork 2 of the heap relation, block = heap block / 32,672) at the record's end LSN,
- * holding the whole record; replay it with {@link #apply}. One entry per VM page, even when the
+ * <p>How it is keyed (WAL format 1.2): ingest's {@code PgRecordFrames} emits, for each page of
+ * {@link #vmPagesOf} (postgres-wal's {@link VmClearTargets}, the one decision shared by ingest and
+ * redo), a PG_RECORD frame with flag VM_OF_BLOCK keyed by that VM page (fork 2 of the heap
+ * relation, block = heap block / 32,672) at the record's end LSN, holding the whole record; the
+ * page-core provider replays it with {@link #applyFrame}. One frame per VM page, even when the
  * old and new heap blocks of an UPDATE share it ({@link #apply} clears both). The VM page's own
  * block references (Heap2 VISIBLE, XLOG FPI) go through {@link PgRedoEngine} as usual. Bits
  * set by {@code XLH_INSERT_ALL_FROZEN_SET} are not a clear.
@@ -31,10 +34,7 @@ public final class VisibilityMapRedo {
 
     /** The VM pages (fork 2) whose bits the record clears; empty for most records. */
     public static List<PageRef> vmPagesOf(DecodedRecord rec) {
-        return VmClears.of(PgRedoEngine.adapt(rec)).stream()
-                .map(c -> new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock()))
-                .distinct()
-                .toList();
+        return VmClearTargets.targets(rec).stream().map(VmClearTargets.Target::vmPage).toList();
     }
 
     /**
@@ -51,5 +51,28 @@ public final class VisibilityMapRedo {
         }
         return VmClears.apply(vmPage, PgRedoEngine.adapt(rec), vmRef.spcOid(), vmRef.dbOid(), vmRef.relNumber(),
                 Integer.toUnsignedLong(vmRef.blockNum()), endLsn, stampLsn);
+    }
+
+    /**
+     * Replays a VM_OF_BLOCK frame: the VM page {@code vmRef} of the heap block named by block
+     * reference {@code blockId} (which must be the frame's target, else {@link RedoException}).
+     * As PostgreSQL's redo: {@code visibilitymap_pin} reads the page with {@code vm_readbuf},
+     * which initializes a new (all-zero, or not yet existing) page with {@code PageInit(BLCKSZ, 0)}
+     * (and {@code vm_extend} writes such pages when it creates them); then
+     * {@code visibilitymap_clear} clears the bits without stamping the page LSN. Returns whether a
+     * bit changed.
+     */
+    public static boolean applyFrame(byte[] vmPage, PageRef vmRef, DecodedRecord rec, int blockId, long endLsn) {
+        PageRef target = VmClearTargets.targetOf(rec, blockId);
+        if (!vmRef.equals(target)) {
+            throw new RedoException(vmRef.toString(), endLsn, "VM_OF_BLOCK frame for block reference #" + blockId
+                    + " of " + rec.rmgr() + "/" + rec.recordName() + " names " + vmRef + " but the record's"
+                    + " visibility-map page for it is " + (target == null ? "none" : target.toString()));
+        }
+        Page page = new Page(vmPage);
+        if (page.isNew()) {
+            page.init(0);
+        }
+        return apply(vmPage, vmRef, rec, endLsn, false);
     }
 }
