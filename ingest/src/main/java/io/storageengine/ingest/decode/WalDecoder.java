@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <li>reserved types: skipped and counted; they still advance the LSN;</li>
  * <li>PAGE_IMAGE / PAGE_DELTA / PG_RECORD breaking the payload rules (for PG_RECORD: its header,
  *     see {@code PgRecordFormat}, and its block reference, which must exist in the record and name the
- *     frame's page, see {@code PgRecordPayload}): rejected with a message naming the LSN, counted;</li>
+ *     frame's page, or with VM_OF_BLOCK (format 1.2) its heap block's visibility-map page, see
+ *     {@code PgRecordPayload}): rejected with a message naming the LSN, counted;</li>
  * <li>an LSN lower than the previous frame's: the decoder stops, with an error naming both LSNs; the
  *     last good LSN is {@link DecodeSummary#lastLsn()}; nothing after it reaches the sink;</li>
  * <li>end of stream ({@link #finish}): the undecided bytes are scanned for valid frames exactly as
@@ -297,7 +298,7 @@ public final class WalDecoder implements AutoCloseable {
                 try {
                     PageRecords.validate(lsn, type, frame.payload());
                     if (type == RecordType.PG_RECORD) {
-                        // the block reference must exist in the record and name the frame's page
+                        // the block reference must exist in the record and name the frame's page (or its VM page)
                         PgRecordPayload.parse(frame.payload(), lsn);
                     }
                 } catch (BadRecordException | WalFormatException e) {

@@ -51,6 +51,24 @@ public final class TestFrames {
         return FrameCodec.encode(lsn, RecordType.PG_RECORD, PagePayloads.pgRecord(PAGE, 0, flags, rec));
     }
 
+    /**
+     * A VM_OF_BLOCK PG_RECORD frame (format 1.2) keyed by {@code page}: a Heap INSERT into
+     * {@link #PAGE} with XLH_INSERT_ALL_VISIBLE_CLEARED, whose VM page is 1663/5/16384 fork 2 block 0.
+     */
+    static byte[] pgVm(long lsn, PageRef page) {
+        int len = 24 + 4 + 12 + 4 + 2 + 3;
+        ByteBuffer rec = ByteBuffer.allocate(len).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(len).putInt(1).putLong(0).put((byte) 0x00).put((byte) 10).putShort((short) 0).putInt(0);
+        rec.put((byte) 0).put((byte) PAGE.forkNum()).putShort((short) 0);
+        rec.putInt(PAGE.spcOid()).putInt(PAGE.dbOid()).putInt(PAGE.relNumber()).putInt(PAGE.blockNum());
+        rec.put((byte) 255).put((byte) 3).putShort((short) 1).put((byte) 0x01); // offnum 1, ALL_VISIBLE_CLEARED
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(rec.array(), 24, len - 24);
+        crc.update(rec.array(), 0, 20);
+        rec.putInt(20, (int) crc.getValue()).flip();
+        return FrameCodec.encode(lsn, RecordType.PG_RECORD, PagePayloads.pgRecord(page, 0, 0x04, rec));
+    }
+
     /** A PG_RECORD frame like {@link #pg} whose block reference names another block than its key. */
     static byte[] pgNamingAnotherPage(long lsn) {
         byte[] f = pg(lsn, 2, 0); // REDUCED: no record CRC to fix after the edit

@@ -129,7 +129,7 @@ class WalDecoderTest {
     @Test
     void pgRecordsAreDeliveredAndBadHeadersRejectedNamingTheirLsn() {
         byte[] good = TestFrames.pg(0x10, 1, 0);
-        byte[] badFlags = TestFrames.pg(0x20, 4, 0);
+        byte[] badFlags = TestFrames.pg(0x20, 8, 0);
         byte[] badLength = TestFrames.pg(0x30, 0, 1);
         byte[] major14 = good.clone();
         major14[WalFormat.HEADER_SIZE + PageRef.SIZE + 3] = 14; // pgMajor's low byte; the CRC is fixed below
@@ -148,6 +148,29 @@ class WalDecoderTest {
         assertThat(sink.rejections.get(3)).contains("0/50").contains("PG_RECORD");
         assertThat(sink.rejections.get(4)).contains("0/58").contains("block reference 0 names");
         assertThat(s.lastLsn()).isEqualTo(0x60);
+    }
+
+    @Test
+    void vmOfBlockFramesAreDeliveredWhenTheyNameTheirBlocksVmPage() {
+        PageRef vm = new PageRef(1663, 5, 16384, 2, 0);
+        byte[] good = TestFrames.pgVm(0x10, vm);
+        byte[] otherVmPage = TestFrames.pgVm(0x20, new PageRef(1663, 5, 16384, 2, 1));
+        byte[] heapPage = TestFrames.pgVm(0x30, TestFrames.PAGE);
+        byte[] otherRel = TestFrames.pgVm(0x38, new PageRef(1663, 5, 16385, 2, 0));
+        RecordingSink sink = new RecordingSink();
+        DecodeSummary s = decode(concat(good, otherVmPage, heapPage, otherRel, TestFrames.pgVm(0x40, vm)), sink);
+        assertThat(sink.lsns).containsExactly(0x10L, 0x40L);
+        assertThat(s.rejected()).isEqualTo(3);
+        assertThat(sink.rejections.get(0)).contains("0/20").contains("the visibility-map page of");
+        assertThat(sink.rejections.get(1)).contains("0/30").contains("not a visibility-map page");
+        assertThat(sink.rejections.get(2)).contains("0/38").contains("the visibility-map page of");
+        // the same record without VM_OF_BLOCK must name the heap page: a fork-2 key is rejected
+        byte[] plain = TestFrames.pgVm(0x50, vm);
+        plain[WalFormat.HEADER_SIZE + PageRef.SIZE + 1] = 0;
+        RecordingSink sink2 = new RecordingSink();
+        decode(frame(0x50, RecordType.PG_RECORD.code(), Arrays.copyOfRange(plain, WalFormat.HEADER_SIZE, plain.length)),
+                sink2);
+        assertThat(sink2.rejections).singleElement().asString().contains("block reference 0 names");
     }
 
     @Test
