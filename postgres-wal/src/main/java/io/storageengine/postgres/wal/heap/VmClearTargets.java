@@ -21,9 +21,10 @@ import io.storageengine.schemas.page.PageRef;
  * heap relation, block = heap block / {@value #HEAP_BLOCKS_PER_VM_PAGE}) is not a block reference.
  *
  * <p>Main-data offsets of the flags byte (PostgreSQL 15 {@code heapam_xlog.h}): xl_heap_insert 2,
- * xl_heap_multi_insert 0, xl_heap_delete / update / lock / lock_updated 7. Bits that
- * {@code XLH_INSERT_ALL_FROZEN_SET} sets are not a clear (that record's VM page is a block
- * reference). Stateless and thread-safe.
+ * xl_heap_multi_insert 0, xl_heap_delete / update / lock / lock_updated 7. Bits set by
+ * {@code COPY FREEZE} ({@code XLH_INSERT_ALL_FROZEN_SET}) are not a clear: the primary logs them
+ * as a separate Heap2 VISIBLE record whose block reference is the VM page. Stateless and
+ * thread-safe.
  */
 public final class VmClearTargets {
 
