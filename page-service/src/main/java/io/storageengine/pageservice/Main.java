@@ -78,7 +78,7 @@ public final class Main {
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
         WebServer server;
         try {
-            server = start(config.http(), services);
+            server = start(config.http(), services, cold::catalogHealth);
         } catch (RuntimeException e) {
             binding.close();
             app.close();
@@ -139,6 +139,12 @@ public final class Main {
 
     /** Starts both sockets; port 0 picks free ports (tests). */
     public static WebServer start(PageServiceConfig.Http http, Services services) {
+        return start(http, services, () -> null);
+    }
+
+    /** {@link #start(PageServiceConfig.Http, Services)} with the catalog pools' health added to {@code /health}. */
+    public static WebServer start(PageServiceConfig.Http http, Services services,
+                                  java.util.function.Supplier<Object> catalogHealth) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -148,12 +154,12 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services))
+                .routing(r -> routing(r, services, catalogHealth))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
                         .directHandlers(Main::problemDirectHandlers)
-                        .routing(r -> adminRouting(r, services)))
+                        .routing(r -> adminRouting(r, services, catalogHealth)))
                 .build()
                 .start();
     }
@@ -167,25 +173,36 @@ public final class Main {
 
     /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services) {
+        routing(routing, services, () -> null);
+    }
+
+    private static void routing(HttpRouting.Builder routing, Services services, java.util.function.Supplier<Object> catalogHealth) {
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
-                        health(services), new OpenApiService(services), new NoopService(services))
+                        health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
         notFound(routing, services);
     }
 
     /** The admin socket: Prometheus metrics and health. */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
-        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services));
+        adminRouting(routing, services, () -> null);
+    }
+
+    private static void adminRouting(HttpRouting.Builder routing, Services services,
+                                     java.util.function.Supplier<Object> catalogHealth) {
+        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth));
         routing.error(Exception.class, Problems::send);
         notFound(routing, services);
     }
 
     /**
      * {@code /health} and {@code /health/live} on both ports: live while serving, ready when the
-     * streams side is (see {@link #caughtUp}); timed under the route {@code health}.
+     * streams side is (see {@link #caughtUp}); timed under the route {@code health}. {@code catalog}:
+     * the catalog pools (shown once the cold tier reached the catalog; not part of readiness, hot reads
+     * work without it).
      */
-    private static HealthEndpoint health(Services services) {
-        return new HealthEndpoint(Health.readiness(services.ready()), services::timed);
+    private static HealthEndpoint health(Services services, java.util.function.Supplier<Object> catalogHealth) {
+        return new HealthEndpoint(Health.readiness(services.ready()).withDetail("catalog", catalogHealth), services::timed);
     }
 
     private static void notFound(HttpRouting.Builder routing, Services services) {
