@@ -245,6 +245,12 @@ public final class ConnectionManager implements AutoCloseable {
         meters.add(b.register(registry));
     }
 
+    /** Reports every connection acquisition of every pool (ns) to {@code listener}: for benchmarks. */
+    public void acquisitionListener(java.util.function.LongConsumer listener) {
+        primary.acquisitionListener(listener);
+        replicas.forEach(r -> r.acquisitionListener(listener));
+    }
+
     /** One probe round now (tests; production probes every {@code healthInterval}). */
     public void probeNow() {
         if (probe != null) {

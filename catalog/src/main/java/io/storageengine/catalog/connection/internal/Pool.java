@@ -33,6 +33,7 @@ public final class Pool implements AutoCloseable {
     private final PoolStats stats;
     private volatile long lagMillis = -1;
     private volatile long lagBytes = -1;
+    private volatile java.util.function.LongConsumer acquisitionListener = n -> { };
 
     public Pool(String name, boolean replica, String server, DataSource dataSource, CircuitBreaker<Object> breaker,
                 PoolStats stats) {
@@ -84,6 +85,11 @@ public final class Pool implements AutoCloseable {
         return lagBytes;
     }
 
+    /** Also reports every acquisition time (ns, failed ones included) to {@code listener} (benchmarks). */
+    public void acquisitionListener(java.util.function.LongConsumer listener) {
+        acquisitionListener = listener;
+    }
+
     /** Records a probe's lag (-1: unknown). */
     public void lag(long millis, long bytes) {
         lagMillis = millis;
@@ -101,11 +107,11 @@ public final class Pool implements AutoCloseable {
         try {
             c = dataSource.getConnection();
         } catch (SQLException | RuntimeException e) {
-            stats.acquired(System.nanoTime() - t0);
+            acquired(System.nanoTime() - t0);
             outcome(e);
             throw e;
         }
-        stats.acquired(System.nanoTime() - t0);
+        acquired(System.nanoTime() - t0);
         try {
             if (c.getAutoCommit()) {
                 c.setAutoCommit(false);
@@ -129,6 +135,11 @@ public final class Pool implements AutoCloseable {
         } finally {
             closeQuietly(c);
         }
+    }
+
+    private void acquired(long nanos) {
+        stats.acquired(nanos);
+        acquisitionListener.accept(nanos);
     }
 
     private void outcome(Throwable e) {
