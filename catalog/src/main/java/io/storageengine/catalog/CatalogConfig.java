@@ -94,14 +94,23 @@ public record CatalogConfig(
      * keys keep this config's values.
      */
     public CatalogConfig withKeys(Function<String, Optional<String>> key, Function<String, Duration> duration) {
-        int pool = key.apply("catalog.pool-size").map(s -> Integer.parseInt(s.trim())).orElse(maxPoolSize);
+        int pool = key.apply("catalog.pool-size").map(s -> integer("catalog.pool-size", s)).orElse(maxPoolSize);
         Duration connect = key.apply("catalog.connection-timeout").map(duration).orElse(connectionTimeout);
-        int attempts = key.apply("catalog.retry-max-attempts").map(s -> Integer.parseInt(s.trim())).orElse(maxAttempts);
+        int attempts = key.apply("catalog.retry-max-attempts").map(s -> integer("catalog.retry-max-attempts", s))
+                .orElse(maxAttempts);
         return new CatalogConfig(jdbcUrl, user, password, pool, connect, attempts,
                 key.apply("catalog.retry-initial-backoff").map(duration).orElse(initialBackoff),
                 key.apply("catalog.retry-max-backoff").map(duration).orElse(maxBackoff),
                 key.apply("catalog.retry-deadline").map(duration).orElse(retryBudget),
                 ConnectionOptions.fromKeys(key, duration));
+    }
+
+    private static int integer(String key, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": expected an integer, got '" + text + "'");
+        }
     }
 
     public CatalogConfig withPoolSize(int size) {

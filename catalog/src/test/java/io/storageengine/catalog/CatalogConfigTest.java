@@ -43,6 +43,8 @@ class CatalogConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.replicas");
         assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_REPLICA_MAX_LAG", "soon")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soon");
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_SIZE", "many")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-size");
         assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_IDLE_TIMEOUT", "1s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-idle-timeout");
     }

@@ -64,14 +64,14 @@ public final class ConnectionManager implements AutoCloseable {
     private final ConnectionSource primarySource;
     private final ConnectionSource tolerantSource;
 
-    private ConnectionManager(CatalogConfig config, Pool primary, List<Pool> replicas, boolean startProbe) {
+    private ConnectionManager(CatalogConfig config, Pool primary, List<Pool> replicas) {
         this.config = config;
         this.primary = primary;
         this.replicas = List.copyOf(replicas);
         ConnectionOptions o = config.options();
         this.retry = new WriteRetry(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(), config.retryBudget());
         this.router = new ReadRouter(this.replicas, o.replicaMaxLag(), o.readAffinity(), System::nanoTime);
-        this.probe = startProbe ? new ReplicationProbe(primary, this.replicas, o.healthInterval()) : null;
+        this.probe = new ReplicationProbe(primary, this.replicas, o.healthInterval());
         this.primarySource = new ConnectionSource() {
             @Override
             public <T> T transaction(String what, Work<T> work) {
@@ -97,7 +97,7 @@ public final class ConnectionManager implements AutoCloseable {
         }
         LOG.info("catalog connections: primary {} ({} pool(s) of up to {} connections), replicas {}",
                 JdbcUrls.hosts(config.jdbcUrl()), 1 + replicas.size(), config.maxPoolSize(), o.replicas().size());
-        return new ConnectionManager(config, primary, replicas, true);
+        return new ConnectionManager(config, primary, replicas);
     }
 
     private static Pool pool(CatalogConfig config, String name, String url, boolean replica) {
@@ -251,18 +251,9 @@ public final class ConnectionManager implements AutoCloseable {
         replicas.forEach(r -> r.acquisitionListener(listener));
     }
 
-    /** One probe round now (tests; production probes every {@code healthInterval}). */
-    public void probeNow() {
-        if (probe != null) {
-            probe.probeAll();
-        }
-    }
-
     @Override
     public void close() {
-        if (probe != null) {
-            probe.close();
-        }
+        probe.close();
         for (MeterRegistry r : registries) {
             meters.forEach(r::remove);
         }

@@ -15,11 +15,14 @@ import java.util.Map;
  * buckets to more than twice where it started, p99 above {@code catalog.acquire-warn}, an error
  * rate of 5 % or more and rising, or a replica's lag above half the bound and rising.
  *
- * <p>Lag ({@code lagMillis}, -1 when unknown): 0 when the replica has replayed the primary's current
- * WAL LSN (sampled just before) or, with the primary unreachable, everything it received; otherwise
- * the age of the last replayed commit, {@code now() - pg_last_xact_replay_timestamp()} on the replica.
- * {@code lagBytes}: primary's {@code pg_current_wal_lsn()} minus the replica's
- * {@code pg_last_wal_replay_lsn()} (-1 when either is unknown).
+ * <p>Lag ({@code lagMillis}, -1 when unknown), from WAL positions: every probe round records the
+ * primary's {@code pg_current_wal_lsn()} with the local time; a replica whose
+ * {@code pg_last_wal_replay_lsn()} reached the newest sample has lag 0, otherwise its lag is the
+ * time since the newest sample it has reached (an upper bound, resolution one probe interval); a
+ * replay older than every kept sample takes the larger of the oldest sample's age and
+ * {@code now() - pg_last_xact_replay_timestamp()}. With the primary unreachable, a replica that
+ * replayed all it received has lag 0. {@code lagBytes}: the newest primary sample minus the
+ * replica's replay LSN (-1 when either is unknown).
  *
  * @param name    {@code primary} or {@code replica-<i>}
  * @param server  host:port list the pool connects to

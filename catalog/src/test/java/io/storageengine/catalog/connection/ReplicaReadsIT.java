@@ -2,6 +2,7 @@ package io.storageengine.catalog.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.schemas.timeline.TimelineKey;
@@ -93,8 +94,13 @@ class ReplicaReadsIT {
 
     @Test
     void readsSpreadOverReplicasAndSkipAStoppedOne() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Catalog catalog = Catalog.open(config(List.of(replicaA.jdbcUrl(database), replicaB.jdbcUrl(database))))) {
+            catalog.bindTo(registry);
             await("both replicas usable", Duration.ofSeconds(20), () -> usable(catalog) == 2);
+            assertThat(registry.get("se.catalog.pool.health.score").tag("pool", "replica-1").gauge().value()).isGreaterThan(0.5);
+            assertThat(registry.get("se.catalog.pool.connections").tag("pool", "primary").gauge().value()).isPositive();
+            assertThat(registry.get("se.catalog.pool.lag").tag("pool", "replica-0").gauge().value()).isBetween(0.0, 1.0);
             Map<Integer, Integer> ports = readPorts(catalog, 40);
             assertThat(ports).containsOnlyKeys(replicaA.port(), replicaB.port());
             assertThat(ports.get(replicaA.port())).isBetween(15, 25);
@@ -109,9 +115,11 @@ class ReplicaReadsIT {
             replicaB.start();
             await("B usable again", Duration.ofSeconds(20), () -> usable(catalog) == 2);
             assertThat(readPorts(catalog, 20)).containsKeys(replicaA.port(), replicaB.port());
+            assertThat(registry.get("se.catalog.pool.errors").tag("pool", "replica-1").functionCounter().count()).isPositive();
         } finally {
             replicaB.start();
         }
+        assertThat(registry.find("se.catalog.pool.health.score").gauges()).as("meters removed at close").isEmpty();
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.storageengine.catalog.connection.internal;
 
 import dev.failsafe.CircuitBreakerOpenException;
-import java.sql.PreparedStatement;
+import io.storageengine.schemas.wal.Lsn;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,25 +15,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes every pool every {@code interval} on one daemon thread: the primary's role and current
- * WAL LSN, then each replica's role, replay position and replay age, from which the replica's lag
- * is computed (the rule is on {@code PoolStatus}). The probes run through each pool like any call
- * (breaker permit, acquisition timed), so an idle pool's health still moves, and a probe is the
- * trial call that closes a half-open breaker. A primary pool found connected to a server in
- * recovery is soft-evicted (its new connections look for the primary). Thread-safe; stopped by
- * {@link #close}.
+ * WAL LSN (recorded in a {@link LagClock}), then each replica's role and replay position, from
+ * which its lag is computed (the rule is on {@link LagClock} and {@code PoolStatus}). The probes
+ * run through each pool like any call (breaker permit, acquisition timed), so an idle pool's health
+ * still moves, and a probe is the trial call that closes a half-open breaker. A primary pool found
+ * connected to a server in recovery is soft-evicted (its new connections look for the primary).
+ * Thread-safe; stopped by {@link #close}.
  */
 public final class ReplicationProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationProbe.class);
     private static final String PRIMARY_SQL =
             "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END";
     private static final String REPLICA_SQL = """
-            SELECT pg_is_in_recovery(),
-                   pg_wal_lsn_diff(CAST(? AS pg_lsn), pg_last_wal_replay_lsn())::bigint,
+            SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
                    COALESCE(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
                    (extract(epoch FROM (now() - pg_last_xact_replay_timestamp())) * 1000)::bigint""";
 
     private final Pool primary;
     private final List<Pool> replicas;
+    private final LagClock clock = new LagClock();
     private final ScheduledExecutorService scheduler;
 
     public ReplicationProbe(Pool primary, List<Pool> replicas, Duration interval) {
@@ -47,16 +47,17 @@ public final class ReplicationProbe implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::probeAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One round (also called by tests). */
-    public void probeAll() {
-        String primaryLsn = probePrimary();
+    /** One round. */
+    void probeAll() {
+        boolean primaryKnown = probePrimary();
         for (Pool r : replicas) {
-            probeReplica(r, primaryLsn);
+            probeReplica(r, primaryKnown);
         }
     }
 
-    private String probePrimary() {
+    private boolean probePrimary() {
         try {
+            long now = System.nanoTime();
             Object[] row = primary.run(c -> {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
                     rs.next();
@@ -66,31 +67,32 @@ public final class ReplicationProbe implements AutoCloseable {
             if ((Boolean) row[0]) {
                 LOG.warn("catalog pool {}: connected to a server in recovery; reconnecting to find the primary", primary.name());
                 primary.softEvictAll();
-                return null;
+                return false;
             }
-            return (String) row[1];
+            clock.primaryAt(now, Lsn.parse((String) row[1]));
+            return true;
         } catch (SQLException | RuntimeException e) {
             logFailure(primary, e);
-            return null;
+            return false;
         }
     }
 
-    void probeReplica(Pool r, String primaryLsn) {
+    private void probeReplica(Pool r, boolean primaryKnown) {
         try {
             long[] lag = r.run(c -> {
-                try (PreparedStatement ps = c.prepareStatement(REPLICA_SQL)) {
-                    ps.setString(1, primaryLsn);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        boolean inRecovery = rs.getBoolean(1);
-                        long behind = rs.getLong(2);
-                        boolean behindKnown = !rs.wasNull();
-                        boolean replayedAll = rs.getBoolean(3);
-                        long age = rs.getLong(4);
-                        boolean ageKnown = !rs.wasNull();
-                        return lagOf(inRecovery, behindKnown ? behind : null, primaryLsn != null, replayedAll,
-                                ageKnown ? age : null);
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(REPLICA_SQL)) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return new long[] {0, 0}; // promoted: as fresh as it gets
                     }
+                    String replayText = rs.getString(2);
+                    Lsn replay = replayText == null ? null : Lsn.parse(replayText);
+                    boolean replayedAll = rs.getBoolean(3);
+                    long age = rs.getLong(4);
+                    Long replayAge = rs.wasNull() ? null : age;
+                    long now = System.nanoTime();
+                    long ms = !primaryKnown && replayedAll ? 0 : clock.lagMillis(now, replay, replayAge, replayedAll);
+                    return new long[] {ms, clock.lagBytes(replay)};
                 }
             });
             r.lag(lag[0], lag[1]);
@@ -98,26 +100,6 @@ public final class ReplicationProbe implements AutoCloseable {
             r.lag(-1, -1);
             logFailure(r, e);
         }
-    }
-
-    /**
-     * {lag ms, lag bytes} by the rule on {@code PoolStatus}: a promoted server has none; a replica
-     * that replayed the primary's LSN (or, with the primary unreachable, all it received) has none;
-     * otherwise the age of its last replayed commit (unknown: -1).
-     */
-    static long[] lagOf(boolean inRecovery, Long behindBytes, boolean primaryKnown, boolean replayedAllReceived,
-                        Long replayAgeMillis) {
-        if (!inRecovery) {
-            return new long[] {0, 0};
-        }
-        long bytes = behindBytes == null ? -1 : Math.max(0, behindBytes);
-        if (primaryKnown && behindBytes != null && behindBytes <= 0) {
-            return new long[] {0, 0};
-        }
-        if (!primaryKnown && replayedAllReceived) {
-            return new long[] {0, bytes};
-        }
-        return new long[] {replayAgeMillis == null ? -1 : Math.max(0, replayAgeMillis), bytes};
     }
 
     private static void logFailure(Pool p, Throwable e) {

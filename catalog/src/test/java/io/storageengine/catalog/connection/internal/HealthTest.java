@@ -105,11 +105,28 @@ class HealthTest {
     }
 
     @Test
-    void lagRule() {
-        assertThat(ReplicationProbe.lagOf(false, null, false, false, null)).containsExactly(0, 0);
-        assertThat(ReplicationProbe.lagOf(true, 0L, true, false, 90_000L)).containsExactly(0, 0);
-        assertThat(ReplicationProbe.lagOf(true, 4096L, true, false, 1_500L)).containsExactly(1_500, 4096);
-        assertThat(ReplicationProbe.lagOf(true, null, false, true, 90_000L)).containsExactly(0, -1);
-        assertThat(ReplicationProbe.lagOf(true, 10L, true, true, null)).containsExactly(-1, 10);
+    void lagIsTheTimeSinceThePrimaryHadWhatTheReplicaReplayed() {
+        LagClock clock = new LagClock();
+        long ms = 1_000_000;
+        assertThat(clock.lagMillis(0, io.storageengine.schemas.wal.Lsn.of(5), null, true)).as("no sample, all replayed").isZero();
+        assertThat(clock.lagMillis(0, io.storageengine.schemas.wal.Lsn.of(5), 700L, false)).as("no sample").isEqualTo(700);
+        clock.primaryAt(1_000 * ms, io.storageengine.schemas.wal.Lsn.of(100));
+        clock.primaryAt(2_000 * ms, io.storageengine.schemas.wal.Lsn.of(200));
+        clock.primaryAt(3_000 * ms, io.storageengine.schemas.wal.Lsn.of(300));
+        long now = 3_100 * ms;
+        assertThat(clock.lagMillis(now, io.storageengine.schemas.wal.Lsn.of(300), 60_000L, false)).as("caught up, idle primary")
+                .isZero();
+        assertThat(clock.lagMillis(now, io.storageengine.schemas.wal.Lsn.of(250), null, false)).isEqualTo(1_100);
+        assertThat(clock.lagMillis(now, io.storageengine.schemas.wal.Lsn.of(100), null, false)).isEqualTo(2_100);
+        assertThat(clock.lagMillis(now, io.storageengine.schemas.wal.Lsn.of(50), 9_000L, false)).as("older than every sample")
+                .isEqualTo(9_000);
+        assertThat(clock.lagMillis(now, io.storageengine.schemas.wal.Lsn.of(50), null, false)).isEqualTo(2_100);
+        assertThat(clock.lagMillis(now, null, null, false)).isEqualTo(-1);
+        assertThat(clock.lagBytes(io.storageengine.schemas.wal.Lsn.of(250))).isEqualTo(50);
+        for (int i = 0; i < 100; i++) {
+            clock.primaryAt((4_000 + i) * ms, io.storageengine.schemas.wal.Lsn.of(400 + i));
+        }
+        assertThat(clock.lagMillis(4_100 * ms, io.storageengine.schemas.wal.Lsn.of(300), null, false))
+                .as("samples are bounded: older than all kept").isEqualTo(64);
     }
 }
