@@ -1,6 +1,6 @@
 /*
  * Tiny Kafka admin tool for ./se (run as a single-file source program: java -cp <kafka-clients> KafkaAdmin.java).
- * Commands: wait <seconds> | create-topic <name> <partitions> | offsets <topic>.
+ * Commands: wait <seconds> | create-topic <name> <partitions> [config=value...] | offsets <topic>.
  * Exit 0 on success, 1 with a one-line error on stderr otherwise. Bootstrap from SE_KAFKA_BOOTSTRAP.
  */
 import java.util.List;
@@ -28,7 +28,7 @@ public class KafkaAdmin {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000))) {
             switch (args[0]) {
                 case "wait" -> waitReady(admin, Integer.parseInt(args[1]), bootstrap);
-                case "create-topic" -> createTopic(admin, args[1], Integer.parseInt(args[2]));
+                case "create-topic" -> createTopic(admin, args[1], Integer.parseInt(args[2]), configs(args, 3));
                 case "offsets" -> offsets(admin, args[1]);
                 default -> usage();
             }
@@ -39,7 +39,7 @@ public class KafkaAdmin {
     }
 
     static void usage() {
-        System.err.println("usage: KafkaAdmin wait <seconds> | create-topic <name> <partitions> | offsets <topic>");
+        System.err.println("usage: KafkaAdmin wait <seconds> | create-topic <name> <partitions> [config=value...] | offsets <topic>");
         System.exit(2);
     }
 
@@ -57,9 +57,23 @@ public class KafkaAdmin {
         System.exit(1);
     }
 
-    static void createTopic(Admin admin, String name, int partitions) throws Exception {
+    /** Topic configs given as {@code key=value} arguments from {@code from} on. */
+    static Map<String, String> configs(String[] args, int from) {
+        Map<String, String> c = new java.util.HashMap<>();
+        for (int i = from; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                usage();
+            }
+            c.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        return c;
+    }
+
+    static void createTopic(Admin admin, String name, int partitions, Map<String, String> configs) throws Exception {
         try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
             System.out.println("created topic " + name + " with " + partitions + " partitions");
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -15,7 +15,7 @@
 # their roles are swapped. Both share the socket directory. As root they run as the postgres OS
 # user, like the primary (see postgres.sh).
 
-SE_PG_REPLICA_PORT=${SE_PG_REPLICA_PORT:-55433}
+SE_PG_REPLICA_PORT=${SE_PG_REPLICA_PORT:-55434} # 55433 is the compute node (compute.sh)
 
 catalog_init() {
   pg_init

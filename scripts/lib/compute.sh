@@ -75,3 +75,49 @@ compute_down() {
   rm -f "$SE_RUN/compute.pid"
   info "stopped compute"
 }
+
+# Streams the compute cluster's WAL into the engine (a background `ingest --pg-url` process named
+# pg-ingest, physical slot se_demo), then gives it a small workload: database `demo`, pgbench -i,
+# a few seconds of pgbench. Sets COMPUTE_DB, COMPUTE_REL and COMPUTE_LSN for the banner.
+load_compute_demo() {
+  ingest_available || { info "compute demo skipped: the ingest CLI is not built yet"; return 0; }
+  compute_up
+  if ! is_up pg-ingest; then
+    service_env
+    start_java pg-ingest "$INGEST_MAIN" "$(module_cp ingest)" -Xmx512m --enable-native-access=ALL-UNNAMED \
+      "${JAVA_UNSAFE_FLAGS[@]}" -- publish --tenant "$SE_COMPUTE_TENANT" --timeline "$SE_COMPUTE_TIMELINE" \
+      --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC" \
+      --pg-url "postgresql://postgres@127.0.0.1:$SE_COMPUTE_PORT/postgres" --slot se_demo --create-slot
+    local deadline=$((SECONDS + 60))
+    until [[ "$(compute_psql postgres "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'se_demo' AND active")" == 1 ]]; do
+      is_up pg-ingest || { show_log_tail pg-ingest; warn "pg-ingest exited; the real-PostgreSQL demo is skipped"; return 0; }
+      ((SECONDS < deadline)) || { show_log_tail pg-ingest; warn "pg-ingest did not start streaming within 60 s"; return 0; }
+      sleep 1
+    done
+    info "pg-ingest    streaming the compute cluster's WAL (slot se_demo, log: ./se logs pg-ingest)"
+  fi
+  if [[ "$(compute_psql postgres "SELECT count(*) FROM pg_database WHERE datname = 'demo'")" != 1 ]]; then
+    compute_psql postgres "CREATE DATABASE demo"
+    as_pg "$PG_BIN/pgbench" -q -i -s "${SE_COMPUTE_SCALE:-1}" -h "$CP_SOCK" -p "$SE_COMPUTE_PORT" -U postgres demo >>"$SE_LOGS/compute-load.log" 2>&1 \
+      || warn "pgbench -i failed (see $SE_LOGS/compute-load.log)"
+    compute_psql demo "CREATE EXTENSION IF NOT EXISTS pageinspect"
+    as_pg "$PG_BIN/pgbench" -T "${SE_COMPUTE_PGBENCH_SECONDS:-5}" -c 2 -h "$CP_SOCK" -p "$SE_COMPUTE_PORT" -U postgres demo >>"$SE_LOGS/compute-load.log" 2>&1 \
+      || warn "pgbench failed (see $SE_LOGS/compute-load.log)"
+    compute_psql demo "CHECKPOINT"
+    info "compute      database demo: pgbench -i -s ${SE_COMPUTE_SCALE:-1} and ${SE_COMPUTE_PGBENCH_SECONDS:-5} s of pgbench"
+  fi
+  COMPUTE_DB=$(compute_psql postgres "SELECT oid FROM pg_database WHERE datname = 'demo'")
+  COMPUTE_REL=$(compute_psql demo "SELECT pg_relation_filenode('pgbench_accounts')")
+  COMPUTE_LSN=$(compute_psql demo "SELECT pg_current_wal_lsn()")
+}
+
+# The lines of ./se up's banner for the real-PostgreSQL demo.
+compute_banner() {
+  [[ -n "${COMPUTE_LSN:-}" ]] || return 0
+  printf '  Compute     PostgreSQL 15 on 127.0.0.1:%s (database demo, pgbench); WAL streamed by pg-ingest\n' "$SE_COMPUTE_PORT"
+  printf "  Real page   curl -s -o real.bin -D - 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/pages/1663/%s/%s/0?lsn=%s'\n" \
+    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+  printf '              (block 0 of pgbench_accounts as of %s; compare: ./se pg-page demo pgbench_accounts 0 %s)\n' "$COMPUTE_LSN" "$COMPUTE_LSN"
+  printf "  Relation    curl -s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/relations/1663/%s/%s?lsn=%s'\n" \
+    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+}

@@ -81,4 +81,7 @@ kafka_up() {
 
 kafka_create_wal_topic() {
   kafka_admin create-topic "$SE_WAL_TOPIC" "$SE_PARTITIONS" || die "could not create topic $SE_WAL_TOPIC"
+  # relation sizes (docs/relations.md): state, not a window of changes, so kept forever; one partition
+  kafka_admin create-topic "$SE_WAL_TOPIC-relations" 1 retention.ms=-1 \
+    || die "could not create topic $SE_WAL_TOPIC-relations"
 }

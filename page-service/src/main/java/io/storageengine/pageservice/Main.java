@@ -3,6 +3,7 @@ package io.storageengine.pageservice;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.HttpRouting;
 import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.PageServiceConfig;
@@ -11,6 +12,7 @@ import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
 import io.storageengine.pageservice.http.PageOwnership;
 import io.storageengine.pageservice.http.PageService;
+import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
 import io.storageengine.pageservice.http.internal.ApiException;
@@ -18,6 +20,9 @@ import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import io.storageengine.pageservice.metrics.StreamsBinding;
+import io.storageengine.pageservice.relations.RelationFollower;
+import io.storageengine.pageservice.relations.RelationHistory;
+import io.storageengine.pageservice.relations.RelationReader;
 import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
 import io.storageengine.pageservice.streams.StreamsSettings;
@@ -28,6 +33,7 @@ import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.admin.HealthEndpoint;
 import io.storageengine.runtime.admin.MetricsEndpoint;
 import io.storageengine.runtime.logging.JulToSlf4j;
+import io.storageengine.schemas.kafka.RelationTopic;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -76,10 +82,17 @@ public final class Main {
         long maxLag = config.read().readyMaxLag();
         Services services = Services.create(config, app.reader(), adapt(app.ownership()),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
+        // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
+        RelationHistory relationHistory = new RelationHistory();
+        RelationFollower relations = RelationFollower.start(config.kafka().bootstrap(),
+                RelationTopic.nameFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
+                metrics.registry());
         WebServer server;
         try {
-            server = start(config.http(), services, cold::catalogHealth);
+            server = start(config.http(), services, cold::catalogHealth, new RelationService(services,
+                    new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
         } catch (RuntimeException e) {
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -92,6 +105,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: HTTP first, then streams");
             server.stop();
+            relations.close();
             binding.close();
             app.close();
             cold.close();
@@ -137,14 +151,14 @@ public final class Main {
         };
     }
 
-    /** Starts both sockets; port 0 picks free ports (tests). */
-    public static WebServer start(PageServiceConfig.Http http, Services services) {
-        return start(http, services, () -> null);
+    /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */
+    public static WebServer start(PageServiceConfig.Http http, Services services, HttpService... extra) {
+        return start(http, services, () -> null, extra);
     }
 
-    /** {@link #start(PageServiceConfig.Http, Services)} with the catalog pools' health added to {@code /health}. */
+    /** {@link #start(PageServiceConfig.Http, Services, HttpService...)} with the catalog pools' health in {@code /health}. */
     public static WebServer start(PageServiceConfig.Http http, Services services,
-                                  java.util.function.Supplier<Object> catalogHealth) {
+                                  java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -154,7 +168,7 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services, catalogHealth))
+                .routing(r -> routing(r, services, catalogHealth, extra))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
@@ -171,15 +185,19 @@ public final class Main {
         }
     }
 
-    /** The page API routes (one HttpService per resource); unknown routes get a 404 problem. */
-    public static void routing(HttpRouting.Builder routing, Services services) {
-        routing(routing, services, () -> null);
+    /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
+    public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
+        routing(routing, services, () -> null, extra);
     }
 
-    private static void routing(HttpRouting.Builder routing, Services services, java.util.function.Supplier<Object> catalogHealth) {
+    private static void routing(HttpRouting.Builder routing, Services services,
+                                java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
                         health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
+        if (extra.length > 0) {
+            routing.register(extra);
+        }
         notFound(routing, services);
     }
 

@@ -1,9 +1,13 @@
 package io.storageengine.compactor.l0;
 
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.segment.SegmentWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -67,7 +71,7 @@ public final class PartitionBuffer {
     }
 
     /** Accounts one consumed record at {@code offset} with its decoded content (a version is copied here). */
-    public void add(long offset, WalRecordDecoder.Decoded d, long nowNanos) {
+    public void add(long offset, WalRecordCodec.Decoded d, long nowNanos) {
         if (offset < nextOffset) {
             throw new IllegalStateException("partition " + partition + ": offset " + offset + " after " + nextOffset);
         }
@@ -75,19 +79,21 @@ public final class PartitionBuffer {
             firstAtNanos = nowNanos;
         }
         switch (d) {
-            case WalRecordDecoder.Version v -> {
+            case WalRecordCodec.PageRecord v -> {
                 append(v);
                 noteVersionLsn(v);
             }
-            case WalRecordDecoder.Watermark w -> maxLsn.merge(w.timeline(), w.lsn(), PartitionBuffer::maxUnsigned);
-            case WalRecordDecoder.Skip s -> {
+            case WalRecordCodec.Watermark w -> maxLsn.merge(w.timeline(), w.lsn(), Lsn::max);
+            case WalRecordCodec.LsnAdvance a -> {
+            }
+            case WalRecordCodec.Skipped s -> {
             }
         }
         nextOffset = offset + 1;
     }
 
     /** Raises the timeline's max LSN; the common case (same timeline as the last version) allocates nothing. */
-    private void noteVersionLsn(WalRecordDecoder.Version v) {
+    private void noteVersionLsn(WalRecordCodec.PageRecord v) {
         byte[] k = v.pageKey();
         if (lastTimeline == null || !Arrays.equals(k, 0, TimelineKey.SIZE, lastTimelineBytes, 0, TimelineKey.SIZE)) {
             flushLastTimeline();
@@ -95,19 +101,20 @@ public final class PartitionBuffer {
             System.arraycopy(k, 0, lastTimelineBytes, 0, TimelineKey.SIZE);
             lastTimelineMax = v.lsn();
         } else {
-            lastTimelineMax = maxUnsigned(lastTimelineMax, v.lsn());
+            lastTimelineMax = Lsn.max(lastTimelineMax, v.lsn());
         }
     }
 
     private void flushLastTimeline() {
         if (lastTimeline != null) {
-            maxLsn.merge(lastTimeline, lastTimelineMax, PartitionBuffer::maxUnsigned);
+            maxLsn.merge(lastTimeline, lastTimelineMax, Lsn::max);
             lastTimeline = null;
         }
     }
 
-    private void append(WalRecordDecoder.Version v) {
-        int valueLen = v.valueLength();
+    private void append(WalRecordCodec.PageRecord v) {
+        ByteBuffer body = v.body();
+        int valueLen = StoredVersion.encodedLength(body);
         if (chunk == null || chunk.length - chunkPos < valueLen) {
             int next = chunk == null ? FIRST_CHUNK : Math.min(MAX_CHUNK, chunk.length * 2);
             chunk = new byte[Math.max(next, valueLen)];
@@ -123,10 +130,8 @@ public final class PartitionBuffer {
         int k = count * KEY;
         System.arraycopy(v.pageKey(), 0, keys, k, PageKey.SIZE);
         putLong(keys, k + PageKey.SIZE, v.lsn());
-        byte[] c = chunk;
         int p = chunkPos;
-        c[p] = v.type().codeByte();
-        v.body().get(v.body().position(), c, p + 1, valueLen - 1);
+        StoredVersion.write(v.type(), body, chunk, p);
         refs[count] = ((long) (chunks.size() - 1) << 32) | p;
         lengths[count] = valueLen;
         count++;
@@ -144,10 +149,6 @@ public final class PartitionBuffer {
             }
             nextOffset = position;
         }
-    }
-
-    private static long maxUnsigned(long a, long b) {
-        return Long.compareUnsigned(a, b) >= 0 ? a : b;
     }
 
     public boolean hasVersions() {

@@ -1,6 +1,7 @@
 package io.storageengine.compactor.merge;
 
-import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.segments.segment.SegmentScanner;
 import io.storageengine.segments.segment.SegmentWriter;
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.util.List;
 /**
  * The k-way merge of L0 → L1 rewrites, copying encoded records without decoding them: the same
  * order and duplicate rule as {@link KWayMerge} (VersionKey order; of several inputs holding one
- * key, one record is kept, an image in preference, and the others are counted), but the inputs
+ * key, one record is kept by page-core's {@link VersionChains#replaces}, and the others are counted), but the inputs
  * are scanner cursors ({@link SegmentScanner#advance()}) compared in place inside their data
  * blocks, and the kept record goes from its block straight into the output writer. No per-record
  * object is allocated; memory is one verified block per input, as for {@link KWayMerge}.
@@ -19,7 +20,6 @@ import java.util.List;
  */
 final class CopyMerge implements AutoCloseable {
     private static final int KEY = SegmentWriter.KEY_SIZE;
-    private static final byte IMAGE = RecordType.PAGE_IMAGE.codeByte();
 
     private final SegmentScanner[] inputs;
     private final int[] heap;
@@ -57,7 +57,7 @@ final class CopyMerge implements AutoCloseable {
             int dup = pop();
             duplicates++;
             int drop = dup;
-            if (!isImage(best) && isImage(dup)) {
+            if (VersionChains.replaces(typeOf(dup), typeOf(best))) {
                 drop = best;
                 best = dup;
             }
@@ -94,9 +94,10 @@ final class CopyMerge implements AutoCloseable {
         return emitted;
     }
 
-    private boolean isImage(int i) {
+    /** The stored type byte of input {@code i}'s current record, read in place. */
+    private byte typeOf(int i) {
         SegmentScanner s = inputs[i];
-        return s.recordBuffer()[s.valueOffset()] == IMAGE;
+        return s.recordBuffer()[s.valueOffset() + StoredVersion.TYPE];
     }
 
     /** Key order, then input index (the same key in two inputs compares by index). */

@@ -1,6 +1,6 @@
 package io.storageengine.compactor.merge;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.segments.segment.SegmentRecord;
 import io.storageengine.segments.segment.SegmentScanner;
 import java.util.ArrayList;
@@ -13,9 +13,10 @@ import java.util.PriorityQueue;
 /**
  * Merges sorted record streams (segment scanners) into one stream in VersionKey order, holding
  * one block per input in memory (the scanners' own). A record is identified by its key
- * (page, LSN): when several inputs hold the same key it is emitted once, preferring an image
- * (an IMAGE segment's materialized page subsumes a delta at the same LSN); the others are counted
- * as {@link #duplicates()}. Not thread-safe; closes its inputs.
+ * (page, LSN): when several inputs hold the same key it is emitted once, by page-core's rule
+ * ({@link VersionChains#replaces}: the first input's copy, unless another input holds an image,
+ * which subsumes any other version at the same LSN); the others are counted as
+ * {@link #duplicates()}. Not thread-safe; closes its inputs.
  */
 public final class KWayMerge implements Iterator<SegmentRecord>, AutoCloseable {
     private record Head(SegmentRecord record, int input) {
@@ -66,7 +67,7 @@ public final class KWayMerge implements Iterator<SegmentRecord>, AutoCloseable {
             Head dup = heap.poll();
             advance(dup.input());
             duplicates++;
-            if (!StoredVersion.isImage(best.value()) && StoredVersion.isImage(dup.record().value())) {
+            if (VersionChains.replaces(dup.record().value(), best.value())) {
                 best = dup.record();
             }
         }

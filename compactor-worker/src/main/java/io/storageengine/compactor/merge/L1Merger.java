@@ -66,17 +66,9 @@ public final class L1Merger {
                     if ((merge.emitted() & (CHECK_EVERY - 1)) == 0) {
                         cancel.check();
                     }
-                    SegmentRecord rec = merge.next();
-                    if (transform == null) {
-                        out.add(rec.key(), rec.value());
-                        records++;
-                    } else {
-                        records += transform.accept(rec, out);
-                    }
+                    records += transform.accept(merge.next(), out);
                 }
-                if (transform != null) {
-                    records += transform.finish(out);
-                }
+                records += transform.finish(out);
                 cancel.check();
                 List<SegmentOutputs.Output> outputs = out.finish();
                 ok = true;

@@ -91,9 +91,10 @@ public final class JobExecutor {
             keepOutputs = true; // from here on the swap may commit even if we see an error
             catalog.segments().replace(lease, retired, outputs);
             outcome = Outcome.SUCCEEDED;
-            LOG.info("partition {}: {} done: {} inputs → {} outputs, {} → {} bytes, {} records ({} duplicates dropped)",
-                    job.partition(), job.kind(), inputs.size(), outputs.size(), result.bytesIn(), result.bytesOut(),
-                    result.records(), result.duplicates());
+            metrics.imagePagesKeptAsVersions(result.pagesKeptAsVersions());
+            LOG.info("partition {}: {} done: {} inputs → {} outputs, {} → {} bytes, {} records ({} duplicates dropped,"
+                    + " {} pages kept as versions)", job.partition(), job.kind(), inputs.size(), outputs.size(),
+                    result.bytesIn(), result.bytesOut(), result.records(), result.duplicates(), result.pagesKeptAsVersions());
             return outcome;
         } catch (CancellationException e) {
             outcome = Outcome.CANCELLED;

@@ -8,7 +8,12 @@ import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.compactor.l0.L0Flusher;
 import io.storageengine.compactor.l0.MemoryBudget;
 import io.storageengine.compactor.l0.PartitionBuffer;
-import io.storageengine.compactor.l0.WalRecordDecoder;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.CatalogConflictException;
+import io.storageengine.catalog.lease.Lease;
+import io.storageengine.catalog.lease.StaleLeaseException;
+import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,13 +166,14 @@ final class WalConsumer implements Runnable {
                 if (r.offset() < b.nextOffset()) {
                     continue; // fetched before a seek back; consumed again in order
                 }
-                WalRecordDecoder.Decoded d = WalRecordDecoder.decode(r.key(), r.value());
+                WalRecordCodec.Decoded d = WalRecordCodec.decode(r.key(), r.value());
                 metrics.walRecord(switch (d) {
-                    case WalRecordDecoder.Version v -> "page";
-                    case WalRecordDecoder.Watermark w -> "watermark";
-                    case WalRecordDecoder.Skip s -> {
+                    case WalRecordCodec.PageRecord v -> "page";
+                    case WalRecordCodec.Watermark w -> "watermark";
+                    case WalRecordCodec.LsnAdvance a -> "skipped_lsn_advance";
+                    case WalRecordCodec.Skipped s -> {
                         LOG.debug("partition {} offset {}: skipped: {}", tp.partition(), r.offset(), s.detail());
-                        yield "skipped_" + s.reason();
+                        yield "skipped_" + s.reason().tag();
                     }
                 });
                 b.add(r.offset(), d, now);

@@ -56,6 +56,15 @@ public final class WorkerMetrics {
         }
     }
 
+    /** Pages an image job kept as versions (no image) because a record of theirs could not be replayed. */
+    public void imagePagesKeptAsVersions(long pages) {
+        if (pages > 0) {
+            Counter.builder("compactor.image.pages.kept").description(
+                    "Pages left without an image (their versions kept) because a record could not be replayed")
+                    .register(registry).increment(pages);
+        }
+    }
+
     public void walRecord(String outcome) {
         walRecords.computeIfAbsent(outcome,
                 o -> Counter.builder("compactor.wal.records").tag("outcome", o).register(registry)).increment();

@@ -7,10 +7,9 @@ import io.storageengine.catalog.job.CompactionJob;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.catalog.segmentmap.SegmentState;
 import io.storageengine.catalog.timeline.TimelineInfo;
+import io.storageengine.compactor.merge.TestData;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
@@ -123,7 +122,7 @@ class GcHorizonIT {
             }
             byte[] page = new byte[8192];
             for (int i = versions.size() - 1; i >= 0; i--) {
-                PageApply.applyStored(page, versions.get(i).value());
+                TestData.apply(page, versions.get(i).value());
             }
             return page;
         }

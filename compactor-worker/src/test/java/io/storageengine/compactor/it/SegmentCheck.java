@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.compactor.merge.TestData;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
@@ -64,7 +65,7 @@ final class SegmentCheck {
         TreeMap<Long, byte[]> versions = new TreeMap<>(Long::compareUnsigned);
         for (SegmentReader r : readers) {
             for (SegmentVersion v : r.versions(pageKey, lsn)) {
-                versions.merge(v.lsn(), v.value(), (a, b) -> StoredVersion.isImage(b) ? b : a);
+                versions.merge(v.lsn(), v.value(), (a, b) -> VersionChains.isMaterializedImage(b) ? b : a);
             }
         }
         if (versions.isEmpty()) {
@@ -72,14 +73,14 @@ final class SegmentCheck {
         }
         Long base = null;
         for (Map.Entry<Long, byte[]> e : versions.descendingMap().entrySet()) {
-            if (StoredVersion.isImage(e.getValue())) {
+            if (VersionChains.isMaterializedImage(e.getValue())) {
                 base = e.getKey();
                 break;
             }
         }
         byte[] page = new byte[8192];
         for (Map.Entry<Long, byte[]> e : (base == null ? versions : versions.tailMap(base, true)).entrySet()) {
-            PageApply.applyStored(page, e.getValue());
+            TestData.apply(page, e.getValue());
         }
         return page;
     }
@@ -90,7 +91,7 @@ final class SegmentCheck {
             if (page == null) {
                 page = new byte[8192];
             }
-            PageApply.applyStored(page, v);
+            TestData.apply(page, v);
         }
         return page;
     }
@@ -135,7 +136,7 @@ final class SegmentCheck {
                     for (SegmentReader r : readers) {
                         for (SegmentVersion v : r.versions(page, lsn)) {
                             sb.append(r.file().getFileName()).append('@').append(v.lsn())
-                                    .append(StoredVersion.isImage(v.value()) ? "I" : "D").append(' ');
+                                    .append(VersionChains.isMaterializedImage(v.value()) ? "I" : "D").append(' ');
                         }
                     }
                     sb.append("| scan: ");
@@ -152,7 +153,7 @@ final class SegmentCheck {
                     }
                     sb.append("| model: ");
                     wal.reference.subMap(VersionKey.encode(page, 0), true, VersionKey.encode(page, lsn), true)
-                            .forEach((kk, vv) -> sb.append(VersionKey.lsnOf(kk)).append(StoredVersion.isImage(vv) ? "I " : "D "));
+                            .forEach((kk, vv) -> sb.append(VersionKey.lsnOf(kk)).append(VersionChains.isMaterializedImage(vv) ? "I " : "D "));
                     throw new AssertionError("page " + HexFormat.of().formatHex(page) + " at " + lsn + " differs: " + sb);
                 }
                 checked++;

@@ -1,7 +1,7 @@
 package io.storageengine.compactor.it;
 
 import io.storageengine.ingest.walgen.WalGen;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;

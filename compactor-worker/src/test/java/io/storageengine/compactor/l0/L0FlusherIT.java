@@ -8,6 +8,7 @@ import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.catalog.CatalogException;
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
@@ -45,7 +46,7 @@ class L0FlusherIT {
         byte[] key = new PageKey(t, ref).toBytes();
         byte[] value = FrameCodec.encode(lsn, RecordType.PAGE_DELTA,
                 PagePayloads.delta(ref, List.of(new Patch(10, new byte[] {(byte) offset}))));
-        buf.add(offset, WalRecordDecoder.decode(key, value), 0);
+        buf.add(offset, WalRecordCodec.decode(key, value), 0);
     }
 
     private static void sql(LocalPostgres pg, String database, String statement) throws Exception {

@@ -2,6 +2,8 @@ package io.storageengine.compactor.l0;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
@@ -65,14 +67,14 @@ class PartitionBufferTest {
             fetch.position(10);
             fetch.put(value);
             ByteBuffer view = fetch.duplicate().position(10).limit(10 + value.length).slice();
-            WalRecordDecoder.Version v = (WalRecordDecoder.Version) WalRecordDecoder.decode(key, view);
-            expected.putIfAbsent(v.versionKey(), v.value());
+            WalRecordCodec.PageRecord v = (WalRecordCodec.PageRecord) WalRecordCodec.decode(key, view);
+            expected.putIfAbsent(VersionKey.encode(key, v.lsn()), StoredVersion.fromBody(v.type(), v.body()));
             b.add(offset++, v, 0);
         }
         // A few records published twice: the same key and value again (kept once, counted).
         for (int i = 0; i < 25; i++) {
             byte[][] again = published.get(rnd.nextInt(published.size()));
-            b.add(offset++, WalRecordDecoder.decode(again[0], again[1]), 0);
+            b.add(offset++, WalRecordCodec.decode(again[0], again[1]), 0);
         }
         assertThat(b.size()).isEqualTo(3025);
         assertThat(budget.used()).isEqualTo(b.bytes());
@@ -111,9 +113,37 @@ class PartitionBufferTest {
         for (int i = 0; i < lsns.length; i++) {
             byte[] value = FrameCodec.encode(lsns[i], RecordType.PAGE_DELTA,
                     PagePayloads.delta(ref, List.of(new Patch(0, new byte[] {(byte) i}))));
-            b.add(i, WalRecordDecoder.decode(key, value), 0);
+            b.add(i, WalRecordCodec.decode(key, value), 0);
         }
         assertThat(b.sortedKeys()).extracting(VersionKey::lsnOf).containsExactly(100L, 100L, 500L, 900L, 0x8000_0000_0000_0000L);
         assertThat(b.maxLsnByTimeline()).containsEntry(T1, 0x8000_0000_0000_0000L);
+    }
+
+    @Test
+    void aBufferTracksOffsetsLsnsAndChargesTheSharedBudget() {
+        MemoryBudget budget = new MemoryBudget(10_000);
+        PartitionBuffer b = new PartitionBuffer(3, budget, 100);
+        PageRef ref = new PageRef(1663, 5, 16384, 0, 7);
+        byte[] key = new PageKey(T1, ref).toBytes();
+        assertThat(b.isEmpty()).isTrue();
+        b.add(100, WalRecordCodec.decode(key, FrameCodec.encode(500, RecordType.PAGE_DELTA,
+                PagePayloads.delta(ref, List.of(new Patch(10, new byte[] {1, 2}))))), 0);
+        b.add(101, new WalRecordCodec.Skipped(WalRecordCodec.SkipReason.BAD_KEY, "y"), 0);
+        b.add(102, new WalRecordCodec.Watermark(T1, 700), 0);
+        b.add(103, new WalRecordCodec.LsnAdvance(800), 0);
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24);
+        byte[] pgFrame = FrameCodec.encode(600, RecordType.PG_RECORD, PagePayloads.pgRecord(ref, 0, 1, rec.clear()));
+        b.add(104, WalRecordCodec.decode(key, pgFrame), 0);
+        b.advanceTo(105);
+        assertThat(b.size()).isEqualTo(2);
+        List<byte[]> keys = b.sortedKeys();
+        assertThat(keys).extracting(VersionKey::lsnOf).containsExactly(500L, 600L);
+        assertThat(budget.used()).isEqualTo(b.bytes()).isPositive();
+        assertThat(b.nextOffset()).isEqualTo(105);
+        assertThat(b.maxLsnByTimeline()).containsEntry(T1, 700L);
+        b.cut();
+        assertThat(budget.used()).isZero();
+        assertThat(b.startOffset()).isEqualTo(105);
+        assertThat(b.isEmpty()).isTrue();
     }
 }

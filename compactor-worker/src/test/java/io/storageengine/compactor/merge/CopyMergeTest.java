@@ -2,8 +2,8 @@ package io.storageengine.compactor.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentReader;
@@ -105,21 +105,25 @@ class CopyMergeTest {
     }
 
     @Test
-    void anImageWinsOverADeltaAtTheSameKeyWhicheverInputHoldsIt() throws Exception {
+    void anImageWinsOverADeltaOrAPostgresRecordAtTheSameKeyWhicheverInputHoldsIt() throws Exception {
         byte[] key = VersionKey.encode(TestData.pageKey(1, 1), 100);
-        byte[] delta = TestData.randomValue(new Random(1), new PageRef(1663, 5, 16384, 0, 1), false);
         byte[] image = StoredVersion.image(new byte[8192]);
-        for (boolean imageFirst : new boolean[] {true, false}) {
-            SegmentStore store = new DirectorySegmentStore(dir.resolve("img" + imageFirst));
-            TestData.write(store, "a", SegmentKind.DELTA, 0, Map.of(key, imageFirst ? image : delta));
-            TestData.write(store, "b", SegmentKind.DELTA, 0, Map.of(key, imageFirst ? delta : image));
-            try (SegmentReader a = store.open("a"); SegmentReader b = store.open("b");
-                 CopyMerge m = new CopyMerge(List.of(a.scan(), b.scan()))) {
-                assertThat(m.next()).isTrue();
-                assertThat(m.buffer()[m.valueOffset()]).isEqualTo(image[0]);
-                assertThat(m.valueLength()).isEqualTo(image.length);
-                assertThat(m.next()).isFalse();
-                assertThat(m.duplicates()).isEqualTo(1);
+        List<byte[]> others = List.of(TestData.randomValue(new Random(1), new PageRef(1663, 5, 16384, 0, 1), false),
+                TestData.pgRecord(true), TestData.pgRecord(false));
+        for (int o = 0; o < others.size(); o++) {
+            for (boolean imageFirst : new boolean[] {true, false}) {
+                byte[] other = others.get(o);
+                SegmentStore store = new DirectorySegmentStore(dir.resolve("img" + o + imageFirst));
+                TestData.write(store, "a", SegmentKind.DELTA, 0, Map.of(key, imageFirst ? image : other));
+                TestData.write(store, "b", SegmentKind.DELTA, 0, Map.of(key, imageFirst ? other : image));
+                try (SegmentReader a = store.open("a"); SegmentReader b = store.open("b");
+                     CopyMerge m = new CopyMerge(List.of(a.scan(), b.scan()))) {
+                    assertThat(m.next()).isTrue();
+                    assertThat(m.buffer()[m.valueOffset()]).isEqualTo(image[0]);
+                    assertThat(m.valueLength()).isEqualTo(image.length);
+                    assertThat(m.next()).isFalse();
+                    assertThat(m.duplicates()).isEqualTo(1);
+                }
             }
         }
     }

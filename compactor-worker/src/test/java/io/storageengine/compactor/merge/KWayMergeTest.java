@@ -2,7 +2,8 @@ package io.storageengine.compactor.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.segments.segment.SegmentRecord;
 import java.util.ArrayList;
@@ -12,9 +13,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class KWayMergeTest {
     static IntStream cases() {
@@ -49,18 +50,22 @@ class KWayMergeTest {
     }
 
     @Test
-    void anImageWinsOverADeltaAtTheSameKeyWhicheverInputHoldsIt() {
+    void anImageWinsOverADeltaOrAPostgresRecordAtTheSameKeyWhicheverInputHoldsIt() {
         byte[] key = VersionKey.encode(TestData.pageKey(1, 1), 100);
-        byte[] delta = TestData.randomValue(new Random(1), new io.storageengine.schemas.page.PageRef(1663, 5, 16384, 0, 1), false);
         byte[] image = StoredVersion.image(new byte[8192]);
-        for (boolean imageFirst : new boolean[] {true, false}) {
-            List<Iterator<SegmentRecord>> its = List.of(
-                    List.of(new SegmentRecord(key, imageFirst ? image : delta)).iterator(),
-                    List.of(new SegmentRecord(key, imageFirst ? delta : image)).iterator());
-            try (KWayMerge m = new KWayMerge(its)) {
-                assertThat(StoredVersion.isImage(m.next().value())).isTrue();
-                assertThat(m.hasNext()).isFalse();
-                assertThat(m.duplicates()).isEqualTo(1);
+        List<byte[]> others = List.of(TestData.randomValue(new Random(1),
+                new io.storageengine.schemas.page.PageRef(1663, 5, 16384, 0, 1), false),
+                TestData.pgRecord(true), TestData.pgRecord(false));
+        for (byte[] other : others) {
+            for (boolean imageFirst : new boolean[] {true, false}) {
+                List<Iterator<SegmentRecord>> its = List.of(
+                        List.of(new SegmentRecord(key, imageFirst ? image : other)).iterator(),
+                        List.of(new SegmentRecord(key, imageFirst ? other : image)).iterator());
+                try (KWayMerge m = new KWayMerge(its)) {
+                    assertThat(VersionChains.isMaterializedImage(m.next().value())).isTrue();
+                    assertThat(m.hasNext()).isFalse();
+                    assertThat(m.duplicates()).isEqualTo(1);
+                }
             }
         }
     }

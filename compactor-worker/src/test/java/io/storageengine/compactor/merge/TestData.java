@@ -1,11 +1,12 @@
 package io.storageengine.compactor.merge;
 
-import io.storageengine.schemas.page.PageApply;
+import io.storageengine.pagecore.ApplyContext;
+import io.storageengine.pagecore.PageApplyException;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
@@ -89,8 +90,25 @@ public final class TestData {
             if (page == null) {
                 page = new byte[8192];
             }
-            PageApply.applyStored(page, e.getValue());
+            apply(page, e.getValue());
         }
         return page;
+    }
+
+    /** Applies one image or delta version to {@code page} with page-core's rules (test data has no PG_RECORD). */
+    public static void apply(byte[] page, byte[] stored) {
+        try {
+            StoredVersion.kind(stored).apply(page, stored, new ApplyContext(0, new PageRef(1663, 5, 16384, 0, 0),
+                    ApplyContext.NO_BLOCK_ID));
+        } catch (PageApplyException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A PG_RECORD version (rmgr Heap, info 0x20) for block reference 0; WILL_INIT or not. */
+    public static byte[] pgRecord(boolean willInit) {
+        ByteBuffer rec = ByteBuffer.allocate(28).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(28).putInt(1).putLong(0).put((byte) 0x20).put((byte) 10).putShort((short) 0).putInt(0).putInt(5).flip();
+        return StoredVersion.pgRecord(0, willInit ? 1 : 0, rec);
     }
 }

@@ -1,11 +1,8 @@
 package io.storageengine.ingest.cli;
 
 import io.storageengine.ingest.config.IngestConfig;
-import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.schemas.wal.RecordType;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,17 +141,11 @@ final class TopicStatusCommand {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     long[] range = todo.get(tp);
-                    if (range == null || r.offset() >= range[1] || r.key() == null || r.key().length != TimelineKey.SIZE) {
+                    if (range == null || r.offset() >= range[1]) {
                         continue;
                     }
-                    try {
-                        Frame f = FrameCodec.decodeExactly(r.value());
-                        if (f.type() == RecordType.WATERMARK) {
-                            newest.get(tp).merge(TimelineKey.fromBytes(r.key()).toString(), f.lsn(),
-                                    (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
-                        }
-                    } catch (IllegalArgumentException ignored) {
-                        // not a valid frame: not ours to judge here
+                    if (WalRecordCodec.decode(r.key(), r.value()) instanceof WalRecordCodec.Watermark w) {
+                        newest.get(tp).merge(w.timeline().toString(), w.lsn(), Lsn::max);
                     }
                 }
                 c.pause(todo.keySet().stream().filter(tp -> c.position(tp) >= todo.get(tp)[1]).toList());

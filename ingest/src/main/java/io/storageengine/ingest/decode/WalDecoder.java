@@ -4,6 +4,8 @@ import io.storageengine.schemas.page.PageRecords;
 import io.storageengine.schemas.wal.BadRecordException;
 import io.storageengine.schemas.wal.Frame;
 import io.storageengine.schemas.wal.FrameCodec;
+import io.storageengine.postgres.wal.WalFormatException;
+import io.storageengine.postgres.wal.frame.PgRecordPayload;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.schemas.wal.WalFormat;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <li>corrupt bytes (wrong magic, length over the limit, CRC mismatch): skip forward to the next
  *     position where magic and CRC are valid; count the skipped bytes and one corrupt frame per run;</li>
  * <li>reserved types: skipped and counted; they still advance the LSN;</li>
- * <li>PAGE_IMAGE / PAGE_DELTA breaking the payload rules: rejected with a message naming the LSN, counted;</li>
+ * <li>PAGE_IMAGE / PAGE_DELTA / PG_RECORD breaking the payload rules (for PG_RECORD: its header,
+ *     see {@code PgRecordFormat}, and its block reference, which must exist in the record and name the
+ *     frame's page, see {@code PgRecordPayload}): rejected with a message naming the LSN, counted;</li>
  * <li>an LSN lower than the previous frame's: the decoder stops, with an error naming both LSNs; the
  *     last good LSN is {@link DecodeSummary#lastLsn()}; nothing after it reaches the sink;</li>
  * <li>end of stream ({@link #finish}): the undecided bytes are scanned for valid frames exactly as
@@ -260,7 +264,7 @@ public final class WalDecoder implements AutoCloseable {
 
     private void onFrame(int length) {
         final int pos = start;
-        long lsn = ((long) getInt(pos + 4) << 32) | (getInt(pos + 8) & 0xFFFFFFFFL);
+        long lsn = ((long) getInt(pos + WalFormat.LSN_OFFSET) << 32) | (getInt(pos + WalFormat.LSN_OFFSET + 4) & 0xFFFFFFFFL);
         if (pendingSkip > 0) {
             corruptFrames++;
             skippedBytes += pendingSkip;
@@ -270,7 +274,7 @@ public final class WalDecoder implements AutoCloseable {
             }
             pendingSkip = 0;
         }
-        if (seenFrame && Long.compareUnsigned(lsn, lastLsn) < 0) {
+        if (seenFrame && Lsn.isBefore(lsn, lastLsn)) {
             error = "LSN regression at stream offset " + (base + pos) + ": frame LSN " + Lsn.format(lsn)
                     + " follows LSN " + Lsn.format(lastLsn) + "; stopped, last good LSN " + Lsn.format(lastLsn);
             LOG.error(error);
@@ -280,7 +284,7 @@ public final class WalDecoder implements AutoCloseable {
         lastLsn = lsn;
         frames++;
         start = pos + length;
-        int code = arr[pos + 16] & 0xFF;
+        int code = arr[pos + WalFormat.TYPE_OFFSET] & 0xFF;
         RecordType type = RecordType.of(code);
         if (type == null) {
             reservedSkipped++;
@@ -288,11 +292,15 @@ public final class WalDecoder implements AutoCloseable {
             return;
         }
         switch (type) {
-            case PAGE_IMAGE, PAGE_DELTA -> {
+            case PAGE_IMAGE, PAGE_DELTA, PG_RECORD -> {
                 Frame frame = FrameCodec.decodeAt(buf, pos, length);
                 try {
                     PageRecords.validate(lsn, type, frame.payload());
-                } catch (BadRecordException e) {
+                    if (type == RecordType.PG_RECORD) {
+                        // the block reference must exist in the record and name the frame's page
+                        PgRecordPayload.parse(frame.payload(), lsn);
+                    }
+                } catch (BadRecordException | WalFormatException e) {
                     reject(lsn, e.getMessage());
                     return;
                 }

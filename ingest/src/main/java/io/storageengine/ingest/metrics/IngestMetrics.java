@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.storageengine.ingest.decode.DecodeSummary;
+import io.storageengine.schemas.wal.RecordType;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -27,6 +28,7 @@ import java.util.function.ToDoubleFunction;
 public final class IngestMetrics {
     private final Counter images;
     private final Counter deltas;
+    private final Counter pgRecords;
     private final Counter advances;
     private final Counter bytes;
     private final Counter transactions;
@@ -42,6 +44,8 @@ public final class IngestMetrics {
         images = Counter.builder("se.ingest.records").tags(tags).tag("type", "page_image")
                 .description("page records published").register(registry);
         deltas = Counter.builder("se.ingest.records").tags(tags).tag("type", "page_delta")
+                .description("page records published").register(registry);
+        pgRecords = Counter.builder("se.ingest.records").tags(tags).tag("type", "pg_record")
                 .description("page records published").register(registry);
         advances = Counter.builder("se.ingest.records").tags(tags).tag("type", "lsn_advance")
                 .description("LSN_ADVANCE frames consumed (not published per page)").register(registry);
@@ -76,8 +80,18 @@ public final class IngestMetrics {
                 .description(description).register(registry);
     }
 
+    /** One published page record of type {@code typeCode} (a page record type). */
     public void published(int typeCode, int frameBytes) {
-        (typeCode == 1 ? images : deltas).increment();
+        RecordType type = RecordType.of(typeCode);
+        if (type == null) {
+            throw new IllegalArgumentException("published a frame of reserved type " + typeCode);
+        }
+        switch (type) {
+            case PAGE_IMAGE -> images.increment();
+            case PAGE_DELTA -> deltas.increment();
+            case PG_RECORD -> pgRecords.increment();
+            case LSN_ADVANCE, WATERMARK -> throw new IllegalArgumentException(type + " is not published per page");
+        }
         bytes.increment(frameBytes);
     }
 

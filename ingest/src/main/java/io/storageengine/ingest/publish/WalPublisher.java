@@ -8,13 +8,16 @@ import io.storageengine.ingest.decode.DecodeSummary;
 import io.storageengine.ingest.decode.FrameSink;
 import io.storageengine.ingest.decode.WalDecoder;
 import io.storageengine.ingest.metrics.IngestMetrics;
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRef;
+import io.storageengine.schemas.kafka.RelationTopic;
+import io.storageengine.schemas.kafka.WalRecordCodec;
+import io.storageengine.schemas.relation.RelationKey;
+import io.storageengine.schemas.relation.RelationRecord;
+import io.storageengine.schemas.relation.RelationSize;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.schemas.wal.WalFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -57,6 +60,14 @@ import org.slf4j.LoggerFactory;
  * complete once a frame with a higher LSN arrives (several frames may share an LSN) or its stream
  * ends. When idle, one more round is sent; and one when a stream ends or the publisher closes.
  *
+ * <p>Relation metadata (opt-in, {@link #enableRelations}, for PostgreSQL WAL): the producer's
+ * relation size changes go to the paired {@code <wal>-relations} topic
+ * in the same transactions, keyed by {@link RelationKey}; once enabled, every WATERMARK round also
+ * sends a relation WATERMARK at the same LSN to every partition of that topic. A record's size
+ * changes come with its frames ({@link #acceptComplete(long, int, List, List)}), in the same
+ * transaction, so a round at L covers every change ≤ L and a restart from the newest WATERMARK
+ * neither skips nor repeats one.
+ *
  * <p>Backpressure: {@code send} blocks when the producer's {@code buffer.memory} is full, so the
  * decoder never reads faster than Kafka accepts; in-flight bytes are bounded by that setting.
  *
@@ -65,7 +76,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalPublisher implements FrameSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WalPublisher.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -92,6 +102,8 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
     private boolean idleRoundSent = true;
     private PublishException fatal;
     private boolean closed;
+    private String relationsTopic; // null: relation metadata is not published
+    private long relationChangeCount;
 
     // Written under lock, read by progress reporters.
     private volatile long recordsPublished;
@@ -114,7 +126,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         this.producer = producer;
         this.topic = config.kafka().topic();
         this.timeline = timeline;
-        this.timelineKey = timeline.toBytes();
+        this.timelineKey = WalRecordCodec.watermarkKey(timeline);
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.publisher().commitIntervalMs());
         this.commitMaxBytes = config.publisher().commitMaxBytes();
         this.pool = new BufferPool(config.decoder().bufferSize(), config.decoder().maxBuffers());
@@ -233,10 +245,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
                 return;
             }
             int len = frameBytes.remaining();
-            byte[] key = new byte[PageKey.SIZE];
-            System.arraycopy(timelineKey, 0, key, 0, TimelineKey.SIZE);
-            ByteBuffer payload = frame.payload();
-            payload.get(payload.position(), key, TimelineKey.SIZE, PageRef.SIZE);
+            byte[] key = WalRecordCodec.pageKey(timelineKey, frame.payload());
             byte[] value = new byte[len];
             frameBytes.get(frameBytes.position(), value, 0, len);
             long now = System.nanoTime();
@@ -255,6 +264,66 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the page frames of one source record, all at {@code lsn} (each a whole frame whose
+     * payload starts with its PageRef), and marks {@code lsn} complete: the caller promises that no
+     * later frame carries it (a PostgreSQL record's frames all share its unique end LSN). No commit
+     * falls between these frames, so every committed transaction ends on a record boundary and its
+     * WATERMARK is exactly the last record published: a restart from the newest WATERMARK neither
+     * skips nor repeats a frame. An empty list is an LSN advance.
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames) {
+        acceptComplete(lsn, typeCode, frames, List.of());
+    }
+
+    /**
+     * {@link #acceptComplete(long, int, List)} with the record's relation size changes, sent first to
+     * the relations topic in the same transaction (no commit falls between them and the frames).
+     *
+     * @throws IllegalStateException if there are changes and {@link #enableRelations} was not called
+     */
+    public void acceptComplete(long lsn, int typeCode, List<byte[]> frames, List<RelationSize> relationChanges) {
+        synchronized (lock) {
+            checkUsableLocked();
+            if (!relationChanges.isEmpty() && relationsTopic == null) {
+                throw new IllegalStateException("relation metadata is not enabled on this publisher");
+            }
+            advanceLsn(lsn);
+            long now = System.nanoTime();
+            for (RelationSize c : relationChanges) {
+                byte[] key = new RelationKey(timeline, c.fork()).toBytes();
+                byte[] value = RelationRecord.size(lsn, c).encode();
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(relationsTopic, null, key, value), now);
+                txBytes += key.length + value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+            }
+            relationChangeCount += relationChanges.size();
+            if (frames.isEmpty()) {
+                metrics.advance();
+            }
+            for (byte[] value : frames) {
+                byte[] key = WalRecordCodec.pageKey(timelineKey,
+                        ByteBuffer.wrap(value, WalFormat.HEADER_SIZE, value.length - WalFormat.HEADER_SIZE));
+                beginIfNeeded(now);
+                send(new ProducerRecord<>(topic, null, key, value), now);
+                txBytes += value.length;
+                txHasRecords = true;
+                idleRoundSent = false;
+                lastActivityNanos = now;
+                recordsPublished++;
+                bytesPublished += value.length;
+                metrics.published(typeCode, value.length);
+            }
+            completeLsn = lsn;
+            if (txOpen && (now - txStartNanos >= commitIntervalNanos || txBytes >= commitMaxBytes)) {
+                commitWithWatermarks();
+            }
+        }
+    }
+
     @Override
     public void skipped(long lsn) {
         synchronized (lock) {
@@ -263,8 +332,37 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
     }
 
+    /**
+     * From now on, relation size changes may be published and every WATERMARK round also covers the
+     * relations topic paired with the WAL topic ({@link RelationTopic#nameFor}), which must exist.
+     *
+     * @throws PublishException if the relations topic cannot be described
+     */
+    public void enableRelations() {
+        synchronized (lock) {
+            checkUsableLocked();
+            String name = RelationTopic.nameFor(topic);
+            try {
+                if (producer.partitionsFor(name).isEmpty()) {
+                    throw new PublishException("relations topic " + name + " has no partitions", null, false);
+                }
+            } catch (KafkaException e) {
+                throw new PublishException("cannot describe the relations topic " + name + " (create it with "
+                        + "retention.ms=-1): " + e.getMessage(), e, false);
+            }
+            relationsTopic = name;
+        }
+    }
+
+    /** Relation size changes published so far. */
+    public long relationChangesPublished() {
+        synchronized (lock) {
+            return relationChangeCount;
+        }
+    }
+
     private void advanceLsn(long lsn) {
-        if (seenLsn && Long.compareUnsigned(lsn, lastLsn) > 0) {
+        if (seenLsn && Lsn.isAfter(lsn, lastLsn)) {
             completeLsn = lastLsn;
         }
         seenLsn = true;
@@ -362,7 +460,7 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
         }
         beginIfNeeded(now);
         if (round) {
-            byte[] value = FrameCodec.encode(wm, RecordType.WATERMARK.code(), ByteBuffer.wrap(EMPTY));
+            byte[] value = WalRecordCodec.watermarkValue(wm);
             List<PartitionInfo> partitions;
             try {
                 partitions = producer.partitionsFor(topic);
@@ -371,6 +469,17 @@ public final class WalPublisher implements FrameSink, AutoCloseable {
             }
             for (PartitionInfo p : partitions) {
                 send(new ProducerRecord<>(topic, p.partition(), timelineKey, value), now);
+            }
+            if (relationsTopic != null) {
+                byte[] relationMark = new RelationRecord.Watermark(wm).encode();
+                try {
+                    partitions = producer.partitionsFor(relationsTopic);
+                } catch (KafkaException e) {
+                    throw fail("cannot read the partitions of topic " + relationsTopic, e);
+                }
+                for (PartitionInfo p : partitions) {
+                    send(new ProducerRecord<>(relationsTopic, p.partition(), timelineKey, relationMark), now);
+                }
             }
         }
         try {

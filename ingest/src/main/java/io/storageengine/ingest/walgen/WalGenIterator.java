@@ -91,7 +91,7 @@ final class WalGenIterator implements Iterator<WalGen.Item> {
         groupLeft--;
         WalGen.Item item;
         if (c.reservedRate() > 0 && rnd.nextDouble() < c.reservedRate()) {
-            int code = rnd.nextBoolean() ? 0x04 + rnd.nextInt(12) : 0x11 + rnd.nextInt(0xEF);
+            int code = rnd.nextBoolean() ? 0x05 + rnd.nextInt(11) : 0x11 + rnd.nextInt(0xEF);
             byte[] payload = new byte[rnd.nextInt(64)];
             rnd.nextBytes(payload);
             item = new WalGen.Item(WalGen.Kind.RESERVED, FrameCodec.encode(lsn, code, ByteBuffer.wrap(payload)), lsn, code, null);

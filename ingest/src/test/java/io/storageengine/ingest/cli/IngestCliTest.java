@@ -72,4 +72,33 @@ class IngestCliTest {
         assertThat(Args.parseSize("x", "512MiB")).isEqualTo(512L << 20);
         assertThat(Args.parseSize("x", "1_000")).isEqualTo(1000);
     }
+
+    @Test
+    void postgresSourceOptionsAreChecked(@TempDir Path dir) {
+        String t = "11111111111111111111111111111111";
+        String l = "22222222222222222222222222222222";
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-wal", dir.resolve("none").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a directory");
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-wal", dir.toString(), "-")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-wal", dir.toString(), "--start-lsn", "zz")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-wal", dir.toString(), "--start-lsn", "0/200",
+                "--end-lsn", "0/100")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--start-lsn", "0/100", "-")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--slot", "s", "-")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-url", "mysql://x/y")).isEqualTo(2);
+        assertThat(run("publish", "--tenant", t, "--timeline", l, "--pg-url", "postgresql://a@h/db", "--create-slot"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void pgUrlParsesUserPasswordHostPortAndDatabase() {
+        var target = io.storageengine.ingest.pgwal.PgReplicationSource.Target.parse(
+                "postgresql://se:p%40ss@10.0.0.5:6543/app?sslmode=disable");
+        assertThat(target.jdbcUrl()).isEqualTo("jdbc:postgresql://10.0.0.5:6543/app?sslmode=disable");
+        assertThat(target.user()).isEqualTo("se");
+        assertThat(target.password()).isEqualTo("p@ss");
+        assertThat(target.display()).doesNotContain("p@ss");
+        var defaults = io.storageengine.ingest.pgwal.PgReplicationSource.Target.parse("postgresql://h");
+        assertThat(defaults.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/postgres");
+    }
 }

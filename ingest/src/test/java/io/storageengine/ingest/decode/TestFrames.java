@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** Hand-built frames for decoder tests. */
-final class TestFrames {
-    static final PageRef PAGE = new PageRef(1663, 5, 16384, 0, 7);
+public final class TestFrames {
+    public static final PageRef PAGE = new PageRef(1663, 5, 16384, 0, 7);
 
     private TestFrames() {
     }
@@ -30,6 +30,33 @@ final class TestFrames {
 
     static byte[] advance(long lsn) {
         return FrameCodec.encode(lsn, RecordType.LSN_ADVANCE, new byte[] {9, 9});
+    }
+
+    /**
+     * A PG_RECORD frame: blockId 0, {@code flags}, pgMajor 15, and a well-formed Heap XLogRecord
+     * (valid CRC-32C) whose block reference 0 names {@link #PAGE}, with xl_tot_len off by
+     * {@code totLenDelta}.
+     */
+    public static byte[] pg(long lsn, int flags, int totLenDelta) {
+        int len = 24 + 4 + 12 + 4 + 2 + 4;
+        ByteBuffer rec = ByteBuffer.allocate(len).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(len + totLenDelta).putInt(1).putLong(0).put((byte) 0x10).put((byte) 10).putShort((short) 0).putInt(0);
+        rec.put((byte) 0).put((byte) PAGE.forkNum()).putShort((short) 0); // block 0: main fork, no image, no data
+        rec.putInt(PAGE.spcOid()).putInt(PAGE.dbOid()).putInt(PAGE.relNumber()).putInt(PAGE.blockNum());
+        rec.put((byte) 255).put((byte) 4).putInt(0x01020304); // XLR_BLOCK_ID_DATA_SHORT, 4 bytes of main data
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(rec.array(), 24, len - 24);
+        crc.update(rec.array(), 0, 20);
+        rec.putInt(20, (int) crc.getValue()).flip();
+        return FrameCodec.encode(lsn, RecordType.PG_RECORD, PagePayloads.pgRecord(PAGE, 0, flags, rec));
+    }
+
+    /** A PG_RECORD frame like {@link #pg} whose block reference names another block than its key. */
+    static byte[] pgNamingAnotherPage(long lsn) {
+        byte[] f = pg(lsn, 2, 0); // REDUCED: no record CRC to fix after the edit
+        int blockNumAt = WalFormat.HEADER_SIZE + PageRef.SIZE + 4 + 24 + 4 + 12;
+        f[blockNumAt] ^= 1;
+        return frame(lsn, RecordType.PG_RECORD.code(), java.util.Arrays.copyOfRange(f, WalFormat.HEADER_SIZE, f.length));
     }
 
     static byte[] frame(long lsn, int code, byte[] payload) {

@@ -106,7 +106,7 @@ class WalDecoderTest {
     @Test
     void reservedTypesAreSkippedCountedAndStillAdvanceTheLsn() {
         RecordingSink sink = new RecordingSink();
-        DecodeSummary s = decode(concat(advance(10), frame(20, 0x04, new byte[] {1}), frame(30, 0xFF, new byte[0]),
+        DecodeSummary s = decode(concat(advance(10), frame(20, 0x05, new byte[] {1}), frame(30, 0xFF, new byte[0]),
                 advance(25)), sink);
         assertThat(s.reservedSkipped()).isEqualTo(2);
         assertThat(sink.skipped).containsExactly(20L, 30L);
@@ -124,6 +124,30 @@ class WalDecoderTest {
         assertThat(sink.rejections).singleElement().asString().contains("1/10").contains("PAGE_IMAGE");
         assertThat(sink.lsns).containsExactly(0x1_0000_0020L);
         assertThat(s.lastLsn()).isEqualTo(0x1_0000_0020L);
+    }
+
+    @Test
+    void pgRecordsAreDeliveredAndBadHeadersRejectedNamingTheirLsn() {
+        byte[] good = TestFrames.pg(0x10, 1, 0);
+        byte[] badFlags = TestFrames.pg(0x20, 4, 0);
+        byte[] badLength = TestFrames.pg(0x30, 0, 1);
+        byte[] major14 = good.clone();
+        major14[WalFormat.HEADER_SIZE + PageRef.SIZE + 3] = 14; // pgMajor's low byte; the CRC is fixed below
+        byte[] badMajor = frame(0x40, RecordType.PG_RECORD.code(),
+                Arrays.copyOfRange(major14, WalFormat.HEADER_SIZE, major14.length));
+        byte[] tooShort = frame(0x50, RecordType.PG_RECORD.code(), new byte[PageRef.SIZE + 4 + 23]);
+        RecordingSink sink = new RecordingSink();
+        byte[] otherPage = TestFrames.pgNamingAnotherPage(0x58);
+        DecodeSummary s = decode(concat(good, badFlags, badLength, badMajor, tooShort, otherPage, TestFrames.pg(0x60, 2, 0)), sink);
+        assertThat(sink.lsns).containsExactly(0x10L, 0x60L);
+        assertThat(s.rejected()).isEqualTo(5);
+        assertThat(sink.rejections).hasSize(5);
+        assertThat(sink.rejections.get(0)).contains("0/20").contains("flag bits");
+        assertThat(sink.rejections.get(1)).contains("0/30").contains("xl_tot_len");
+        assertThat(sink.rejections.get(2)).contains("0/40").contains("major version 14");
+        assertThat(sink.rejections.get(3)).contains("0/50").contains("PG_RECORD");
+        assertThat(sink.rejections.get(4)).contains("0/58").contains("block reference 0 names");
+        assertThat(s.lastLsn()).isEqualTo(0x60);
     }
 
     @Test

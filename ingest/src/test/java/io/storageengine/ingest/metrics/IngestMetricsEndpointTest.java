@@ -25,6 +25,7 @@ class IngestMetricsEndpointTest {
         System.gc(); // the meters must survive a collection
         m.published(1, 8230);
         m.published(2, 100);
+        m.published(4, 70);
         m.acked(System.nanoTime() - 2_000_000);
         m.committed(true, 0x1234);
         try (AdminServer endpoint = AdminServer.start(new AdminSocket("127.0.0.1", 0, 16384), registry, Health.up())) {
@@ -34,12 +35,23 @@ class IngestMetricsEndpointTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body())
                     .contains("se_ingest_records_total{tenant=\"t1\",timeline=\"l1\",type=\"page_image\"} 1.0")
-                    .contains("se_ingest_bytes_total{tenant=\"t1\",timeline=\"l1\"} 8330.0")
+                    .contains("se_ingest_records_total{tenant=\"t1\",timeline=\"l1\",type=\"pg_record\"} 1.0")
+                    .contains("se_ingest_bytes_total{tenant=\"t1\",timeline=\"l1\"} 8400.0")
                     .contains("se_ingest_corrupt_frames_total{tenant=\"t1\",timeline=\"l1\"} 2.0")
                     .contains("se_ingest_skipped_bytes_total{tenant=\"t1\",timeline=\"l1\"} 77.0")
                     .contains("se_ingest_last_published_lsn{tenant=\"t1\",timeline=\"l1\"} 4660.0")
                     .contains("se_ingest_publish_latency_seconds_count{tenant=\"t1\",timeline=\"l1\"} 1");
         }
         assertThat(m.publishLatency().count()).isEqualTo(1); // keeps m (the meters' state) reachable until here
+    }
+
+    @Test
+    void onlyPageRecordTypesArePublished() {
+        IngestMetrics m = new IngestMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "t", "l",
+                () -> new DecodeSummary(0, 0, 0, 0, 0, 0, 0, 0, 0, null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.published(0x10, 21))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.published(0x42, 21))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -87,6 +87,21 @@ class WalPublisherTest {
     }
 
     @Test
+    void postgresRecordsArePublishedLikeOtherPageRecords() {
+        MockProducer<byte[], byte[]> mock = producer();
+        PageRef ref = io.storageengine.ingest.decode.TestFrames.PAGE;
+        byte[] pg = io.storageengine.ingest.decode.TestFrames.pg(300, 1, 0);
+        try (WalPublisher pub = publisher(mock)) {
+            assertThat(pub.publish(new ByteArrayInputStream(pg)).records()).isEqualTo(1);
+        }
+        List<ProducerRecord<byte[], byte[]>> pages = mock.history().stream().filter(r -> !isWatermark(r)).toList();
+        assertThat(pages).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo(new PageKey(TL, ref).toBytes());
+            assertThat(r.value()).isEqualTo(pg);
+        });
+    }
+
+    @Test
     void theEndOfAStreamCommitsAWatermarkAtItsLastLsnToEveryPartitionAfterTheRecords() {
         MockProducer<byte[], byte[]> mock = producer();
         try (WalPublisher pub = publisher(mock)) {
@@ -187,5 +202,32 @@ class WalPublisherTest {
         assertThat(WalPublisher.producerProperties(IngestConfig.load(Map.of()), TL))
                 .containsEntry("acks", "all").containsEntry("enable.idempotence", true).containsEntry("linger.ms", 5)
                 .containsEntry("batch.size", 262144);
+    }
+
+    @Test
+    void acceptCompletePublishesARecordsFramesTogetherAndItsLsnIsCompleteAtOnce() {
+        MockProducer<byte[], byte[]> mock = producer();
+        java.nio.ByteBuffer p1 = java.nio.ByteBuffer.allocate(PageRef.SIZE + 4);
+        new PageRef(1663, 5, 16384, 0, 1).write(p1);
+        java.nio.ByteBuffer p2 = java.nio.ByteBuffer.allocate(PageRef.SIZE + 4);
+        new PageRef(1663, 5, 16384, 0, 2).write(p2);
+        byte[] f1 = FrameCodec.encode(100, 0x04, p1.flip());
+        byte[] f2 = FrameCodec.encode(100, 0x04, p2.flip());
+        try (WalPublisher pub = publisher(mock)) {
+            pub.acceptComplete(100, 0x04, List.of(f1, f2));
+            pub.flush();
+            assertThat(pub.watermarkLsn()).isEqualTo(100); // complete without waiting for a higher LSN
+            pub.acceptComplete(150, 0x04, List.of()); // an LSN advance
+            pub.flush();
+            assertThat(pub.watermarkLsn()).isEqualTo(150);
+            assertThat(pub.recordsPublished()).isEqualTo(2);
+        }
+        List<ProducerRecord<byte[], byte[]>> pages = mock.history().stream().filter(r -> !isWatermark(r)).toList();
+        assertThat(pages).hasSize(2);
+        assertThat(pages.get(0).value()).isEqualTo(f1);
+        assertThat(java.util.Arrays.copyOfRange(pages.get(1).key(), TimelineKey.SIZE, PageKey.SIZE))
+                .isEqualTo(java.util.Arrays.copyOfRange(f2, WalFormat.HEADER_SIZE, WalFormat.HEADER_SIZE + PageRef.SIZE));
+        assertThat(mock.history().stream().filter(WalPublisherTest::isWatermark).map(WalPublisherTest::lsnOf).distinct()
+                .toList()).containsExactly(100L, 150L);
     }
 }

@@ -1,12 +1,13 @@
 package io.storageengine.pageservice.cold;
 
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,18 +31,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Rule.</b> For each page, versions are considered oldest first and deleted while each one
  * is covered: the settled segments ({@link TrimCoverage}) hold that exact (page key, LSN) version,
- * with identical bytes, or hold an image of the page at that LSN where the hot store has the delta
- * (an image as of LSN X is the page as of X), or lies below the segments' newest image at or
+ * with identical bytes, or hold an image of the page at that LSN where the hot store has another
+ * version (an image as of LSN X is the page as of X; page-core's {@code VersionChains.covers}), or
+ * lies below the segments' newest chain start (an image or an initializing record) at or
  * below the timeline's settled GC horizon (GC may already have dropped it from the segments; no
  * read may need it, see {@link #shadowedBelowHorizon}). The first version that is not covered stops the page:
  * nothing newer is deleted. So the hot versions kept always form a suffix (by LSN) of the page's
  * history, every deleted version lies below it, and every deleted version is in the cold tier.
  *
  * <p><b>Why reads do not change.</b> A read at L scans the hot store down from L to the newest hot
- * image; if it finds one at X, every version in (X, L] is in the kept suffix, so the answer is the
+ * chain start; if it finds one at X, every version in (X, L] is in the kept suffix, so the answer is the
  * one before trimming. Otherwise it continues into the cold tier, which returns every version it
- * holds from its newest image ≤ L up to L, merged with the hot ones on LSN (a cold image beats a hot
- * delta at the same LSN): versions at or above the suffix's start come from the hot store, the
+ * holds from its newest chain start ≤ L up to L, merged with the hot ones on LSN (a cold image beats
+ * a hot version at the same LSN): versions at or above the suffix's start come from the hot store, the
  * deleted ones below it from the segments, so the merged chain is the complete one. Compaction and
  * GC keep what the segments return at any LSN at or above the GC horizon (invariant 4), and
  * {@link ColdTierSettings} explains why every instance that may serve the page (standbys restoring
@@ -196,20 +198,18 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /**
      * Which batch versions the settled segments hold. Queries newest first: one query at LSN M answers
-     * for every batch LSN in [the newest cold image ≤ M, M]; the next query starts below that image.
+     * for every batch LSN in [the newest cold chain start ≤ M, M] (page-core's
+     * {@code VersionChains.neededFrom}); the next query starts below it.
      */
     private boolean[] covered(byte[] pageKey) throws PageReadException {
         boolean[] out = new boolean[n];
         int i = n - 1;
         while (i >= 0) {
             List<ColdVersion> cold = coverage.coveredVersions(pageKey, lsns[i]);
-            long low = 0;
-            if (!cold.isEmpty() && StoredVersion.isImage(cold.get(cold.size() - 1).stored())) {
-                low = cold.get(cold.size() - 1).lsn();
-            }
+            long low = VersionChains.neededFrom(cold);
             int c = 0;
-            while (i >= 0 && Long.compareUnsigned(lsns[i], low) >= 0) {
-                while (c < cold.size() && Long.compareUnsigned(cold.get(c).lsn(), lsns[i]) > 0) {
+            while (i >= 0 && !Lsn.isBefore(lsns[i], low)) {
+                while (c < cold.size() && Lsn.isAfter(cold.get(c).lsn(), lsns[i])) {
                     c++;
                 }
                 out[i] = c < cold.size() && cold.get(c).lsn() == lsns[i] && same(values[i], cold.get(c).stored());
@@ -224,20 +224,21 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
 
     /**
      * GC may have dropped old versions from the segments before this instance trimmed them. Reads
-     * below the timeline's settled GC horizon H are refused, and a read at L ≥ H stops at an image at
-     * or above the segments' newest image Z ≤ H, so hot versions below Z are never needed again.
+     * below the timeline's settled GC horizon H are refused, and a read at L ≥ H stops at a chain
+     * start at or above the segments' newest chain start Z ≤ H, so hot versions below Z are never
+     * needed again.
      */
     private void shadowedBelowHorizon(byte[] pageKey, boolean[] out) throws PageReadException {
         long h = coverage.settledGcHorizon(TimelineKey.read(ByteBuffer.wrap(pageKey, 0, TimelineKey.SIZE)));
-        if (h == 0 || Long.compareUnsigned(lsns[0], h) >= 0) {
+        if (h == 0 || !Lsn.isBefore(lsns[0], h)) {
             return;
         }
         List<ColdVersion> atHorizon = coverage.coveredVersions(pageKey, h);
-        if (atHorizon.isEmpty() || !StoredVersion.isImage(atHorizon.get(atHorizon.size() - 1).stored())) {
-            return;
+        long z = VersionChains.neededFrom(atHorizon);
+        if (z == 0) {
+            return; // no chain start at or below the horizon: every version may still be needed
         }
-        long z = atHorizon.get(atHorizon.size() - 1).lsn();
-        for (int i = 0; i < n && Long.compareUnsigned(lsns[i], z) < 0; i++) {
+        for (int i = 0; i < n && Lsn.isBefore(lsns[i], z); i++) {
             if (!out[i]) {
                 out[i] = true;
                 stats.shadowed.increment();
@@ -246,7 +247,7 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     }
 
     private boolean same(byte[] hot, byte[] cold) {
-        if (Arrays.equals(hot, cold) || (StoredVersion.isImage(cold) && !StoredVersion.isImage(hot))) {
+        if (VersionChains.covers(cold, hot)) {
             return true;
         }
         stats.mismatches.increment();

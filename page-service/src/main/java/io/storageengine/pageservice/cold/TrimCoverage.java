@@ -14,8 +14,9 @@ public interface TrimCoverage {
 
     /**
      * The page's versions with {@code lsn ≤ maxLsn} (unsigned) in settled segments, newest first,
-     * ending at the newest image at or below {@code maxLsn}. The answer is complete over
-     * [that image's LSN, maxLsn] (over [0, maxLsn] when it holds no image): a version in that range
+     * ending at the newest chain start (an image or a WILL_INIT PG_RECORD) at or below
+     * {@code maxLsn}. The answer is complete over [that version's LSN, maxLsn] (over [0, maxLsn]
+     * when it holds no chain start): a version in that range
      * that is absent is not held by the settled segments.
      *
      * @throws PageReadException.Unavailable if the cold tier cannot answer now (the pass is skipped)

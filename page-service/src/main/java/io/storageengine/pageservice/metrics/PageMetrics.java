@@ -97,10 +97,27 @@ public final class PageMetrics {
         c.increment();
     }
 
-    /** Counts one problem answer of {@code route} by its type slug (a small fixed set). */
+    /**
+     * Counts one problem answer of {@code route} by its type slug (a small fixed set); reads that
+     * failed to replay a record ({@code redo-unsupported}, {@code redo-failed}) are also counted in
+     * {@code se.page.redo.failures} by kind, whatever the route.
+     */
     public void problem(String route, String slug) {
         Counter.builder("se.http.problems").tags("route", route, "type", slug)
                 .description("Problem answers by route and problem type").register(registry).increment();
+        switch (slug) {
+            case "redo-unsupported" -> redoFailure("unsupported");
+            case "redo-failed" -> redoFailure("failed");
+            default -> {
+            }
+        }
+    }
+
+    /** Counts one page read that met a record it could not replay: {@code unsupported} (501) or {@code failed} (500). */
+    public void redoFailure(String kind) {
+        Counter.builder("se.page.redo.failures").tags("kind", kind)
+                .description("Page reads whose history holds a record that could not be replayed, by kind")
+                .register(registry).increment();
     }
 
     public void rateLimited() {

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The cold tier as the read path sees it: page versions held in segments, the GC horizon and the
- * durable LSN per timeline. The read path continues into it when the hot store has no image at or
- * below the requested LSN, and deduplicates on LSN (a record counts once whichever tier holds it,
+ * durable LSN per timeline. The read path continues into it when the hot store has no chain start at
+ * or below the requested LSN, and deduplicates on LSN (a record counts once whichever tier holds it,
  * invariant 2). The segments module provides a catalog-backed implementation; {@link #none()} is
  * the default when no cold tier is configured.
  *
@@ -18,8 +18,9 @@ public interface ColdPageSource {
 
     /**
      * Versions of one page with {@code lsn ≤ maxLsn} (unsigned), newest first. With
-     * {@code stopAtImage}, the list ends with the newest PAGE_IMAGE at or below {@code maxLsn}
-     * (nothing older is needed). Empty if the cold tier holds none.
+     * {@code stopAtImage}, the list ends with the newest chain start (a PAGE_IMAGE or a WILL_INIT
+     * PG_RECORD, page-core's {@code VersionChains}) at or below {@code maxLsn} (nothing older is
+     * needed). Empty if the cold tier holds none.
      *
      * @param pageKey the 49-byte page key (tenant | timeline | PageRef); not modified
      * @throws PageReadException.Unavailable if the cold tier cannot answer now

@@ -1,5 +1,9 @@
 package io.storageengine.pageservice.read;
 
+import io.storageengine.pagecore.PageApplyException;
+import io.storageengine.pagecore.RedoException;
+import io.storageengine.pagecore.RedoUnsupportedException;
+import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.time.Duration;
 
@@ -10,6 +14,15 @@ import java.time.Duration;
 public abstract sealed class PageReadException extends Exception {
     protected PageReadException(String message) {
         super(message, null, false, false);
+    }
+
+    /** The read outcome of a version that could not be applied while reconstructing a page. */
+    public static PageReadException of(PageApplyException e, TimelineKey timeline) {
+        return switch (e) {
+            case RedoUnsupportedException u -> new RedoUnsupported(u.getMessage() + " (timeline " + timeline + ")",
+                    u.rmgrId(), u.info(), u.lsnValue());
+            case RedoException r -> new RedoFailed(r.getMessage() + " (timeline " + timeline + ")", r.lsnValue());
+        };
     }
 
     /** 404: the page has no record at or before the LSN. */
@@ -72,6 +85,49 @@ public abstract sealed class PageReadException extends Exception {
     public static final class DeadlineExceeded extends PageReadException {
         public DeadlineExceeded(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * 501 {@code redo-unsupported}: the page's history holds a PostgreSQL record the engine cannot
+     * replay; names its resource manager ({@code xl_rmid}), info byte and LSN.
+     */
+    public static final class RedoUnsupported extends PageReadException {
+        private final int rmgrId;
+        private final int info;
+        private final Lsn lsn;
+
+        public RedoUnsupported(String message, int rmgrId, int info, Lsn lsn) {
+            super(message);
+            this.rmgrId = rmgrId;
+            this.info = info;
+            this.lsn = lsn;
+        }
+
+        public int rmgrId() {
+            return rmgrId;
+        }
+
+        public int info() {
+            return info;
+        }
+
+        public Lsn lsn() {
+            return lsn;
+        }
+    }
+
+    /** 500 {@code redo-failed}: a record of the page's history does not apply to the page; names page and LSN. */
+    public static final class RedoFailed extends PageReadException {
+        private final Lsn lsn;
+
+        public RedoFailed(String message, Lsn lsn) {
+            super(message);
+            this.lsn = lsn;
+        }
+
+        public Lsn lsn() {
+            return lsn;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.read;
 
+import io.storageengine.pagecore.PageApplyException;
 import io.storageengine.pageservice.read.PageReadException.BelowGcHorizon;
 import io.storageengine.pageservice.read.PageReadException.DeadlineExceeded;
 import io.storageengine.pageservice.read.PageReadException.PageNotFound;
@@ -36,9 +37,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *       timeline that no partition served here has ever seen → {@link TimelineNotFound}.</li>
  *   <li>L below the cold tier's GC horizon → {@link BelowGcHorizon}; checked again after a cold
  *       lookup, which may have met a segment map that relies on a newer horizon.</li>
- *   <li>Reverse-scan VersionKey(P, 0)..VersionKey(P, L) down to the newest image; with no image,
- *       continue into {@link ColdPageSource} (deduplicated on LSN); apply the deltas oldest first
- *       with the schemas apply rules. No record ≤ L → {@link PageNotFound}.</li>
+ *   <li>Reverse-scan VersionKey(P, 0)..VersionKey(P, L) down to the newest chain start (an image
+ *       or an initializing record); with none, continue into {@link ColdPageSource} (merged by
+ *       page-core's chain rules); apply the chain oldest first with page-core's
+ *       {@link io.storageengine.pagecore.PageReplay}. No record ≤ L → {@link PageNotFound}. A
+ *       record the engine cannot replay → {@link PageReadException.RedoUnsupported} (501), one that
+ *       does not fit the page → {@link PageReadException.RedoFailed} (500).</li>
  * </ol>
  *
  * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
@@ -91,7 +95,7 @@ public final class StorePageReader implements PageReader {
         checkHorizon(timeline, readLsn);
 
         VersionChain chain = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline);
-        if (!chain.endsWithImage()) {
+        if (!chain.complete()) {
             List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
             // again after the lookup: the cold tier publishes a new horizon before the segment map
             // that relies on it, so a lookup that met retired segments sees the horizon that retired them
@@ -105,7 +109,12 @@ public final class StorePageReader implements PageReader {
             throw new PageNotFound("page " + request.page() + " of timeline " + timeline
                     + " has no record at or before LSN " + Lsn.format(readLsn));
         }
-        byte[] page = chain.reconstruct();
+        byte[] page;
+        try {
+            page = chain.reconstruct(request.page());
+        } catch (PageApplyException e) {
+            throw PageReadException.of(e, timeline);
+        }
         return new PageVersion(page, new Lsn(chain.newestLsn()), new Lsn(readLsn));
     }
 
@@ -128,7 +137,7 @@ public final class StorePageReader implements PageReader {
     private long awaitWatermark(PartitionMarks marks, TimelineKey timeline, long needed, long waitStart)
             throws PageReadException {
         PartitionMarks.Mark mark = marks.mark(timeline);
-        if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0 && marks.role() == PartitionMarks.Role.ACTIVE) {
+        if (mark != null && !Lsn.isBefore(mark.lsn(), needed) && marks.role() == PartitionMarks.Role.ACTIVE) {
             return mark.lsn(); // fast path
         }
         if (marks.role() == PartitionMarks.Role.STANDBY) {
@@ -151,7 +160,7 @@ public final class StorePageReader implements PageReader {
                 refreshStandby(marks, timeline);
             }
             mark = marks.mark(timeline);
-            if (mark != null && Long.compareUnsigned(mark.lsn(), needed) >= 0) {
+            if (mark != null && !Lsn.isBefore(mark.lsn(), needed)) {
                 return mark.lsn();
             }
             long remaining = deadline - System.nanoTime();
@@ -179,7 +188,7 @@ public final class StorePageReader implements PageReader {
 
     private void checkHorizon(TimelineKey timeline, long readLsn) throws BelowGcHorizon {
         Lsn horizon = cold.gcHorizon(timeline);
-        if (Long.compareUnsigned(readLsn, horizon.value()) < 0) {
+        if (Lsn.isBefore(readLsn, horizon.value())) {
             throw new BelowGcHorizon("LSN " + Lsn.format(readLsn) + " is older than the GC horizon " + horizon
                     + " of timeline " + timeline, horizon);
         }
@@ -235,7 +244,7 @@ public final class StorePageReader implements PageReader {
             PartitionMarks.Mark mark = marks == null ? null : marks.mark(timeline);
             long applied = mark == null ? 0 : mark.lsn();
             seen |= mark != null;
-            if (Long.compareUnsigned(applied, min) < 0) {
+            if (Lsn.isBefore(applied, min)) {
                 min = applied;
             }
         }

@@ -1,23 +1,26 @@
 package io.storageengine.pageservice.read;
 
-import io.storageengine.schemas.page.PageApply;
-import io.storageengine.schemas.page.StoredVersion;
-import io.storageengine.schemas.wal.WalFormat;
+import io.storageengine.pagecore.PageApplyException;
+import io.storageengine.pagecore.PageReplay;
+import io.storageengine.pagecore.VersionChains;
+import io.storageengine.pagecore.VersionList;
+import io.storageengine.schemas.page.PageRef;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The versions of one page needed to reconstruct it, newest first, ending at the newest image if
- * one was found. Built by one read on one thread; not thread-safe. Holds references to the
- * stored values, no copies.
+ * The versions of one page needed to reconstruct it, newest first, ending at the newest chain
+ * start (an image or an initializing record, page-core's {@link VersionChains}) if one was found.
+ * Built by one read on one thread; not thread-safe. Holds references to the stored values, no
+ * copies.
  */
-final class VersionChain {
+final class VersionChain implements VersionList {
     private long[] lsns = new long[16];
     private byte[][] values = new byte[16][];
     private int size;
-    private boolean endsWithImage;
+    private boolean complete;
 
-    /** Appends an older version; returns true if it is an image (the chain is then complete). */
+    /** Appends an older version; returns true if it starts a chain (the chain is then complete). */
     boolean addOlder(long lsn, byte[] stored) {
         if (size == lsns.length) {
             lsns = Arrays.copyOf(lsns, size * 2);
@@ -26,16 +29,28 @@ final class VersionChain {
         lsns[size] = lsn;
         values[size] = stored;
         size++;
-        endsWithImage = StoredVersion.isImage(stored);
-        return endsWithImage;
+        complete = VersionChains.startsChain(stored);
+        return complete;
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    boolean endsWithImage() {
-        return endsWithImage;
+    @Override
+    public long lsn(int i) {
+        return lsns[i];
+    }
+
+    @Override
+    public byte[] stored(int i) {
+        return values[i];
+    }
+
+    /** True if the chain ends at a chain start: no older version is needed. */
+    boolean complete() {
+        return complete;
     }
 
     long newestLsn() {
@@ -43,51 +58,24 @@ final class VersionChain {
     }
 
     /**
-     * Merges cold versions (newest first, lsn ≤ maxLsn) into a chain that holds no image:
-     * one list ordered by LSN descending, a version present in both tiers counted once (the hot
-     * copy wins, except that a cold image beats a hot delta at the same LSN: both mean the page as of
-     * that LSN, and the cold list ends at its image, so the older deltas the hot store may no longer
-     * hold after trimming are never needed), cut after the newest image.
+     * Merges cold versions (newest first) into a chain that holds no chain start, by page-core's
+     * rules ({@link VersionChains#merge}): versions with lsn > maxLsn left out, one list by LSN
+     * descending, a version present in both tiers counted once (the hot copy wins, except that a
+     * cold image replaces a hot version at its LSN: both mean the page as of that LSN, and the cold
+     * list ends at its chain start, so the older versions the hot store may no longer hold after
+     * trimming are never needed), cut after the newest chain start.
      */
     VersionChain mergeCold(List<ColdVersion> cold, long maxLsn) {
         VersionChain out = new VersionChain();
-        int h = 0;
-        int c = 0;
-        while (h < size || c < cold.size()) {
-            ColdVersion cv = c < cold.size() ? cold.get(c) : null;
-            if (cv != null && Long.compareUnsigned(cv.lsn(), maxLsn) > 0) {
-                c++;
-                continue;
-            }
-            boolean image;
-            if (cv != null && h < size && lsns[h] == cv.lsn() && !StoredVersion.isImage(values[h])
-                    && StoredVersion.isImage(cv.stored())) {
-                h++; // an image of the page as of this LSN (an image segment) ends the chain as well as the delta would
-                continue;
-            }
-            if (cv == null || (h < size && Long.compareUnsigned(lsns[h], cv.lsn()) >= 0)) {
-                if (cv != null && lsns[h] == cv.lsn()) {
-                    c++;
-                }
-                image = out.addOlder(lsns[h], values[h]);
-                h++;
-            } else {
-                image = out.addOlder(cv.lsn(), cv.stored());
-                c++;
-            }
-            if (image) {
-                break;
-            }
-        }
+        VersionList coldList = VersionList.of(cold);
+        VersionList[] inputs = {this, coldList};
+        VersionChains.merge(inputs, maxLsn, true, (input, index) -> out.addOlder(inputs[input].lsn(index),
+                inputs[input].stored(index)));
         return out;
     }
 
-    /** Applies the chain oldest first onto an all-zero page (an image overwrites it): a fresh page. */
-    byte[] reconstruct() {
-        byte[] page = new byte[WalFormat.PAGE_SIZE];
-        for (int i = size - 1; i >= 0; i--) {
-            PageApply.applyStored(page, values[i]);
-        }
-        return page;
+    /** Applies the chain oldest first onto an all-zero page (page-core's {@link PageReplay}): a fresh page. */
+    byte[] reconstruct(PageRef page) throws PageApplyException {
+        return PageReplay.reconstruct(this, page);
     }
 }

@@ -1,16 +1,10 @@
 package io.storageengine.pageservice.topology;
 
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRecords;
-import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
-import io.storageengine.schemas.wal.BadRecordException;
-import io.storageengine.schemas.wal.Frame;
-import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.schemas.wal.RecordType;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,13 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one {@code wal} partition: each record value must be exactly one valid frame
- * ({@code spec/wal-format.md}, "In Kafka").
+ * Applies one {@code wal} partition: each record is decoded by the one Kafka record codec,
+ * {@link WalRecordCodec} ({@code spec/wal-format.md}, "In Kafka").
  *
  * <ul>
- *   <li>PAGE_IMAGE / PAGE_DELTA (key: 49-byte page key): validated, then stored as
- *       VersionKey(page, lsn) → StoredVersion. The timeline is marked as seen on the partition
- *       (watermark 0 if it had none): page records never raise the watermark themselves.</li>
+ *   <li>Page records, PAGE_IMAGE / PAGE_DELTA / PG_RECORD (key: 49-byte page key): validated by the
+ *       codec, then stored as VersionKey(page, lsn) → page-core StoredVersion. The timeline is
+ *       marked as seen on the partition (watermark 0 if it had none): page records never raise the
+ *       watermark themselves.</li>
  *   <li>WATERMARK (key: 32-byte timeline key, empty payload): raises the stored watermark of
  *       (partition, timeline) if higher (and its marker in the versions store, for standby
  *       replicas), then the {@link WatermarkRegistry}. The store write comes
@@ -72,62 +67,31 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        byte[] key = record.key();
-        byte[] value = record.value();
-        if (value == null) {
-            counters.corruptFrame();
-            skip("null value");
-            return;
-        }
-        ByteBuffer buf = ByteBuffer.wrap(value);
-        int n = FrameCodec.probe(buf, 0, value.length);
-        if (n != value.length) {
-            counters.corruptFrame();
-            skip(n == FrameCodec.NEED_MORE ? "truncated frame"
-                    : n == FrameCodec.INVALID ? "corrupt frame: " + FrameCodec.describeCorruption(buf, 0, value.length)
-                    : "frame followed by " + (value.length - n) + " extra bytes");
-            return;
-        }
-        Frame frame = FrameCodec.decodeAt(buf, 0, n);
-        RecordType type = frame.type();
-        if (type == null) {
-            counters.reservedType();
-            skip("reserved record type 0x" + Integer.toHexString(frame.typeCode()) + " at " + Lsn.format(frame.lsn()));
-            return;
-        }
-        switch (type) {
-            case PAGE_IMAGE, PAGE_DELTA -> applyPage(key, frame, type);
-            case WATERMARK -> applyWatermark(key, frame);
-            case LSN_ADVANCE -> {
+        switch (WalRecordCodec.decode(record.key(), record.value())) {
+            case WalRecordCodec.PageRecord r -> applyPage(r);
+            case WalRecordCodec.Watermark w -> applyWatermark(w);
+            case WalRecordCodec.LsnAdvance a -> {
                 counters.ignoredLsnAdvance();
-                skip("LSN_ADVANCE at " + Lsn.format(frame.lsn()) + " (not published per page; ignored)");
+                skip("LSN_ADVANCE at " + Lsn.format(a.lsn()) + " (not published per page; ignored)");
+            }
+            case WalRecordCodec.Skipped s -> {
+                switch (s.reason()) {
+                    case NULL_VALUE, CORRUPT_FRAME -> counters.corruptFrame();
+                    case RESERVED_TYPE -> counters.reservedType();
+                    case BAD_KEY -> counters.badKey();
+                    case BAD_RECORD, KEY_MISMATCH -> counters.badRecord();
+                }
+                skip(s.detail());
             }
         }
     }
 
-    private void applyPage(byte[] key, Frame frame, RecordType type) {
-        if (key == null || key.length != PageKey.SIZE) {
-            counters.badKey();
-            skip(type + " at " + Lsn.format(frame.lsn()) + " with a key of "
-                    + (key == null ? "null" : key.length + " bytes") + ", expected " + PageKey.SIZE);
-            return;
-        }
-        ByteBuffer payload = frame.payload();
-        try {
-            PageRecords.validate(frame.lsn(), type, payload);
-        } catch (BadRecordException e) {
-            counters.badRecord();
-            skip(e.getMessage());
-            return;
-        }
-        if (!ByteBuffer.wrap(key, TimelineKey.SIZE, PageRef.SIZE).equals(payload.slice(payload.position(), PageRef.SIZE))) {
-            counters.badRecord();
-            skip(type + " at " + Lsn.format(frame.lsn()) + ": PageRef in the payload differs from the key's");
-            return;
-        }
-        versions.put(VersionKey.encode(key, frame.lsn()), StoredVersion.fromPayload(type, payload));
+    private void applyPage(WalRecordCodec.PageRecord r) {
+        byte[] key = r.pageKey();
+        ByteBuffer body = r.body();
+        versions.put(VersionKey.encode(key, r.lsn()), StoredVersion.fromBody(r.type(), body));
         counters.pageVersion();
-        TimelineKey timeline = TimelineKey.read(ByteBuffer.wrap(key, 0, TimelineKey.SIZE));
+        TimelineKey timeline = r.timeline();
         PartitionMarks pm = registry.partition(partition);
         if (pm == null || pm.mark(timeline) == null) {
             byte[] wk = WatermarkKeys.key(partition, key);
@@ -140,30 +104,18 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
         }
     }
 
-    private void applyWatermark(byte[] key, Frame frame) {
-        if (key == null || key.length != TimelineKey.SIZE) {
-            counters.badKey();
-            skip("WATERMARK at " + Lsn.format(frame.lsn()) + " with a key of "
-                    + (key == null ? "null" : key.length + " bytes") + ", expected " + TimelineKey.SIZE);
-            return;
-        }
-        if (frame.payloadLength() != 0) {
-            counters.badRecord();
-            skip("WATERMARK at " + Lsn.format(frame.lsn()) + " has a " + frame.payloadLength()
-                    + "-byte payload, expected none");
-            return;
-        }
-        byte[] wk = WatermarkKeys.key(partition, key);
+    private void applyWatermark(WalRecordCodec.Watermark w) {
+        byte[] wk = WatermarkKeys.key(partition, w.timeline());
         byte[] current = watermarks.get(wk);
-        long lsn = frame.lsn();
-        if (current != null && Long.compareUnsigned(lsn, WatermarkKeys.lsnOf(current)) <= 0) {
+        long lsn = w.lsn();
+        if (current != null && !Lsn.isAfter(lsn, WatermarkKeys.lsnOf(current))) {
             counters.staleWatermark();
             return;
         }
         byte[] v = WatermarkKeys.value(lsn);
         watermarks.put(wk, v);
         versions.put(wk, v); // the marker a standby trusts (see WatermarkKeys)
-        registry.advance(partition, TimelineKey.fromBytes(key), lsn);
+        registry.advance(partition, w.timeline(), lsn);
         counters.watermark();
     }
 

@@ -3,12 +3,13 @@ package io.storageengine.pageservice.cold;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.catalog.segmentmap.SegmentMeta;
 import io.storageengine.catalog.segmentmap.SegmentState;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
@@ -86,13 +87,13 @@ final class ColdTestData {
         return new CatalogSegment(IDS.incrementAndGet(), meta, SegmentState.ACTIVE, Instant.now(), null);
     }
 
-    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest image. */
+    /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest chain start. */
     static List<ColdVersion> lookup(NavigableMap<byte[], byte[]> map, byte[] pageKey, long maxLsn, boolean stopAtImage) {
         List<ColdVersion> out = new ArrayList<>();
         for (Map.Entry<byte[], byte[]> e : map.subMap(VersionKey.encode(pageKey, 0), true,
                 VersionKey.encode(pageKey, maxLsn), true).descendingMap().entrySet()) {
             out.add(new ColdVersion(VersionKey.lsnOf(e.getKey()), e.getValue()));
-            if (stopAtImage && StoredVersion.isImage(e.getValue())) {
+            if (stopAtImage && VersionChains.startsChain(e.getValue())) {
                 break;
             }
         }

@@ -2,6 +2,7 @@ package io.storageengine.pageservice.cold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
@@ -14,7 +15,6 @@ import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.WatermarkKeys;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
@@ -308,6 +308,36 @@ class HotTrimmingTest {
         cold.map.put(VersionKey.encode(p.toBytes(), 145), StoredVersion.image(wal.model().pageAt(p, 145).page()));
         trimUntilSwept();
         assertThat(hotVersions()).isEqualTo(1);
+    }
+
+    @Test
+    void anInitializingPostgresRecordAtTheHorizonShadowsTheVersionsBelowIt() throws Exception {
+        start(10_000);
+        SyntheticWal wal = new SyntheticWal(12, 100);
+        PageKey p = SyntheticWal.page(T, 7, 6);
+        List<SyntheticWal.Event> events = new ArrayList<>();
+        events.add(wal.delta(p, 100));
+        events.add(wal.pgRecord(p, 110, 0, 10, 0x20));
+        events.add(wal.pgRecord(p, 120, 1, 10, 0x00)); // WILL_INIT: a chain start
+        events.add(wal.delta(p, 130));
+        events.add(wal.delta(p, 150));
+        events.add(wal.watermark(T, 200));
+        pipe(events);
+        NavigableMap<byte[], byte[]> all = ColdTestData.versionsOf(events, 0, 0);
+        // GC kept only the chain from the WILL_INIT record at 120 in the segments; 150 not compacted yet
+        all.forEach((k, v) -> {
+            long l = VersionKey.lsnOf(k);
+            if (l >= 120 && l <= 130) {
+                cold.map.put(k, v);
+            }
+        });
+        trimUntilSwept();
+        assertThat(hotVersions()).isEqualTo(5); // no horizon: 100 and 110 are not held, so nothing goes
+        cold.horizon = 125;
+        trimUntilSwept();
+        assertThat(hot().keySet().stream().filter(k -> k.length == VersionKey.SIZE).map(VersionKey::lsnOf).toList())
+                .containsExactly(150L);
+        assertThat(trimming.shadowed.sum()).isEqualTo(2);
     }
 
     @Test

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * behaviour it wants: blocks below 400 succeed with a page filled with the block's low byte
  * (page LSN 0/100, request LSN = the requested LSN or 0/200), 404 → page not found, 405 → timeline
  * not found, 410 → below GC horizon 0/50, 503 → partition unavailable, 504 → WAL wait timeout
- * (last applied 0/180), 500 → a store failure (runtime exception), 599 → deadline exceeded.
+ * (last applied 0/180), 500 → a store failure (runtime exception), 599 → deadline exceeded,
+ * 501 → a record no redo engine replays (Heap, info 0x20, LSN 1/40), 502 → a record that does not
+ * fit the page (LSN 1/50).
  * 700 → blocks until {@link #gate} opens, then succeeds. {@link #failing} makes every read a
  * store failure. Records every request. Thread-safe.
  */
@@ -60,6 +62,10 @@ final class FakeReader implements PageReader {
             case 504 -> throw new PageReadException.WalWaitTimeout("WAL not there", Lsn.parse("0/180"));
             case 500 -> throw new IllegalStateException("rocksdb exploded");
             case 599 -> throw new PageReadException.DeadlineExceeded("took too long");
+            case 501 -> throw PageReadException.of(new io.storageengine.pagecore.RedoUnsupportedException(10, 0x20,
+                    0x1_0000_0040L, r.page(), "no redo engine"), r.timeline());
+            case 502 -> throw PageReadException.of(new io.storageengine.pagecore.RedoException(r.page(), 0x1_0000_0050L,
+                    "item offset past the page end"), r.timeline());
             default -> new PageVersion(pageFor(block), PAGE_LSN, r.lsn() == null ? NEWEST : r.lsn());
         };
     }

@@ -14,11 +14,11 @@ import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.wal.Lsn;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,6 +160,8 @@ class PageRoutesTest {
         "504, 504, wal-wait-timeout",
         "599, 503, deadline-exceeded",
         "500, 500, internal-error",
+        "501, 501, redo-unsupported",
+        "502, 500, redo-failed",
     })
     void readerOutcomesMapToTheStatusTable(int block, int status, String slug) throws IOException {
         HttpResponse<byte[]> r = server.get(pagePath(block) + "?lsn=0/190");
@@ -176,6 +178,22 @@ class PageRoutesTest {
         HttpResponse<byte[]> unavailable = server.get(pagePath(503));
         assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("2");
         assertThat(json(server.get(pagePath(404))).get("detail").asText()).contains("no record");
+    }
+
+    @Test
+    void redoProblemsNameRmgrInfoPageAndLsnAndAreCountedByKind() throws IOException {
+        JsonNode unsupported = json(server.get(pagePath(501)));
+        assertThat(unsupported.get("status").asInt()).isEqualTo(501);
+        assertThat(unsupported.get("detail").asText()).contains("Heap (10)", "info 0x20", "1/40");
+        assertThat(unsupported.get("rmgr").asText()).isEqualTo("10");
+        assertThat(unsupported.get("info").asText()).isEqualTo("32");
+        assertThat(unsupported.get("lsn").asText()).isEqualTo("1/40");
+        JsonNode failed = json(server.get(pagePath(502)));
+        assertThat(failed.get("detail").asText()).contains("1/50", "#502").contains("item offset");
+        assertThat(failed.get("lsn").asText()).isEqualTo("1/50");
+        String metrics = new String(server.getAdmin("/metrics").body());
+        assertThat(metrics).contains("se_page_redo_failures_total{kind=\"unsupported\"}")
+                .contains("se_page_redo_failures_total{kind=\"failed\"}");
     }
 
     @Test

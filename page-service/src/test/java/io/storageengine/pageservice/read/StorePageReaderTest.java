@@ -3,11 +3,12 @@ package io.storageengine.pageservice.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.pageservice.topology.TopologyFixture;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import java.time.Duration;
@@ -102,6 +103,34 @@ class StorePageReaderTest {
         fx.pipe(wal.events());
         PageVersion v = reader(Duration.ZERO).read(at(key, 1002L));
         assertMatches(v, wal.model().pageAt(key, 1002), 1002);
+    }
+
+    @Test
+    void aChainThatNeedsAPostgresRecordFailsWithRedoUnsupportedNamingRmgrInfoAndLsn() throws Exception {
+        SyntheticWal wal = new SyntheticWal(9, 1000);
+        PageKey key = SyntheticWal.page(T, 7, 6);
+        wal.image(key, 1001);
+        wal.pgRecord(key, 1005, 0, 10, 0x20);
+        wal.delta(key, 1009);
+        wal.pgRecord(key, 1020, 1, 11, 0x00); // WILL_INIT: a chain start
+        wal.delta(key, 1030);
+        wal.watermark(T, 1030);
+        fx.pipe(wal.events());
+        StorePageReader reader = reader(Duration.ZERO);
+        assertMatches(reader.read(at(key, 1004L)), wal.model().pageAt(key, 1001), 1004);
+        assertThatThrownBy(() -> reader.read(at(key, 1009L)))
+                .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
+                    assertThat(e.rmgrId()).isEqualTo(10);
+                    assertThat(e.info()).isEqualTo(0x20);
+                    assertThat(e.lsn()).isEqualTo(new Lsn(1005));
+                    assertThat(e.getMessage()).contains("Heap (10)", "info 0x20", "0/3ED", key.page().toString());
+                });
+        // the read at 1030 starts at the WILL_INIT record: the older one is not needed, this one is
+        assertThatThrownBy(() -> reader.read(at(key, 1030L)))
+                .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
+                    assertThat(e.rmgrId()).isEqualTo(11);
+                    assertThat(e.lsn()).isEqualTo(new Lsn(1020));
+                });
     }
 
     @Test
@@ -282,7 +311,7 @@ class StorePageReaderTest {
                 ColdVersion v = versions.get(i);
                 if (v.lsn() <= maxLsn) {
                     out.add(v);
-                    if (stopAtImage && StoredVersion.isImage(v.stored())) {
+                    if (stopAtImage && VersionChains.startsChain(v.stored())) {
                         break;
                     }
                 }

@@ -94,6 +94,12 @@ class PageStreamsAppIT {
         String topic = BROKER.createUniqueTopic("wal", PARTITIONS);
         SyntheticWal wal = new SyntheticWal(7, 1_000_000);
         wal.randomRun(T, 200, 4_000, 0.1, 100);
+        // a page whose history ends with a PostgreSQL record: no redo engine here, so 501-class
+        PageKey pgPage = SyntheticWal.page(T, 900, 1);
+        long imageLsn = wal.nextLsn(10);
+        wal.image(pgPage, imageLsn);
+        long pgLsn = wal.nextLsn(10);
+        wal.pgRecord(pgPage, pgLsn, 0, 10, 0x20);
         long end = wal.lsn() + 10;
         wal.watermark(T, end);
         try (WalTestProducer producer = new WalTestProducer(BROKER, topic, PARTITIONS)) {
@@ -105,8 +111,16 @@ class PageStreamsAppIT {
         awaitWatermark(List.of(app), end, Duration.ofSeconds(60));
         assertThat(app.counters().skipped()).isZero();
 
+        assertMatches(app.reader().read(at(pgPage, pgLsn - 1)), wal.model().pageAt(pgPage, imageLsn), pgLsn - 1);
+        assertThatThrownBy(() -> app.reader().read(at(pgPage, end)))
+                .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
+                    assertThat(e.lsn()).isEqualTo(new Lsn(pgLsn));
+                    assertThat(e.rmgrId()).isEqualTo(10);
+                    assertThat(e.info()).isEqualTo(0x20);
+                });
+
         ReferenceModel model = wal.model();
-        List<PageKey> pages = model.pageKeys();
+        List<PageKey> pages = model.pageKeys().stream().filter(k -> !k.equals(pgPage)).toList();
         int reads = 0;
         for (PageKey key : pages.subList(0, 60)) {
             assertThat(app.ownership().ownerOf(key)).isInstanceOf(Ownership.Local.class);

@@ -2,9 +2,10 @@ package io.storageengine.pageservice.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PagePayloads;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.FrameCodec;
@@ -50,13 +51,34 @@ class PageTopologyTest {
         assertThat(stored).hasSize(4);
         assertThat(stored).allSatisfy(kv -> assertThat(kv.key).hasSize(VersionKey.SIZE));
         byte[] aImage = fx.versionsStore().get(VersionKey.encode(a, 1010));
-        assertThat(StoredVersion.isImage(aImage)).isTrue();
+        assertThat(VersionChains.isMaterializedImage(aImage)).isTrue();
         assertThat(Arrays.copyOfRange(aImage, 1, aImage.length))
                 .isEqualTo(wal.model().pageAt(a, 1010).page());
         byte[] bDelta = fx.versionsStore().get(VersionKey.encode(b, 1020));
         assertThat(StoredVersion.type(bDelta)).isEqualTo(RecordType.PAGE_DELTA);
         assertThat(fx.counters().pageVersions()).isEqualTo(4);
         assertThat(fx.counters().skipped()).isZero();
+    }
+
+    @Test
+    void postgresRecordsAreStoredAsTheirTypeAndBodyAndBadOnesCounted() {
+        SyntheticWal wal = new SyntheticWal(2, 1000);
+        PageKey a = SyntheticWal.page(T, 1, 0);
+        byte[] frame = wal.pgRecord(a, 1010, 1, 10, 0x20).value();
+        fx.pipe(wal.drain());
+        byte[] stored = fx.versionsStore().get(VersionKey.encode(a, 1010));
+        assertThat(StoredVersion.type(stored)).isEqualTo(RecordType.PG_RECORD);
+        assertThat(VersionChains.startsChain(stored)).isTrue();
+        // the stored version is the type byte and the payload after its PageRef
+        assertThat(Arrays.copyOfRange(stored, 1, stored.length))
+                .isEqualTo(Arrays.copyOfRange(frame, 21 + 17, frame.length));
+        byte[] badMajor = frame.clone();
+        badMajor[21 + 17 + 3] = 14;
+        ByteBuffer payload = ByteBuffer.wrap(badMajor, 21, badMajor.length - 21);
+        fx.input.pipeInput(a.toBytes(), FrameCodec.encode(1020, RecordType.PG_RECORD.code(), payload));
+        assertThat(fx.counters().badRecords()).isEqualTo(1);
+        assertThat(fx.versionsStore().get(VersionKey.encode(a, 1020))).isNull();
+        assertThat(fx.counters().pageVersions()).isEqualTo(1);
     }
 
     @Test

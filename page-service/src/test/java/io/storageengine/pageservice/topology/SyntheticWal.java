@@ -88,6 +88,18 @@ public final class SyntheticWal {
                 atLsn);
     }
 
+    /**
+     * A PG_RECORD for block reference 0 of a minimal PostgreSQL record of resource manager
+     * {@code rmgr} and info byte {@code info}, with {@code flags} (bit 0 WILL_INIT). Not in the
+     * reference model (it cannot replay PostgreSQL records).
+     */
+    public Event pgRecord(PageKey key, long atLsn, int flags, int rmgr, int info) {
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(28).putInt(1).putLong(0).put((byte) info).put((byte) rmgr).putShort((short) 0).putInt(0).putInt(7).flip();
+        return add(key.toBytes(), FrameCodec.encode(atLsn, RecordType.PG_RECORD,
+                PagePayloads.pgRecord(key.page(), 0, flags, rec)), atLsn);
+    }
+
     public Event watermark(TimelineKey t, long atLsn) {
         return add(t.toBytes(), FrameCodec.encode(atLsn, RecordType.WATERMARK, new byte[0]), atLsn);
     }

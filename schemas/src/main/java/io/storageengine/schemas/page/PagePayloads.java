@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Builds page record payloads as producers send them (PageRef first). Used by walgen, ingest
- * sources and tests. Stateless.
+ * Builds page record payloads as producers send them (PageRef first). Used by tests and tools.
+ * Stateless.
  */
 public final class PagePayloads {
     private PagePayloads() {
@@ -41,6 +41,18 @@ public final class PagePayloads {
         for (Patch p : patches) {
             p.writeTo(b);
         }
+        return b.array();
+    }
+
+    /**
+     * PG_RECORD payload: PageRef | u8 blockId | u8 flags | u16 pgMajor (15) | the XLogRecord's
+     * remaining bytes (not consumed). Not validated: see {@link PgRecordFormat#validateBody}.
+     */
+    public static byte[] pgRecord(PageRef ref, int blockId, int flags, ByteBuffer xlogRecord) {
+        ByteBuffer b = ByteBuffer.allocate(PageRef.SIZE + PgRecordFormat.RECORD + xlogRecord.remaining());
+        ref.write(b);
+        b.put((byte) blockId).put((byte) flags).putShort((short) PgRecordFormat.SUPPORTED_PG_MAJOR);
+        b.put(xlogRecord.duplicate());
         return b.array();
     }
 }

@@ -6,14 +6,17 @@ import io.storageengine.schemas.wal.WalFormat;
 import java.nio.ByteBuffer;
 
 /**
- * Validation of page record payloads (PAGE_IMAGE, PAGE_DELTA) per {@code spec/wal-format.md}.
+ * Validation of page record payloads (PAGE_IMAGE, PAGE_DELTA, PG_RECORD) per {@code spec/wal-format.md}.
  * Stateless and thread-safe; allocation-free on the valid path.
  *
  * <pre>
  * PAGE_IMAGE payload: PageRef(17) | 8192 page bytes
  * PAGE_DELTA payload: PageRef(17) | u16 count >= 1 | count x (u16 offset, u16 len, len bytes)
  *                     with offset + len <= 8192 for every patch, and nothing after the last patch
+ * PG_RECORD payload:  PageRef(17) | header and one XLogRecord, see {@link PgRecordFormat}
  * </pre>
+ * The part after the PageRef is the record's <em>body</em>: {@link #validateBody} checks it alone
+ * (a stored page version holds its type and body).
  */
 public final class PageRecords {
     public static final int IMAGE_PAYLOAD_SIZE = PageRef.SIZE + WalFormat.PAGE_SIZE;
@@ -27,28 +30,50 @@ public final class PageRecords {
      * @throws BadRecordException naming the LSN and the rule broken
      */
     public static void validate(long lsn, RecordType type, ByteBuffer payload) throws BadRecordException {
+        if (!type.isPageRecord()) {
+            throw new BadRecordException(lsn, type + " is not a page record");
+        }
+        int n = payload.remaining();
+        if (n < PageRef.SIZE) {
+            throw new BadRecordException(lsn, switch (type) {
+                case PAGE_IMAGE -> "PAGE_IMAGE payload is " + n + " bytes, expected " + IMAGE_PAYLOAD_SIZE;
+                case PAGE_DELTA -> "PAGE_DELTA payload of " + n + " bytes is too short for a PageRef and a patch count";
+                case PG_RECORD -> "PG_RECORD payload of " + n + " bytes is shorter than " + PgRecordFormat.MIN_PAYLOAD;
+                case LSN_ADVANCE, WATERMARK -> type + " is not a page record";
+            });
+        }
+        ByteBuffer body = payload.duplicate();
+        body.position(body.position() + PageRef.SIZE);
+        validateBody(lsn, type, body);
+    }
+
+    /**
+     * Checks a page record's body: its payload after the PageRef (a view; not consumed).
+     *
+     * @throws BadRecordException naming the LSN and the rule broken
+     */
+    public static void validateBody(long lsn, RecordType type, ByteBuffer body) throws BadRecordException {
         switch (type) {
             case PAGE_IMAGE -> {
-                if (payload.remaining() != IMAGE_PAYLOAD_SIZE) {
-                    throw new BadRecordException(lsn, "PAGE_IMAGE payload is " + payload.remaining()
+                if (body.remaining() != WalFormat.PAGE_SIZE) {
+                    throw new BadRecordException(lsn, "PAGE_IMAGE payload is " + (PageRef.SIZE + body.remaining())
                             + " bytes, expected " + IMAGE_PAYLOAD_SIZE);
                 }
             }
             case PAGE_DELTA -> {
-                if (payload.remaining() < PageRef.SIZE + 2) {
-                    throw new BadRecordException(lsn, "PAGE_DELTA payload of " + payload.remaining()
+                if (body.remaining() < 2) {
+                    throw new BadRecordException(lsn, "PAGE_DELTA payload of " + (PageRef.SIZE + body.remaining())
                             + " bytes is too short for a PageRef and a patch count");
                 }
-                ByteBuffer d = payload.duplicate();
-                d.position(d.position() + PageRef.SIZE);
-                validatePatches(lsn, d);
+                validatePatches(lsn, body);
             }
-            default -> throw new BadRecordException(lsn, type + " is not a page record");
+            case PG_RECORD -> PgRecordFormat.validateBody(lsn, body);
+            case LSN_ADVANCE, WATERMARK -> throw new BadRecordException(lsn, type + " is not a page record");
         }
     }
 
     /** Validates a delta body: u16 count then the patches, exactly filling {@code patches}. */
-    static void validatePatches(long lsn, ByteBuffer patches) throws BadRecordException {
+    private static void validatePatches(long lsn, ByteBuffer patches) throws BadRecordException {
         int p = patches.position();
         int end = patches.limit();
         int count = Short.toUnsignedInt(patches.getShort(p));

@@ -73,6 +73,26 @@ public record Lsn(long value) implements Comparable<Lsn> {
         return compareTo(other) > 0;
     }
 
+    /** Unsigned comparison of two raw LSN values (for hot paths that keep LSNs as {@code long}). */
+    public static int compare(long a, long b) {
+        return Long.compareUnsigned(a, b);
+    }
+
+    /** True if raw LSN {@code a} is after {@code b} (unsigned). */
+    public static boolean isAfter(long a, long b) {
+        return Long.compareUnsigned(a, b) > 0;
+    }
+
+    /** True if raw LSN {@code a} is before {@code b} (unsigned). */
+    public static boolean isBefore(long a, long b) {
+        return Long.compareUnsigned(a, b) < 0;
+    }
+
+    /** The later of two raw LSN values (unsigned). */
+    public static long max(long a, long b) {
+        return Long.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+
     public static Lsn max(Lsn a, Lsn b) {
         return a.compareTo(b) >= 0 ? a : b;
     }

@@ -1,7 +1,7 @@
 package io.storageengine.schemas.wal;
 
 /**
- * Constants of the WAL frame format, version 1 ({@code spec/wal-format.md}).
+ * Constants of the WAL frame format, version 1.1 ({@code spec/wal-format.md}).
  *
  * <pre>
  * offset size field
@@ -12,7 +12,7 @@ package io.storageengine.schemas.wal;
  * 17      4   crc     CRC-32C of bytes 4..16 followed by the payload
  * 21      n   payload
  * </pre>
- * All integers big-endian, unsigned.
+ * All integers big-endian, unsigned. The offsets are named here once; every reader uses them.
  */
 public final class WalFormat {
     public static final int MAGIC = 0x57414C31;
@@ -21,10 +21,10 @@ public final class WalFormat {
     public static final int MAX_FRAME = HEADER_SIZE + MAX_PAYLOAD;
     public static final int PAGE_SIZE = 8192;
 
-    static final int LSN_OFFSET = 4;
-    static final int LENGTH_OFFSET = 12;
-    static final int TYPE_OFFSET = 16;
-    static final int CRC_OFFSET = 17;
+    public static final int LSN_OFFSET = 4;
+    public static final int LENGTH_OFFSET = 12;
+    public static final int TYPE_OFFSET = 16;
+    public static final int CRC_OFFSET = 17;
 
     private WalFormat() {
     }

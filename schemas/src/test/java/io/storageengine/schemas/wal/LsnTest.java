@@ -51,4 +51,12 @@ class LsnTest {
             assertThat(Lsn.parse(Long.toUnsignedString(value))).as("value %d", value).isEqualTo(lsn);
         }
     }
+
+    @Test
+    void rawValuesCompareUnsigned() {
+        org.assertj.core.api.Assertions.assertThat(Lsn.isAfter(-1L, 1L)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(Lsn.isBefore(1L, 0x8000_0000_0000_0000L)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(Lsn.compare(5, 5)).isZero();
+        org.assertj.core.api.Assertions.assertThat(Lsn.max(-2L, 3L)).isEqualTo(-2L);
+    }
 }

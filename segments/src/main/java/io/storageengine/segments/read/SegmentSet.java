@@ -3,9 +3,14 @@ package io.storageengine.segments.read;
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.catalog.timeline.TimelineInfo;
+import io.storageengine.pagecore.VersionChains;
+import io.storageengine.pagecore.VersionList;
 import io.storageengine.schemas.kafka.Partitioning;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.catalog.Catalog;
+import io.storageengine.catalog.segmentmap.CatalogSegment;
+import io.storageengine.catalog.timeline.TimelineInfo;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.SegmentStore;
@@ -17,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -42,8 +46,8 @@ import java.util.function.Supplier;
  * since readers open lazily, that period must exceed the longest read (seconds at most).
  *
  * <p>{@link #versions} merges one page's versions across every segment that may hold it,
- * newest first, each LSN once (when a delta and an image segment both hold a version at one
- * LSN, the image wins). A segment that cannot be opened fails the lookup: a version is never
+ * newest first, each LSN once, by page-core's chain rules (when a delta and an image segment both
+ * hold a version at one LSN, the image wins). A segment that cannot be opened fails the lookup: a version is never
  * silently skipped.
  *
  * <p>Timelines (GC horizons, last applied LSNs) are reloaded on every {@link #refresh()} and
@@ -265,7 +269,7 @@ public final class SegmentSet implements AutoCloseable {
      */
     public static final class Snapshot implements AutoCloseable {
         private static final Comparator<Entry> NEWEST_FIRST =
-                (a, b) -> Long.compareUnsigned(b.segment.meta().maxLsn(), a.segment.meta().maxLsn());
+                (a, b) -> Lsn.compare(b.segment.meta().maxLsn(), a.segment.meta().maxLsn());
 
         final long version;
         final List<Entry> entries;
@@ -297,54 +301,61 @@ public final class SegmentSet implements AutoCloseable {
 
         /**
          * The page's versions with lsn ≤ {@code maxLsn} (unsigned) in this snapshot, newest first,
-         * each LSN once. With {@code stopAtImage} the list ends at the newest image.
+         * each LSN once, merged by the chain rules ({@link VersionChains#merge}: a segment visited
+         * earlier, i.e. with a newer max LSN, wins, except that an image replaces another version at
+         * its LSN). With {@code stopAtImage} the list ends at the newest chain start (an image or an
+         * initializing record), and segments older than a chain start already found are not read.
          */
         public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
             List<Entry> candidates = partitions > 0
                     ? byPartition.getOrDefault(Partitioning.partitionOf(pageKey, partitions), List.of())
                     : newestFirst;
-            TreeMap<Long, SegmentVersion> merged = null;
-            long newestImage = 0;
-            boolean haveImage = false;
+            List<List<SegmentVersion>> found = null;
+            long newestStart = 0;
+            boolean haveStart = false;
             for (Entry e : candidates) {
-                if (haveImage && Long.compareUnsigned(e.segment.meta().maxLsn(), newestImage) < 0) {
-                    break; // sorted by max LSN: nothing further is newer than the image already found
+                if (haveStart && Lsn.isBefore(e.segment.meta().maxLsn(), newestStart)) {
+                    break; // sorted by max LSN: nothing further is newer than the chain start already found
                 }
-                if (Long.compareUnsigned(e.segment.meta().minLsn(), maxLsn) > 0 || !e.covers(pageKey)) {
+                if (Lsn.isAfter(e.segment.meta().minLsn(), maxLsn) || !e.covers(pageKey)) {
                     continue;
                 }
-                List<SegmentVersion> found;
+                List<SegmentVersion> versions;
                 SegmentReader r = e.acquireReader();
                 try {
-                    found = stopAtImage ? r.versionsToImage(pageKey, maxLsn) : r.versions(pageKey, maxLsn);
+                    versions = stopAtImage ? r.versionsToImage(pageKey, maxLsn) : r.versions(pageKey, maxLsn);
                 } finally {
                     r.release();
                 }
-                for (SegmentVersion v : found) {
-                    if (merged == null) {
-                        merged = new TreeMap<>((a, b) -> Long.compareUnsigned(b, a));
-                    }
-                    SegmentVersion prior = merged.putIfAbsent(v.lsn(), v);
-                    if (prior != null && !StoredVersion.isImage(prior.value()) && StoredVersion.isImage(v.value())) {
-                        merged.put(v.lsn(), v);
-                    }
-                    if (stopAtImage && StoredVersion.isImage(v.value())
-                            && (!haveImage || Long.compareUnsigned(v.lsn(), newestImage) > 0)) {
-                        haveImage = true;
-                        newestImage = v.lsn();
+                if (versions.isEmpty()) {
+                    continue;
+                }
+                if (found == null) {
+                    found = new ArrayList<>(2);
+                }
+                found.add(versions);
+                if (stopAtImage) {
+                    long from = VersionChains.neededFrom(versions);
+                    SegmentVersion last = versions.get(versions.size() - 1);
+                    if (VersionChains.startsChain(last.value()) && (!haveStart || Lsn.isAfter(from, newestStart))) {
+                        haveStart = true;
+                        newestStart = from;
                     }
                 }
             }
-            if (merged == null) {
+            if (found == null) {
                 return List.of();
             }
-            List<SegmentVersion> out = new ArrayList<>(merged.size());
-            for (SegmentVersion v : merged.values()) {
-                out.add(v);
-                if (stopAtImage && StoredVersion.isImage(v.value())) {
-                    break;
-                }
+            if (found.size() == 1) {
+                return found.get(0); // one segment's list is already newest first, each LSN once, cut
             }
+            VersionList[] inputs = new VersionList[found.size()];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = VersionList.of(found.get(i));
+            }
+            List<List<SegmentVersion>> lists = found;
+            List<SegmentVersion> out = new ArrayList<>();
+            VersionChains.merge(inputs, maxLsn, stopAtImage, (input, index) -> out.add(lists.get(input).get(index)));
             return out;
         }
 

@@ -1,7 +1,9 @@
 package io.storageengine.segments.segment;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.segment.SegmentKind;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import java.io.IOException;
@@ -193,9 +195,10 @@ public final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Like {@link #versions} but stops at the newest image: the result is the deltas newer than
-     * that image, then the image itself (last), or all versions if there is no image. This is
-     * exactly what reconstructing the page at {@code maxLsn} needs from this segment.
+     * Like {@link #versions} but stops at the newest chain start ({@link VersionChains#startsChain}:
+     * an image or an initializing record): the result is the versions newer than it, then the
+     * chain start itself (last), or all versions if there is none. This is exactly what
+     * reconstructing the page at {@code maxLsn} needs from this segment.
      */
     public List<SegmentVersion> versionsToImage(byte[] pageKey, long maxLsn) {
         return lookup(pageKey, maxLsn, true);
@@ -204,7 +207,7 @@ public final class SegmentReader implements AutoCloseable {
     private List<SegmentVersion> lookup(byte[] pageKey, long maxLsn, boolean stopAtImage) {
         checkPageKey(pageKey);
         ensureOpen();
-        if (Long.compareUnsigned(maxLsn, info.minLsn()) < 0 || !inKeyRange(pageKey)
+        if (Lsn.isBefore(maxLsn, info.minLsn()) || !inKeyRange(pageKey)
                 || !filter.mightContain(pageKey, 0, PAGE_KEY)) {
             return List.of();
         }
@@ -227,7 +230,7 @@ public final class SegmentReader implements AutoCloseable {
                 }
                 if (c == 0) {
                     long lsn = buf.getLong(pos + PAGE_KEY);
-                    if (Long.compareUnsigned(lsn, maxLsn) > 0) {
+                    if (Lsn.isAfter(lsn, maxLsn)) {
                         break;
                     }
                     if (out == null) {
@@ -242,7 +245,7 @@ public final class SegmentReader implements AutoCloseable {
                 Collections.reverse(out.subList(start, out.size()));
                 if (stopAtImage) {
                     for (int i = start; i < out.size(); i++) {
-                        if (StoredVersion.isImage(out.get(i).value())) {
+                        if (VersionChains.startsChain(out.get(i).value())) {
                             out.subList(i + 1, out.size()).clear();
                             return out;
                         }

@@ -3,6 +3,7 @@ package io.storageengine.segments.segment;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.internal.BlockIndex;
 import io.storageengine.segments.internal.KeyFilter;
 import io.storageengine.segments.internal.LongList;
@@ -192,10 +193,10 @@ public final class SegmentWriter implements AutoCloseable {
             minLsn = lsn;
             maxLsn = lsn;
         } else {
-            if (Long.compareUnsigned(lsn, minLsn) < 0) {
+            if (Lsn.isBefore(lsn, minLsn)) {
                 minLsn = lsn;
             }
-            if (Long.compareUnsigned(lsn, maxLsn) > 0) {
+            if (Lsn.isAfter(lsn, maxLsn)) {
                 maxLsn = lsn;
             }
         }

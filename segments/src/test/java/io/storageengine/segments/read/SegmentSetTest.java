@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
 import io.storageengine.catalog.segmentmap.SegmentState;
 import io.storageengine.catalog.timeline.TimelineInfo;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
@@ -131,6 +131,33 @@ class SegmentSetTest {
             assertThat(set.versions(page(1), 25, true)).extracting(SegmentVersion::lsn).containsExactly(20L, 10L);
             assertThat(set.versions(page(2), 100, false)).isEmpty();
             assertThat(set.versions(page(1), 5, false)).isEmpty();
+        }
+    }
+
+    /** A PG_RECORD version (rmgr 10) for block reference 0, WILL_INIT or not. */
+    static byte[] pg(boolean willInit) {
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(24).putInt(1).putLong(0).put((byte) 0).put((byte) 10).flip();
+        return StoredVersion.pgRecord(0, willInit ? 1 : 0, rec.position(0).limit(24));
+    }
+
+    @Test
+    void anInitializingPostgresRecordStartsTheChainAndAnImageAtItsLsnReplacesIt() throws IOException {
+        CatalogSegment l0a = segment("a", SegmentKind.DELTA, 0, new Object[] {1, 10L, image(10)}, new Object[] {1, 20L, pg(true)},
+                new Object[] {1, 30L, pg(false)}, new Object[] {1, 40L, delta(40)});
+        active = List.of(l0a);
+        try (SegmentSet set = set(0)) {
+            set.refresh();
+            assertThat(set.versions(page(1), 100, true)).extracting(SegmentVersion::lsn).containsExactly(40L, 30L, 20L);
+            assertThat(set.versions(page(1), 15, true)).extracting(SegmentVersion::lsn).containsExactly(10L);
+            CatalogSegment img = segment("img", SegmentKind.IMAGE, 0, new Object[] {1, 30L, image(30)});
+            active = List.of(l0a, img);
+            version.incrementAndGet();
+            set.refresh();
+            List<SegmentVersion> chain = set.versions(page(1), 100, true);
+            assertThat(chain).extracting(SegmentVersion::lsn).containsExactly(40L, 30L);
+            assertThat(chain.getLast().value()).isEqualTo(image(30));
+            assertThat(set.versions(page(1), 100, false)).extracting(SegmentVersion::lsn).containsExactly(40L, 30L, 20L, 10L);
         }
     }
 

@@ -5,7 +5,7 @@ import static io.storageengine.segments.segment.TestKeys.image;
 import static io.storageengine.segments.segment.TestKeys.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import java.io.IOException;
@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,7 +89,7 @@ class SegmentRoundTripPropertyTest {
                     List<Long> wantToImage = new ArrayList<>();
                     for (Long lsn : want) {
                         wantToImage.add(lsn);
-                        if (StoredVersion.isImage(expected.get(VersionKey.encode(pk, lsn)))) {
+                        if (VersionChains.isMaterializedImage(expected.get(VersionKey.encode(pk, lsn)))) {
                             break;
                         }
                     }

@@ -211,6 +211,24 @@ class SegmentWriterReaderTest {
     }
 
     @Test
+    void versionsToImageAlsoStopsAtAnInitializingPostgresRecord() throws IOException {
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24);
+        byte[] init = io.storageengine.pagecore.StoredVersion.pgRecord(0, 1, rec.clear());
+        byte[] plain = io.storageengine.pagecore.StoredVersion.pgRecord(0, 0, rec.clear());
+        try (SegmentWriter w = writer("pg.seg", 256)) {
+            w.add(page(1), 10, image(10));
+            w.add(page(1), 20, init);
+            w.add(page(1), 30, plain);
+            w.add(page(1), 40, delta(40, 40));
+            w.finish();
+        }
+        try (SegmentReader r = SegmentReader.open(dir.resolve("pg.seg"))) {
+            assertThat(r.versionsToImage(page(1), 100)).extracting(SegmentVersion::lsn).containsExactly(40L, 30L, 20L);
+            assertThat(r.versionsToImage(page(1), 19)).extracting(SegmentVersion::lsn).containsExactly(10L);
+        }
+    }
+
+    @Test
     void aRecordLargerThanABlockGetsItsOwnBlock() throws IOException {
         try (SegmentWriter w = writer("f.seg", 1024)) {
             w.add(page(1), 1, delta(1, 100));

@@ -1,8 +1,8 @@
 package io.storageengine.segments.segment;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.CatalogConfig;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
+import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.CorruptSegmentException;
 import io.storageengine.segments.segment.SegmentReader;
@@ -75,7 +76,7 @@ class CatalogSegmentStoreIT {
             r.verifyAll();
             SegmentVersion v = r.versions(PAGE, 3).getFirst();
             assertThat(v.lsn()).isEqualTo(3);
-            assertThat(StoredVersion.isImage(v.value())).isTrue();
+            assertThat(VersionChains.isMaterializedImage(v.value())).isTrue();
         }
         assertThat(Files.readAllBytes(tmp.resolve("cache2").resolve("rt.seg"))).isEqualTo(original);
         assertThat(other.cachedBytes()).isEqualTo(original.length);

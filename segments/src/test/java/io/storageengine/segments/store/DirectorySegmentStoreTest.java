@@ -3,9 +3,10 @@ package io.storageengine.segments.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.page.StoredVersion;
+import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;

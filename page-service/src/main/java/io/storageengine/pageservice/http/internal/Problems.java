@@ -24,6 +24,10 @@ public final class Problems {
     public static final String PROBLEM_JSON = "application/problem+json";
     private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
     private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+    /** Problem type of a page whose history holds a record the engine cannot replay (page-api.md 1.1). */
+    public static final String REDO_UNSUPPORTED = "redo-unsupported";
+    /** Problem type of a page whose history holds a record that does not apply to it. */
+    public static final String REDO_FAILED = "redo-failed";
 
     private Problems() {
     }
@@ -44,6 +48,13 @@ public final class Problems {
                     Map.of("last_applied_lsn", String.valueOf(e.lastApplied())), Map.of());
             case PageReadException.Unavailable e -> unavailable("not-ready", e.getMessage(), e.retryAfter());
             case PageReadException.DeadlineExceeded e -> unavailable("deadline-exceeded", e.getMessage(), ONE_SECOND);
+            case PageReadException.RedoUnsupported e -> new Problem(501, REDO_UNSUPPORTED,
+                    "PostgreSQL record kind not replayable yet", e.getMessage(), null,
+                    Map.of("rmgr", String.valueOf(e.rmgrId()), "info", String.valueOf(e.info()),
+                            "lsn", String.valueOf(e.lsn())), Map.of());
+            case PageReadException.RedoFailed e -> new Problem(500, REDO_FAILED,
+                    "A record of the page's history does not apply to the page", e.getMessage(), null,
+                    Map.of("lsn", String.valueOf(e.lsn())), Map.of());
             case RateLimitExceededException e -> new Problem(429, "rate-limited", "Tenant rate limit exceeded",
                     "the tenant's request rate is over its limit", ONE_SECOND, Map.of(), Map.of());
             case CircuitBreakerOpenException e -> unavailable("circuit-open",
