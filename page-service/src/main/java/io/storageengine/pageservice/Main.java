@@ -126,6 +126,7 @@ public final class Main {
                 .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
                 .withWaitTimeout(config.read().waitTimeout())
+                .withGroupMembership(k.groupInstanceId(), k.sessionTimeout())
                 .withExtraProperties(k.properties());
     }
 

@@ -84,13 +84,16 @@ public record PageServiceConfig(
      * Kafka Streams settings for the streams side: bootstrap servers, application id, WAL topic,
      * RocksDB state directory, standby replicas, stream threads, the RocksDB memory budget (MiB),
      * how far (records) a standby may lag and still serve reads, the catalog JDBC URL for the cold
-     * tier, and any extra Kafka properties (passed verbatim).
+     * tier, any extra Kafka properties (passed verbatim), the static group membership id (blank:
+     * derived from the advertised host and port) and the consumers' session timeout.
      */
     public record Kafka(String bootstrap, String applicationId, String topic, String stateDir, int standbyReplicas,
                         int streamThreads, int rocksDbMemoryMb, long standbyReadMaxLag, String catalogUrl,
-                        Map<String, String> properties) {
+                        Map<String, String> properties, String groupInstanceId, Duration sessionTimeout) {
         public Kafka {
             properties = Map.copyOf(properties);
+            Objects.requireNonNull(groupInstanceId, "groupInstanceId");
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         }
     }
 
@@ -214,7 +217,8 @@ public record PageServiceConfig(
         var kafka = new Kafka(c.string("kafka.bootstrap"), c.string("kafka.application-id"), c.string("kafka.topic"),
                 c.string("kafka.state-dir"), c.integer("kafka.standby-replicas"), c.integer("kafka.stream-threads"),
                 c.integer("kafka.rocksdb-memory-mb"), c.longValue("kafka.standby-read-max-lag"), catalogUrl,
-                c.map("kafka.properties"));
+                c.map("kafka.properties"), c.optionalString("kafka.group-instance-id").orElse(""),
+                c.duration("kafka.session-timeout"));
         Map<TenantId, Integer> limits = new HashMap<>();
         c.map("rate-limit.tenants").forEach((t, v) -> limits.put(c.convert("rate-limit.tenants", t, TenantId::parse),
                 c.convert("rate-limit.tenants." + t, v, n -> Integer.parseInt(n.trim()))));
