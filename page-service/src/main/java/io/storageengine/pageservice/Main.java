@@ -15,7 +15,9 @@ import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
+
 import io.storageengine.pageservice.http.internal.ApiException;
+import io.storageengine.pageservice.http.internal.AuthFilter;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -182,6 +184,7 @@ public final class Main {
 
     /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
+        routing.addFilter(new AuthFilter(services.auth(), services.metrics())); // every route of the API socket
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
                         health(services), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);

@@ -5,9 +5,7 @@ import io.storageengine.runtime.config.ConfigReader;
 import io.storageengine.runtime.config.ConfigSpec;
 import io.storageengine.schemas.timeline.TenantId;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -161,17 +159,13 @@ public record PageServiceConfig(
     }
 
     /**
-     * Bearer-token authentication, off by default. {@code tokens} maps each tenant to the tokens that
-     * may read it. {@link #toString()} never prints the tokens.
+     * Signed bearer tokens (JWT), off by default. {@code publicKeyFile}: PEM file with the
+     * deployment's verification keys (one or more {@code PUBLIC KEY} blocks, Ed25519 or RSA); tokens
+     * carry {@code scope} ({@code tenant} with {@code tenant_id}, or {@code pageserverapi}).
      */
-    public record Auth(boolean enabled, Map<TenantId, List<String>> tokens) {
+    public record Auth(boolean enabled, String publicKeyFile) {
         public Auth {
-            tokens = Map.copyOf(tokens);
-        }
-
-        @Override
-        public String toString() {
-            return "Auth[enabled=" + enabled + ", tenants=" + tokens.size() + "]";
+            Objects.requireNonNull(publicKeyFile, "publicKeyFile");
         }
     }
 
@@ -232,14 +226,7 @@ public record PageServiceConfig(
                 c.longValue("read.ready-max-lag"));
         var forwarding = new Forwarding(c.integer("forwarding.max-connections"), c.duration("forwarding.connect-timeout"),
                 c.duration("forwarding.request-timeout"));
-        Map<TenantId, List<String>> tokens = new HashMap<>();
-        for (Map.Entry<String, String> e : c.pairs("auth.tokens", "tenant", "token")) {
-            if (!e.getValue().isBlank()) {
-                tokens.computeIfAbsent(c.convert("auth.tokens", e.getKey(), t -> TenantId.parse(t.trim())),
-                        k -> new ArrayList<>()).add(e.getValue().trim());
-            }
-        }
-        var auth = new Auth(c.bool("auth.enabled"), tokens);
+        var auth = new Auth(c.bool("auth.enabled"), c.optionalString("auth.public-key-file").orElse(""));
         var cold = new Cold(c.optionalBool("cold.enabled").orElse(!catalogUrl.isBlank()), catalogUrl,
                 c.string("cold.catalog-user"), c.string("cold.catalog-password"), c.string("cold.segment-store"),
                 c.string("cold.segment-dir"), c.integer("cold.block-cache-mb"), c.integer("cold.reader-cache-mb"),
