@@ -47,6 +47,14 @@ public final class TokenTool {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length >= 2 && args[0].equals("keygen")) {
             keygen(Path.of(args[1]));
             return;
