@@ -17,10 +17,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -127,11 +130,12 @@ class PageServiceCrashIT {
             }
         }
         Path state = resources.tempDir("page-crash-it");
+        String appId = BROKER.uniqueTopic("page-crash");
         int port = freePort();
         Map<String, String> env = new HashMap<>(Map.of(
                 "SE_HTTP_HOST", "127.0.0.1", "SE_HTTP_PORT", Integer.toString(port), "SE_ADMIN_PORT", "0",
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
-                "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", BROKER.uniqueTopic("page-crash"),
+                "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId,
                 "SE_STATE_DIR", state.toString(), "SE_ROCKSDB_MEMORY_MB", "64", "SE_COLD_ENABLED", "false"));
         env.put("SE_WAIT_TIMEOUT", "2s");
         ReferenceModel model = wal.model();
@@ -161,6 +165,15 @@ class PageServiceCrashIT {
             assertThat(awaitPage(second, port, pages.get(i), end)).as("page %s after the restart", pages.get(i))
                     .isEqualTo(before.get(i));
         }
+
+        // The restarted process joined with the static membership id derived from its address.
+        String expectedId = appId + "-127.0.0.1-" + port;
+        Collection<MemberDescription> members;
+        try (Admin admin = BROKER.admin()) {
+            members = admin.describeConsumerGroups(List.of(appId)).all().get(30, TimeUnit.SECONDS).get(appId).members();
+        }
+        assertThat(members).isNotEmpty().allSatisfy(m -> assertThat(m.groupInstanceId()).hasValueSatisfying(
+                id -> assertThat(id).startsWith(expectedId)));
 
         second.destroy(); // SIGTERM: graceful stop, leaves the group
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("graceful stop").isTrue();
