@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storageengine.pagecore.Versions.V;
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.Patch;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.testsupport.PagePayloads;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -3,10 +3,10 @@ package io.storageengine.pagecore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PgRecordFormat;
 import io.storageengine.schemas.wal.BadRecordException;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.testsupport.PagePayloads;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;

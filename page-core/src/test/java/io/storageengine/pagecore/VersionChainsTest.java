@@ -7,6 +7,7 @@ import static io.storageengine.pagecore.Versions.pg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.pagecore.Versions.V;
+import io.storageengine.schemas.wal.Lsn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -114,10 +115,10 @@ class VersionChainsTest {
 
     /** The model: a map from LSN to the first version seen, an image replacing a non-image; then a cut. */
     private static List<V> reference(List<List<V>> inputs, long maxLsn, boolean cut) {
-        TreeMap<Long, V> m = new TreeMap<>((x, y) -> Long.compareUnsigned(y, x));
+        TreeMap<Long, V> m = new TreeMap<>((x, y) -> Lsn.compare(y, x));
         for (List<V> in : inputs) {
             for (V v : in) {
-                if (Long.compareUnsigned(v.lsn(), maxLsn) > 0) {
+                if (Lsn.isAfter(v.lsn(), maxLsn)) {
                     continue;
                 }
                 V prior = m.get(v.lsn());

@@ -10,7 +10,6 @@ import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.BatchPageService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
-import io.storageengine.pageservice.http.PageOwnership;
 import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
@@ -21,12 +20,13 @@ import io.storageengine.pageservice.http.internal.AuthFilter;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
-import io.storageengine.pageservice.metrics.StreamsBinding;
+import io.storageengine.pageservice.ownership.Ownership;
+import io.storageengine.pageservice.read.PageReader;
 import io.storageengine.pageservice.relations.RelationFollower;
 import io.storageengine.pageservice.relations.RelationHistory;
 import io.storageengine.pageservice.relations.RelationReader;
-import io.storageengine.pageservice.streams.Ownership;
 import io.storageengine.pageservice.streams.PageStreamsApp;
+import io.storageengine.pageservice.streams.StreamsBinding;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.runtime.admin.AdminServer;
@@ -43,13 +43,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of the page service: configuration → streams engine (materialized page versions,
- * ownership, readiness) → HTTP routing → two sockets, the page API ({@code http.port}, 8080) and
- * the admin socket ({@code http.admin-port}, 9090: /metrics, /health, the runtime library's admin
- * endpoints on a named socket of the same server). Shutdown (SIGTERM) stops
- * the web server first (in-flight requests finish within {@code http.shutdown-grace}), then the
- * streams engine. Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one
- * write without Nagle delays.
+ * Entry point of the page service and its composition root: configuration → cold tier → streams
+ * engine (materialized page versions, ownership, readiness, the cold tier's trimmer in its
+ * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
+ * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
+ * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
+ * server). Shutdown (SIGTERM) stops the web server first (in-flight requests finish within
+ * {@code http.shutdown-grace}), then the streams engine. Sockets use TCP_NODELAY and a 16 KiB
+ * write buffer so an 8 KiB page leaves in one write without Nagle delays.
  */
 public final class Main {
     static {
@@ -74,7 +75,7 @@ public final class Main {
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
         PageStreamsApp app;
         try {
-            app = PageStreamsApp.start(streamsSettings(config), cold.source(), cold.trimming());
+            app = PageStreamsApp.start(streamsSettings(config), cold.trimming());
         } catch (RuntimeException e) {
             cold.close(); // its refresh thread would otherwise keep a failed process alive
             throw e;
@@ -82,7 +83,8 @@ public final class Main {
         cold.start(app.partitionCount());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
         long maxLag = config.read().readyMaxLag();
-        Services services = Services.create(config, app.reader(), adapt(app.ownership()),
+        PageReader reader = ReadPath.of(app, cold.source(), config.read().waitTimeout());
+        Services services = Services.create(config, reader, app.ownership(),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
         // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).
         RelationHistory relationHistory = new RelationHistory();
@@ -91,7 +93,7 @@ public final class Main {
                 metrics.registry());
         WebServer server;
         try {
-            server = start(config.http(), services, new RelationService(services,
+            server = start(config.http(), services, cold::catalogHealth, new RelationService(services,
                     new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
         } catch (RuntimeException e) {
             relations.close();
@@ -116,7 +118,7 @@ public final class Main {
         stopped.await();
     }
 
-    /** The streams engine's settings from the {@code kafka} and {@code read} config sections. */
+    /** The streams engine's settings from the {@code kafka} config section (and the advertised page API). */
     public static StreamsSettings streamsSettings(PageServiceConfig config) {
         PageServiceConfig.Kafka k = config.kafka();
         return StreamsSettings.defaults(k.bootstrap(), Path.of(k.stateDir()),
@@ -127,7 +129,6 @@ public final class Main {
                 .withStreamThreads(k.streamThreads())
                 .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
-                .withWaitTimeout(config.read().waitTimeout())
                 .withGroupMembership(k.groupInstanceId(), k.sessionTimeout())
                 .withExtraProperties(k.properties());
     }
@@ -145,17 +146,14 @@ public final class Main {
         return true;
     }
 
-    /** The streams side's ownership view as the HTTP layer's {@link PageOwnership}. */
-    public static PageOwnership adapt(Ownership ownership) {
-        return key -> switch (ownership.ownerOf(key)) {
-            case Ownership.Local l -> PageOwnership.Local.INSTANCE;
-            case Ownership.Remote r -> new PageOwnership.Remote(r.host(), r.port());
-            case Ownership.Unavailable u -> new PageOwnership.Unavailable(u.retryAfter(), u.reason());
-        };
-    }
-
     /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */
     public static WebServer start(PageServiceConfig.Http http, Services services, HttpService... extra) {
+        return start(http, services, () -> null, extra);
+    }
+
+    /** {@link #start(PageServiceConfig.Http, Services, HttpService...)} with the catalog pools' health in {@code /health}. */
+    public static WebServer start(PageServiceConfig.Http http, Services services,
+                                  java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -165,12 +163,12 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services, extra))
+                .routing(r -> routing(r, services, catalogHealth, extra))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
                         .directHandlers(Main::problemDirectHandlers)
-                        .routing(r -> adminRouting(r, services)))
+                        .routing(r -> adminRouting(r, services, catalogHealth)))
                 .build()
                 .start();
     }
@@ -184,9 +182,14 @@ public final class Main {
 
     /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
+        routing(routing, services, () -> null, extra);
+    }
+
+    private static void routing(HttpRouting.Builder routing, Services services,
+                                java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
         routing.addFilter(new AuthFilter(services.auth(), services.metrics())); // every route of the API socket
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
-                        health(services), new OpenApiService(services), new NoopService(services))
+                        health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
         if (extra.length > 0) {
             routing.register(extra);
@@ -196,17 +199,24 @@ public final class Main {
 
     /** The admin socket: Prometheus metrics and health. */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
-        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services));
+        adminRouting(routing, services, () -> null);
+    }
+
+    private static void adminRouting(HttpRouting.Builder routing, Services services,
+                                     java.util.function.Supplier<Object> catalogHealth) {
+        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth));
         routing.error(Exception.class, Problems::send);
         notFound(routing, services);
     }
 
     /**
      * {@code /health} and {@code /health/live} on both ports: live while serving, ready when the
-     * streams side is (see {@link #caughtUp}); timed under the route {@code health}.
+     * streams side is (see {@link #caughtUp}); timed under the route {@code health}. {@code catalog}:
+     * the catalog pools (shown once the cold tier reached the catalog; not part of readiness, hot reads
+     * work without it).
      */
-    private static HealthEndpoint health(Services services) {
-        return new HealthEndpoint(Health.readiness(services.ready()), services::timed);
+    private static HealthEndpoint health(Services services, java.util.function.Supplier<Object> catalogHealth) {
+        return new HealthEndpoint(Health.readiness(services.ready()).withDetail("catalog", catalogHealth), services::timed);
     }
 
     private static void notFound(HttpRouting.Builder routing, Services services) {

@@ -3,14 +3,9 @@ package io.storageengine.pageservice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.pageservice.config.PageServiceConfig;
-import io.storageengine.pageservice.http.PageOwnership;
-import io.storageengine.pageservice.streams.Ownership;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PartitionMarks;
-import io.storageengine.schemas.page.Fork;
-import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PageRef;
-import io.storageengine.schemas.timeline.TimelineKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,38 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-    static final PageKey KEY = new PageKey(TimelineKey.of("0123456789abcdef0123456789abcdef",
-            "0123456789abcdef0123456789abcdef"), PageRef.of(1663, 0, 1, Fork.MAIN, 0));
-
-    static Ownership fixed(Ownership.Owner owner) {
-        return new Ownership() {
-            @Override
-            public Owner ownerOf(PageKey key) {
-                return owner;
-            }
-
-            @Override
-            public boolean ready() {
-                return true;
-            }
-
-            @Override
-            public List<PartitionStatus> partitions() {
-                return List.of();
-            }
-        };
-    }
-
-    @Test
-    void streamsOwnershipMapsOntoTheHttpView() {
-        assertThat(Main.adapt(fixed(new Ownership.Local(3, PartitionMarks.Role.STANDBY))).ownerOf(KEY))
-                .isEqualTo(PageOwnership.Local.INSTANCE);
-        assertThat(Main.adapt(fixed(new Ownership.Remote(3, "node-2", 8081))).ownerOf(KEY))
-                .isEqualTo(new PageOwnership.Remote("node-2", 8081));
-        assertThat(Main.adapt(fixed(new Ownership.Unavailable(3, Duration.ofSeconds(2), "restoring"))).ownerOf(KEY))
-                .isEqualTo(new PageOwnership.Unavailable(Duration.ofSeconds(2), "restoring"));
-    }
-
     @Test
     void readyOnlyWhenEveryActivePartitionLagIsKnownAndSmall() {
         var active0 = new Ownership.PartitionStatus(0, PartitionMarks.Role.ACTIVE, 100, 0);
@@ -71,7 +34,7 @@ class MainTest {
         assertThat(s.bootstrapServers()).isEqualTo("k:1");
         assertThat(s.applicationServer()).isEqualTo("node-1:8081");
         assertThat(s.stateDir()).isEqualTo(Path.of("/tmp/x"));
-        assertThat(s.waitTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.read().waitTimeout()).as("the read path's, not the streams engine's").isEqualTo(Duration.ofSeconds(2));
         assertThat(s.rocksDbMemoryBytes()).isEqualTo(64L << 20);
         assertThat(s.walTopic()).isEqualTo("wal");
         assertThat(s.extraProperties()).containsEntry("a", "b");

@@ -1,6 +1,7 @@
 package io.storageengine.compactor.compaction;
 
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -97,7 +98,7 @@ public final class LeveledPlanner implements CompactionPlanner {
         for (Map.Entry<TimelineKey, List<SegmentView>> e : images.entrySet()) {
             long horizon = snapshot.horizon(e.getKey(), policy);
             SegmentView shadow = e.getValue().stream()
-                    .filter(i -> Long.compareUnsigned(i.maxLsn(), horizon) <= 0)
+                    .filter(i -> !Lsn.isAfter(i.maxLsn(), horizon))
                     .max(Comparator.comparingLong(SegmentView::endOffset)).orElse(null);
             if (shadow == null) {
                 continue;

@@ -1,6 +1,7 @@
 package io.storageengine.compactor.compaction;
 
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,6 @@ public record PartitionSnapshot(int partition, List<SegmentView> segments, Map<T
         Long newest = newestLsn.get(t);
         long retention = newest == null || Long.compareUnsigned(newest, policy.retentionLsnBytes()) <= 0
                 ? 0 : newest - policy.retentionLsnBytes();
-        return Long.compareUnsigned(published, retention) >= 0 ? published : retention;
+        return Lsn.max(published, retention);
     }
 }

@@ -15,6 +15,7 @@ import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.read.SegmentSet;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.SegmentStore;
@@ -108,7 +109,7 @@ class GcHorizonIT {
 
         /** GetPage@LSN from the cold tier as the page service answers it. */
         Answer read(byte[] pageKey, long lsn) {
-            if (Long.compareUnsigned(lsn, set.gcHorizon(T)) < 0) {
+            if (Lsn.isBefore(lsn, set.gcHorizon(T))) {
                 return new Answer(true, null);
             }
             return new Answer(false, unchecked(pageKey, lsn));
@@ -169,7 +170,7 @@ class GcHorizonIT {
                     case 2 -> Math.max(h, VersionKey.lsnOf(k));
                     default -> maxLsn;
                 };
-                if (Long.compareUnsigned(lsn, maxLsn) > 0) {
+                if (Lsn.isAfter(lsn, maxLsn)) {
                     continue;
                 }
                 check(r, VersionKey.pageKeyOf(k), lsn);
@@ -281,7 +282,7 @@ class GcHorizonIT {
                 for (byte[] k : wal.reference.keySet()) {
                     long lsn = VersionKey.lsnOf(k);
                     byte[] page = VersionKey.pageKeyOf(k);
-                    if (Long.compareUnsigned(lsn, h) < 0) {
+                    if (Lsn.isBefore(lsn, h)) {
                         assertThat(after.read(page, lsn).belowHorizon()).isTrue();
                         below++;
                         if (!Arrays.equals(after.unchecked(page, lsn), all.page(page, lsn))) {

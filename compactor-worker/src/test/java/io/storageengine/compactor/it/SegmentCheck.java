@@ -9,6 +9,7 @@ import io.storageengine.pagecore.StoredVersion;
 import io.storageengine.pagecore.VersionChains;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
+import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentScanner;
 import io.storageengine.segments.segment.SegmentVersion;
@@ -62,7 +63,7 @@ final class SegmentCheck {
 
     /** Reads a page as a reader of the cold tier does: newest image ≤ lsn in any segment, then later deltas. */
     static byte[] read(List<SegmentReader> readers, byte[] pageKey, long lsn) {
-        TreeMap<Long, byte[]> versions = new TreeMap<>(Long::compareUnsigned);
+        TreeMap<Long, byte[]> versions = new TreeMap<>(Lsn::compare);
         for (SegmentReader r : readers) {
             for (SegmentVersion v : r.versions(pageKey, lsn)) {
                 versions.merge(v.lsn(), v.value(), (a, b) -> VersionChains.isMaterializedImage(b) ? b : a);
@@ -126,7 +127,7 @@ final class SegmentCheck {
                     default -> Long.MAX_VALUE;
                 };
                 long minLsn = minLsnOf.applyAsLong(page);
-                if (Long.compareUnsigned(lsn, minLsn) < 0) {
+                if (Lsn.isBefore(lsn, minLsn)) {
                     lsn = minLsn;
                 }
                 byte[] got = read(readers, page, lsn);

@@ -2,11 +2,11 @@ package io.storageengine.ingest.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.testsupport.PagePayloads;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

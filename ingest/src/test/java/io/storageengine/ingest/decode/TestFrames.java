@@ -1,11 +1,11 @@
 package io.storageengine.ingest.decode;
 
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.schemas.wal.WalFormat;
+import io.storageengine.testsupport.PagePayloads;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;

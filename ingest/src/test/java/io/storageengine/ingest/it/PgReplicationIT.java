@@ -88,7 +88,7 @@ class PgReplicationIT {
             }
             // the child must have made some of it durable before it dies (its JVM may start slowly)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (Long.compareUnsigned(DurableLsn.newestWatermark(config, tl, 100_000), start) <= 0) {
+            while (Lsn.compare(DurableLsn.newestWatermark(config, tl, 100_000), start) <= 0) {
                 assertThat(child.isAlive()).as("child ingest running; log:\n%s", readLog(tmp)).isTrue();
                 assertThat(System.nanoTime()).as("child publishes; log:\n%s", readLog(tmp)).isLessThan(deadline);
                 Thread.sleep(200);
@@ -102,9 +102,9 @@ class PgReplicationIT {
         // 2. a new publisher fences the dead one; resume from what Kafka holds
         try (WalPublisher publisher = WalPublisher.create(config, tl, new SimpleMeterRegistry())) {
             long durable = DurableLsn.newestWatermark(config, tl, 1_000_000);
-            assertThat(Long.compareUnsigned(durable, start)).as("the killed process published; log:\n%s", readLog(tmp))
+            assertThat(Lsn.compare(durable, start)).as("the killed process published; log:\n%s", readLog(tmp))
                     .isPositive();
-            assertThat(Long.compareUnsigned(slotRestartLsn(pg, slot), durable)).as("slot never passes Kafka")
+            assertThat(Lsn.compare(slotRestartLsn(pg, slot), durable)).as("slot never passes Kafka")
                     .isLessThanOrEqualTo(0);
             PgReplicationSource source = new PgReplicationSource(PgReplicationSource.Target.parse(url), slot, false,
                     Duration.ofMillis(200));
@@ -135,7 +135,7 @@ class PgReplicationIT {
                 s.execute("SELECT pg_switch_wal()");
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (Long.compareUnsigned(publisher.watermarkLsn(), end) < 0) {
+            while (Lsn.compare(publisher.watermarkLsn(), end) < 0) {
                 assertThat(run.isDone()).as("source ended early: %s", run.isDone() ? run.join() : null).isFalse();
                 assertThat(System.nanoTime()).as("watermark reaches %s", Lsn.format(end)).isLessThan(deadline);
                 Thread.sleep(100);
@@ -145,7 +145,7 @@ class PgReplicationIT {
             assertThat(r.error()).isNull();
             assertThat(r.exitCode()).isZero();
             Thread.sleep(500); // one more status update
-            assertThat(Long.compareUnsigned(slotRestartLsn(pg, slot), publisher.watermarkLsn())).isLessThanOrEqualTo(0);
+            assertThat(Lsn.compare(slotRestartLsn(pg, slot), publisher.watermarkLsn())).isLessThanOrEqualTo(0);
 
             // 3. exactly once against pg_waldump over [start, end]
             Path walDir = Files.createDirectories(tmp.resolve("pg_wal"));
@@ -169,7 +169,7 @@ class PgReplicationIT {
                 }
                 Frame f = FrameCodec.decodeExactly(rec.value());
                 PgRecordPayload p = PgRecordPayload.parse(f.payload(), f.lsn());
-                if (Long.compareUnsigned(f.lsn(), lastEnd) <= 0) {
+                if (Lsn.compare(f.lsn(), lastEnd) <= 0) {
                     got.merge(p.page() + "@" + Lsn.format(f.lsn()), 1, Integer::sum);
                 }
             }
@@ -185,8 +185,8 @@ class PgReplicationIT {
                 RelationKey key = RelationKey.fromBytes(rec.key());
                 if (RelationRecord.decode(rec.value()) instanceof RelationRecord.Size sz && !key.isWatermark()) {
                     changes.merge(key.fork() + "@" + Lsn.format(sz.lsn()), 1, Integer::sum);
-                    if (key.fork().equals(table) && Long.compareUnsigned(sz.lsn(), lastEnd) <= 0
-                            && Long.compareUnsigned(sz.lsn(), tableLsn) >= 0) {
+                    if (key.fork().equals(table) && Lsn.compare(sz.lsn(), lastEnd) <= 0
+                            && Lsn.compare(sz.lsn(), tableLsn) >= 0) {
                         tableLsn = sz.lsn();
                         tableBlocks = sz.nblocks();
                     }

@@ -118,7 +118,7 @@ class PgWalIngestIT {
                 .map(r -> RelationRecord.decode(r.value())).toList();
         assertThat(relations).hasAtLeastOneElementOfType(RelationRecord.Size.class)
                 .hasAtLeastOneElementOfType(RelationRecord.Watermark.class);
-        assertThat(Long.compareUnsigned(watermark, endOf(expected.get(expected.size() - 2), expected.getLast().start())))
+        assertThat(Lsn.compare(watermark, endOf(expected.get(expected.size() - 2), expected.getLast().start())))
                 .isGreaterThanOrEqualTo(0);
     }
 
@@ -198,7 +198,7 @@ class PgWalIngestIT {
             s.execute("DROP DATABASE " + t + "_db");
             long end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Long.compareUnsigned(lsn(s, "SELECT pg_current_wal_flush_lsn()"), end) < 0) {
+            while (Lsn.compare(lsn(s, "SELECT pg_current_wal_flush_lsn()"), end) < 0) {
                 assertThat(System.nanoTime()).as("WAL flushed").isLessThan(deadline);
                 Thread.sleep(50);
             }

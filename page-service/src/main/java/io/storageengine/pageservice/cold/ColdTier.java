@@ -3,15 +3,16 @@ package io.storageengine.pageservice.cold;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.topology.trim.HotTrimming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What {@code Main} wires: the read path's {@link ColdPageSource} and the topology's hot-store
  * trimmer, built from the {@code cold} config section. Disabled → {@link ColdPageSource#none()}
- * and no trimmer. Lifecycle: {@link #create}, pass {@link #source()} and {@link #trimming()} to
- * the streams app, {@link #start} with the WAL partition count, {@link #close()} after the streams
- * app. Thread-safe (immutable holder of thread-safe parts).
+ * and no trimmer. Lifecycle: {@link #create}, pass {@link #trimming()} to the streams app and
+ * {@link #source()} to the read path ({@code ReadPath}), {@link #start} with the WAL partition
+ * count, {@link #close()} after the streams app. Thread-safe (immutable holder of thread-safe parts).
  */
 public final class ColdTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ColdTier.class);
@@ -52,6 +53,11 @@ public final class ColdTier implements AutoCloseable {
     /** The trimmer for the topology, or null when trimming (or the cold tier) is off. */
     public HotTrimming trimming() {
         return trimming;
+    }
+
+    /** The catalog pools' health for {@code /health}; null when disabled or not connected yet. */
+    public java.util.Map<String, Object> catalogHealth() {
+        return segments == null ? null : segments.catalogHealth();
     }
 
     /** Starts the segment map refresh (no-op when disabled). */

@@ -2,6 +2,7 @@ package io.storageengine.pageservice.cold;
 
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.topology.trim.TrimSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -33,7 +34,7 @@ import java.util.Objects;
  */
 public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind store, Path segmentDir,
                                long blockCacheBytes, long readerCacheBytes, long storeCacheBytes, Duration refreshInterval,
-                               Duration maxStaleness, Trim trim) {
+                               Duration maxStaleness, TrimSettings trim) {
 
     /** Segment store kinds. */
     public enum StoreKind {
@@ -46,27 +47,6 @@ public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind
                 case "catalog" -> CATALOG;
                 default -> throw new IllegalArgumentException("cold.segment-store: expected directory or catalog, got '" + text + "'");
             };
-        }
-    }
-
-    /**
-     * Hot-store trimming: on or off, how long a segment must have been listed before the trimmer relies
-     * on it, how often a trimming pass runs per partition, and the work one pass may do (entries
-     * visited, time) before it yields to WAL processing and resumes later from its cursor.
-     */
-    public record Trim(boolean enabled, Duration settleDelay, Duration interval, int maxEntries, Duration maxTime) {
-        public Trim {
-            Objects.requireNonNull(settleDelay, "settleDelay");
-            Objects.requireNonNull(interval, "interval");
-            Objects.requireNonNull(maxTime, "maxTime");
-            if (interval.toMillis() < 1 || maxEntries < 1 || maxTime.toMillis() < 1) {
-                throw new IllegalArgumentException("cold.trim: interval and max-time must be >= 1 ms, max-entries >= 1");
-            }
-        }
-
-        /** On; settle 30 s; every 1 s at most 10,000 entries or 20 ms. */
-        public static Trim defaults() {
-            return new Trim(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 10_000, Duration.ofMillis(20));
         }
     }
 
@@ -98,18 +78,18 @@ public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind
      */
     public static ColdTierSettings of(CatalogConfig catalog, Path segmentDir) {
         return new ColdTierSettings(true, catalog, StoreKind.DIRECTORY, segmentDir, 64L << 20, 256L << 20, 1L << 30,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), Trim.defaults());
+                Duration.ofSeconds(1), Duration.ofSeconds(10), TrimSettings.defaults());
     }
 
     /** From the page service's typed config ({@code cold} section); segment dir relative to the working directory. */
     public static ColdTierSettings from(PageServiceConfig.Cold c) {
-        CatalogConfig catalog = CatalogConfig.of(c.catalogUrl(), c.catalogUser(), c.catalogPassword());
+        CatalogConfig catalog = c.catalog();
         return new ColdTierSettings(c.enabled(), catalog, StoreKind.parse(c.segmentStore()), Path.of(c.segmentDir()),
                 (long) c.blockCacheMb() << 20, (long) c.readerCacheMb() << 20, (long) c.storeCacheMb() << 20, c.refreshInterval(), c.maxStaleness(),
-                new Trim(c.trimEnabled(), c.trimSettleDelay(), c.trimInterval(), c.trimMaxEntries(), c.trimMaxTime()));
+                new TrimSettings(c.trimEnabled(), c.trimSettleDelay(), c.trimInterval(), c.trimMaxEntries(), c.trimMaxTime()));
     }
 
-    public ColdTierSettings withTrim(Trim t) {
+    public ColdTierSettings withTrim(TrimSettings t) {
         return new ColdTierSettings(enabled, catalog, store, segmentDir, blockCacheBytes, readerCacheBytes, storeCacheBytes,
                 refreshInterval, maxStaleness, t);
     }

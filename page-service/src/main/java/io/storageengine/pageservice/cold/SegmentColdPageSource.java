@@ -11,6 +11,7 @@ import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.pageservice.topology.trim.TrimCoverage;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.SegmentsMetrics;
@@ -77,8 +78,18 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
 
         List<TimelineInfo> timelines();
 
+        /** The catalog connection pools' health for {@code /health} (empty for fakes). */
+        default java.util.Map<String, Object> health() {
+            return java.util.Map.of();
+        }
+
         static CatalogView of(Catalog catalog) {
             return new CatalogView() {
+                @Override
+                public java.util.Map<String, Object> health() {
+                    return catalog.healthDetails();
+                }
+
                 @Override
                 public long segmentsVersion() {
                     return catalog.segments().version();
@@ -187,6 +198,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 SegmentStore store = SegmentStores.open(
                         new SegmentStores.Config(kind, settings.segmentDir(), settings.storeCacheBytes(), cache), catalog);
                 if (registry != null) {
+                    catalog.bindTo(registry); // se.catalog.pool.*, removed when this catalog closes
                     new SegmentsMetrics(catalog, cache, store instanceof CatalogSegmentStore cs ? cs : null).bindTo(registry);
                 }
                 SegmentStore s = store;
@@ -322,7 +334,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
         Map<TimelineKey, Long> settledNow = new HashMap<>();
         for (TimelineInfo t : tl) {
             java.util.ArrayDeque<long[]> h = horizonHistory.computeIfAbsent(t.key(), k -> new java.util.ArrayDeque<>());
-            if (h.isEmpty() || Long.compareUnsigned(t.gcHorizonLsn(), h.peekLast()[1]) > 0) {
+            if (h.isEmpty() || Lsn.isAfter(t.gcHorizonLsn(), h.peekLast()[1])) {
                 h.addLast(new long[] {start, t.gcHorizonLsn()});
             }
             while (h.size() > 1) {
@@ -437,6 +449,12 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
 
     public ColdTierSettings settings() {
         return settings;
+    }
+
+    /** The catalog pools' health for {@code /health}, or null before the catalog was first reached. */
+    public java.util.Map<String, Object> catalogHealth() {
+        Connection c = connection;
+        return c == null ? null : c.view().health();
     }
 
     /**

@@ -174,12 +174,14 @@ public record PageServiceConfig(
      * {@code io.storageengine.pageservice.cold.ColdTierSettings} for the meaning of each duration.
      * {@code enabled} defaults to "a catalog URL is configured". {@code segmentStore}: directory or
      * catalog; {@code segmentDir}: the directory store (or the catalog store's local cache).
-     * {@link #toString()} never prints the password.
+     * {@code catalog}: URL, user and password above plus the {@code catalog.*} connection keys
+     * (replicas, pool, retries, breakers). {@link #toString()} never prints the password.
      */
     public record Cold(boolean enabled, String catalogUrl, String catalogUser, String catalogPassword,
                        String segmentStore, String segmentDir, int blockCacheMb, int readerCacheMb, int storeCacheMb,
                        Duration refreshInterval, Duration maxStaleness, boolean trimEnabled,
-                       Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime) {
+                       Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime,
+                       io.storageengine.catalog.CatalogConfig catalog) {
         public Cold {
             Objects.requireNonNull(catalogUrl, "catalogUrl");
             Objects.requireNonNull(segmentDir, "segmentDir");
@@ -232,7 +234,9 @@ public record PageServiceConfig(
                 c.string("cold.segment-dir"), c.integer("cold.block-cache-mb"), c.integer("cold.reader-cache-mb"),
                 c.integer("cold.store-cache-mb"), c.duration("cold.refresh-interval"), c.duration("cold.max-staleness"),
                 c.bool("cold.trim.enabled"), c.duration("cold.trim.settle-delay"), c.duration("cold.trim.interval"),
-                c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"));
+                c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"),
+                io.storageengine.catalog.CatalogConfig.of(catalogUrl, c.string("cold.catalog-user"), c.string("cold.catalog-password"))
+                        .withKeys(c::optionalString, io.storageengine.runtime.config.Durations::parse));
         return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold);
     }
 

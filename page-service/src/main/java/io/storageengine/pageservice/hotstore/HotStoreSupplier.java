@@ -1,9 +1,11 @@
 package io.storageengine.pageservice.hotstore;
 
 import io.storageengine.pageservice.hotstore.internal.BoundedRocksStore;
+import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.rocksdb.Options;
 
 /**
  * Supplies the persistent {@code page-versions} store (one per task, active or standby) for
@@ -22,7 +24,16 @@ public record HotStoreSupplier(String name) implements KeyValueBytesStoreSupplie
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new BoundedRocksStore(name);
+        return new BoundedRocksStore(name, HotStoreSupplier::sharedMemory);
+    }
+
+    /** The instance's shared budget ({@link RocksDbMemory#CONFIG_KEY}) when the configs carry one. */
+    static boolean sharedMemory(String storeName, Options options, Map<String, Object> appConfigs) {
+        if (!(appConfigs.get(RocksDbMemory.CONFIG_KEY) instanceof RocksDbMemory)) {
+            return false;
+        }
+        new BoundedMemoryRocksDbConfig().setConfig(storeName, options, appConfigs);
+        return true;
     }
 
     @Override

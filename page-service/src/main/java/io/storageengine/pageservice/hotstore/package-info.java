@@ -11,5 +11,11 @@
  * pages: 280–340 µs per lookup unbounded vs 17–21 µs bounded (memtable), 40 µs vs 5.5 µs
  * after a flush. {@link io.storageengine.pageservice.hotstore.HotStoreSupplier} plugs the bounded
  * store into the topology; changelogging and metrics stay Kafka Streams' own wrappers.
+ *
+ * <p>Memory: every RocksDB store of the instance (this one and Kafka Streams' own) shares one
+ * budget, {@link io.storageengine.pageservice.hotstore.RocksDbMemory} (one LRU cache and
+ * write-buffer manager), which {@link io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig}
+ * applies as Kafka Streams' {@code rocksdb.config.setter}. The RocksDB store itself lives in
+ * {@code internal} and depends on nothing above it (the supplier hands it the memory hook).
  */
 package io.storageengine.pageservice.hotstore;

@@ -16,6 +16,7 @@ import io.storageengine.pageservice.http.internal.PageResponses;
 import io.storageengine.pageservice.http.internal.Params;
 import io.storageengine.pageservice.http.internal.Problem;
 import io.storageengine.pageservice.http.internal.Problems;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.schemas.page.PageKey;
@@ -79,21 +80,22 @@ public final class BatchPageService implements HttpService {
 
         int n = batch.pages().size();
         BatchCodec.Entry[] out = new BatchCodec.Entry[n];
-        Map<PageOwnership.Remote, List<Integer>> remote = new LinkedHashMap<>();
+        // one forwarded request per owner instance (host:port), whatever the pages' partitions
+        Map<Ownership.Remote, List<Integer>> remote = new LinkedHashMap<>();
         boolean forwarded = Forwarder.isForwarded(req);
         for (int i = 0; i < n; i++) {
             PageRef ref = batch.pages().get(i);
             switch (services.ownership().ownerOf(new PageKey(timeline, ref))) {
-                case PageOwnership.Local l -> out[i] = readLocal(timeline, ref, batch);
-                case PageOwnership.Remote r -> {
+                case Ownership.Local l -> out[i] = readLocal(timeline, ref, batch);
+                case Ownership.Remote r -> {
                     if (forwarded) {
                         out[i] = error(batch.lsn(), ApiException.unavailable("ownership-moving",
                                 "forwarded request reached an instance that does not own the page", Duration.ofSeconds(1)));
                     } else {
-                        remote.computeIfAbsent(r, k -> new ArrayList<>()).add(i);
+                        remote.computeIfAbsent(new Ownership.Remote(0, r.host(), r.port()), k -> new ArrayList<>()).add(i);
                     }
                 }
-                case PageOwnership.Unavailable u -> out[i] = error(batch.lsn(),
+                case Ownership.Unavailable u -> out[i] = error(batch.lsn(),
                         ApiException.unavailable("partition-unavailable", u.reason(), u.retryAfter()));
             }
         }
@@ -128,7 +130,7 @@ public final class BatchPageService implements HttpService {
         }
     }
 
-    private void forward(ServerRequest req, TimelineKey timeline, Batch batch, PageOwnership.Remote owner,
+    private void forward(ServerRequest req, TimelineKey timeline, Batch batch, Ownership.Remote owner,
                          List<Integer> indexes, BatchCodec.Entry[] out) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("lsn", batch.lsn().toString());

@@ -10,6 +10,7 @@ import io.storageengine.pageservice.http.internal.ApiException;
 import io.storageengine.pageservice.http.internal.Forwarder;
 import io.storageengine.pageservice.http.internal.PageResponses;
 import io.storageengine.pageservice.http.internal.Params;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
@@ -74,19 +75,19 @@ public final class PageService implements HttpService {
         Params.checkNotModifiedSince(lsn, notModifiedSince);
         services.resilience().acquireRate(timeline.tenant());
         switch (services.ownership().ownerOf(new PageKey(timeline, ref))) {
-            case PageOwnership.Local l -> {
+            case Ownership.Local l -> {
                 PageVersion v = services.resilience().store(() -> services.reader().read(
                         new PageRequest(timeline, ref, lsn, notModifiedSince, System.nanoTime() + deadlineNanos)));
                 PageResponses.send(req.headers(), res, timeline, ref, v);
             }
-            case PageOwnership.Remote r -> {
+            case Ownership.Remote r -> {
                 if (Forwarder.isForwarded(req)) {
                     throw ApiException.unavailable("ownership-moving", "forwarded request reached an instance that "
                             + "does not own the page (ownership is moving)", Duration.ofSeconds(1));
                 }
                 services.forwarder().relay(req, res, r);
             }
-            case PageOwnership.Unavailable u -> throw ApiException.unavailable("partition-unavailable", u.reason(),
+            case Ownership.Unavailable u -> throw ApiException.unavailable("partition-unavailable", u.reason(),
                     u.retryAfter());
         }
     }

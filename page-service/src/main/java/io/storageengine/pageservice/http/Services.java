@@ -9,6 +9,7 @@ import io.storageengine.pageservice.http.internal.Problem;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.http.internal.Resilience;
 import io.storageengine.pageservice.metrics.PageMetrics;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.read.PageReader;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -20,7 +21,7 @@ import java.util.function.BooleanSupplier;
  */
 public record Services(
         PageReader reader,
-        PageOwnership ownership,
+        Ownership ownership,
         BooleanSupplier ready,
         PageServiceConfig.Read read,
         Resilience resilience,
@@ -40,7 +41,7 @@ public record Services(
     }
 
     /** Builds the policies, the forwarding client and the authenticator from the configuration. */
-    public static Services create(PageServiceConfig config, PageReader reader, PageOwnership ownership,
+    public static Services create(PageServiceConfig config, PageReader reader, Ownership ownership,
                                   BooleanSupplier ready, PageMetrics metrics) {
         Resilience resilience = new Resilience(config.rateLimit(), config.breaker(), config.bulkhead(), metrics);
         Forwarder forwarder = new Forwarder(config.forwarding(),

@@ -1,8 +1,9 @@
 package io.storageengine.pageservice.streams;
 
-import io.storageengine.pageservice.read.ColdPageSource;
-import io.storageengine.pageservice.read.PageReader;
-import io.storageengine.pageservice.read.StorePageReader;
+import io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig;
+import io.storageengine.pageservice.hotstore.RocksDbMemory;
+import io.storageengine.pageservice.ownership.Ownership;
+import io.storageengine.pageservice.read.VersionStoreAccess;
 import io.storageengine.pageservice.topology.ApplyCounters;
 import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.topology.PageTopologyConfig;
@@ -34,9 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The page service's Kafka Streams application: builds {@link PageTopology}, configures Kafka
  * Streams (exactly-once v2, bounded RocksDB memory, standby replicas, {@code application.server}),
- * starts it, and exposes the {@link PageReader}, the {@link Ownership} view and readiness.
+ * starts it, and exposes what the read path is built from (the stores through
+ * {@link VersionStoreAccess}, the {@link WatermarkRegistry}; {@code Main} composes the reader), the
+ * {@link Ownership} view and readiness.
  *
- * <p>Lifecycle: {@link #start(StreamsSettings, ColdPageSource)} looks up the WAL topic's partition
+ * <p>Lifecycle: {@link #start(StreamsSettings)} looks up the WAL topic's partition
  * count (it must exist), starts Streams and returns at once (not yet {@link #ready()}; see
  * {@link #awaitReady}). {@link #close()} leaves the group (so partitions move at once), closes
  * Streams, then frees the shared RocksDB memory. A stream thread that dies of an unexpected error
@@ -53,11 +56,11 @@ public final class PageStreamsApp implements AutoCloseable {
     private final int partitionCount;
     private final PartitionLags lags;
     private final StreamsOwnership ownership;
-    private final StorePageReader reader;
+    private final StreamsStoreAccess storeAccess;
     private final ScheduledExecutorService scheduler;
 
-    private PageStreamsApp(StreamsSettings settings, ColdPageSource cold,
-                           ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer, int partitionCount) {
+    private PageStreamsApp(StreamsSettings settings, ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer,
+                           int partitionCount) {
         this.settings = settings;
         this.partitionCount = partitionCount;
         this.topologyConfig = PageTopologyConfig.of(settings.walTopic()).withHotTrimmer(hotTrimmer);
@@ -76,8 +79,7 @@ public final class PageStreamsApp implements AutoCloseable {
         HostInfo self = new HostInfo(settings.advertisedHost(), settings.advertisedPort());
         this.ownership = new StreamsOwnership(streams, topologyConfig.watermarks(), self, partitionCount,
                 settings.standbyReadMaxLag(), lags);
-        this.reader = new StorePageReader(new StreamsStoreAccess(streams, partitionCount),
-                topologyConfig.watermarks(), cold, settings.waitTimeout());
+        this.storeAccess = new StreamsStoreAccess(streams, partitionCount);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "page-streams-lags");
             t.setDaemon(true);
@@ -88,21 +90,20 @@ public final class PageStreamsApp implements AutoCloseable {
     /**
      * Builds, configures and starts the application.
      *
-     * @param cold the cold tier the read path continues into ({@link ColdPageSource#none()} if none)
      * @throws IllegalStateException if the WAL topic cannot be described within the startup timeout
      */
-    public static PageStreamsApp start(StreamsSettings settings, ColdPageSource cold) {
-        return start(settings, cold, null);
+    public static PageStreamsApp start(StreamsSettings settings) {
+        return start(settings, null);
     }
 
     /**
      * Same, with a hot-store trimmer added to the topology (see {@code PageTopologyConfig#hotTrimmer});
      * null: no trimming.
      */
-    public static PageStreamsApp start(StreamsSettings settings, ColdPageSource cold,
+    public static PageStreamsApp start(StreamsSettings settings,
                                        ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer) {
         int partitions = walPartitions(settings);
-        PageStreamsApp app = new PageStreamsApp(settings, cold, hotTrimmer, partitions);
+        PageStreamsApp app = new PageStreamsApp(settings, hotTrimmer, partitions);
         LOG.info("Starting page streams: application {} on {} ({} partitions), state {}, server {}, rocksdb {} MiB, "
                         + "{} standby replicas, {} threads, group instance {}, session timeout {} ms",
                 settings.applicationId(), settings.walTopic(), partitions, settings.stateDir(),
@@ -170,9 +171,12 @@ public final class PageStreamsApp implements AutoCloseable {
         }
     }
 
-    /** GetPage@LSN and timeline status for partitions served here. */
-    public PageReader reader() {
-        return reader;
+    /**
+     * The {@code page-versions} and watermark stores of partitions held here (interactive queries),
+     * for the read path {@code Main} builds.
+     */
+    public VersionStoreAccess storeAccess() {
+        return storeAccess;
     }
 
     /** Who serves which page; readiness; per-partition progress. */

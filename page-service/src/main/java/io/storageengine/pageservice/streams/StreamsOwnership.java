@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.streams;
 
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.pageservice.topology.WatermarkRegistry;

@@ -19,7 +19,6 @@ import java.util.Objects;
  *     cache, index/filter blocks and memtables; default 256 MiB)
  * @param standbyReplicas {@code num.standby.replicas} (default 0)
  * @param streamThreads {@code num.stream.threads} (default 1)
- * @param waitTimeout how long a read waits for WAL beyond the watermark (default 5 s)
  * @param standbyReadMaxLag a standby replica serves reads while its changelog lag is at most this
  *     many records; negative disables standby reads (default 10,000)
  * @param startupTimeout how long {@code start()} waits for the WAL topic's metadata (default 30 s)
@@ -41,7 +40,6 @@ public record StreamsSettings(
         long rocksDbMemoryBytes,
         int standbyReplicas,
         int streamThreads,
-        Duration waitTimeout,
         long standbyReadMaxLag,
         Duration startupTimeout,
         Map<String, String> extraProperties,
@@ -58,7 +56,6 @@ public record StreamsSettings(
         Objects.requireNonNull(walTopic, "walTopic");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(applicationServer, "applicationServer");
-        Objects.requireNonNull(waitTimeout, "waitTimeout");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
         Objects.requireNonNull(groupInstanceId, "groupInstanceId");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
@@ -72,9 +69,6 @@ public record StreamsSettings(
         if (standbyReplicas < 0 || streamThreads < 1) {
             throw new IllegalArgumentException("standby replicas must be >= 0 and stream threads >= 1");
         }
-        if (waitTimeout.isNegative()) {
-            throw new IllegalArgumentException("negative wait timeout");
-        }
         int colon = applicationServer.lastIndexOf(':');
         if (colon <= 0 || colon == applicationServer.length() - 1) {
             throw new IllegalArgumentException("application server must be host:port, got '" + applicationServer + "'");
@@ -85,55 +79,50 @@ public record StreamsSettings(
     /** Defaults for everything but where Kafka is, where state lives and how others reach this instance. */
     public static StreamsSettings defaults(String bootstrapServers, Path stateDir, String applicationServer) {
         return new StreamsSettings(bootstrapServers, DEFAULT_APPLICATION_ID, "wal", stateDir, applicationServer,
-                DEFAULT_ROCKSDB_MEMORY, 0, 1, Duration.ofSeconds(5), 10_000, Duration.ofSeconds(30), Map.of(), "",
+                DEFAULT_ROCKSDB_MEMORY, 0, 1, 10_000, Duration.ofSeconds(30), Map.of(), "",
                 DEFAULT_SESSION_TIMEOUT);
     }
 
     public StreamsSettings withApplicationId(String id) {
         return new StreamsSettings(bootstrapServers, id, walTopic, stateDir, applicationServer, rocksDbMemoryBytes,
-                standbyReplicas, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
+                standbyReplicas, streamThreads, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withWalTopic(String topic) {
         return new StreamsSettings(bootstrapServers, applicationId, topic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout,
+                rocksDbMemoryBytes, standbyReplicas, streamThreads, standbyReadMaxLag, startupTimeout,
                 extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withRocksDbMemoryBytes(long bytes) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer, bytes,
-                standbyReplicas, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
+                standbyReplicas, streamThreads, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withStandbyReplicas(int n) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, n, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
+                rocksDbMemoryBytes, n, streamThreads, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withStreamThreads(int n) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, n, waitTimeout, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
-    }
-
-    public StreamsSettings withWaitTimeout(Duration d) {
-        return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, streamThreads, d, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
+                rocksDbMemoryBytes, standbyReplicas, n, standbyReadMaxLag, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withStandbyReadMaxLag(long records) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, streamThreads, waitTimeout, records, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
+                rocksDbMemoryBytes, standbyReplicas, streamThreads, records, startupTimeout, extraProperties, groupInstanceId, sessionTimeout);
     }
 
     public StreamsSettings withExtraProperties(Map<String, String> props) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout, props, groupInstanceId, sessionTimeout);
+                rocksDbMemoryBytes, standbyReplicas, streamThreads, standbyReadMaxLag, startupTimeout, props, groupInstanceId, sessionTimeout);
     }
 
     /** Static membership id and session timeout (see the record's parameters); blank id: derived. */
     public StreamsSettings withGroupMembership(String instanceId, Duration timeout) {
         return new StreamsSettings(bootstrapServers, applicationId, walTopic, stateDir, applicationServer,
-                rocksDbMemoryBytes, standbyReplicas, streamThreads, waitTimeout, standbyReadMaxLag, startupTimeout,
+                rocksDbMemoryBytes, standbyReplicas, streamThreads, standbyReadMaxLag, startupTimeout,
                 extraProperties, instanceId, timeout);
     }
 

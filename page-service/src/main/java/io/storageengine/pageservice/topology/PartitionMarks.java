@@ -1,6 +1,7 @@
 package io.storageengine.pageservice.topology;
 
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.schemas.wal.Lsn;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,7 +71,7 @@ public final class PartitionMarks {
     public long maxApplied() {
         long max = 0;
         for (Mark m : marks.values()) {
-            if (Long.compareUnsigned(m.lsn, max) > 0) {
+            if (Lsn.isAfter(m.lsn, max)) {
                 max = m.lsn;
             }
         }
@@ -123,7 +124,7 @@ public final class PartitionMarks {
         if (m == null) {
             m = marks.computeIfAbsent(timeline, t -> new Mark(0));
         }
-        if (Long.compareUnsigned(lsn, m.lsn) <= 0) {
+        if (!Lsn.isAfter(lsn, m.lsn)) {
             return false;
         }
         m.lsn = lsn; // single writer per partition: the task's stream thread
@@ -159,7 +160,7 @@ public final class PartitionMarks {
             if (m == null) {
                 marks.put(e.getKey(), new Mark(e.getValue()));
                 change = true;
-            } else if (Long.compareUnsigned(e.getValue(), m.lsn) > 0) {
+            } else if (Lsn.isAfter(e.getValue(), m.lsn)) {
                 m.lsn = e.getValue();
                 change = true;
             }

@@ -1,11 +1,11 @@
 package io.storageengine.pageservice.bench;
 
+import io.storageengine.pageservice.hotstore.RocksDbMemory;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
-import io.storageengine.pageservice.streams.RocksDbMemory;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PageTopologyConfig;
 import io.storageengine.pageservice.topology.SyntheticWal;

@@ -1,12 +1,12 @@
 package io.storageengine.pageservice.bench;
 
+import io.storageengine.pageservice.hotstore.RocksDbMemory;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
-import io.storageengine.pageservice.streams.RocksDbMemory;
 import io.storageengine.pageservice.streams.StreamsSettings;
 import io.storageengine.pageservice.topology.PageTopologyConfig;
 import io.storageengine.pageservice.topology.SyntheticWal;
@@ -145,7 +145,7 @@ public class TrimmedReadBench {
             List<ColdVersion> all = versions.getOrDefault(ByteBuffer.wrap(pageKey), List.of());
             List<ColdVersion> out = new ArrayList<>(all.size());
             for (ColdVersion v : all) {
-                if (Long.compareUnsigned(v.lsn(), maxLsn) <= 0) {
+                if (!Lsn.isAfter(v.lsn(), maxLsn)) {
                     out.add(v);
                 }
             }

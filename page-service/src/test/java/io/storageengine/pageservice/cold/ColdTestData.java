@@ -9,6 +9,7 @@ import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
+import io.storageengine.pageservice.topology.trim.TrimCoverage;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
@@ -39,19 +40,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * stores them), segment files written with the real {@link SegmentWriter}, and {@link MapCold}, an
  * in-memory cold tier over a sorted map of version keys. Not thread-safe unless stated.
  */
-final class ColdTestData {
+public final class ColdTestData {
     private static final AtomicLong IDS = new AtomicLong();
 
     private ColdTestData() {
     }
 
     /** A sorted map of 57-byte version keys (unsigned order, as RocksDB and segments sort them). */
-    static NavigableMap<byte[], byte[]> sortedVersions() {
+    public static NavigableMap<byte[], byte[]> sortedVersions() {
         return new TreeMap<>(Arrays::compareUnsigned);
     }
 
     /** The page versions of {@code events} (VersionKey → StoredVersion), optionally of one partition only. */
-    static NavigableMap<byte[], byte[]> versionsOf(List<SyntheticWal.Event> events, int partition, int partitions) {
+    public static NavigableMap<byte[], byte[]> versionsOf(List<SyntheticWal.Event> events, int partition, int partitions) {
         NavigableMap<byte[], byte[]> out = sortedVersions();
         for (SyntheticWal.Event e : events) {
             if (e.key().length == TimelineKey.SIZE) {
@@ -67,7 +68,7 @@ final class ColdTestData {
     }
 
     /** Writes {@code records} (sorted) as one segment, puts it in the store and returns its meta. */
-    static SegmentMeta writeSegment(SegmentStore store, SegmentKind kind, int level, int partition,
+    public static SegmentMeta writeSegment(SegmentStore store, SegmentKind kind, int level, int partition,
                                     Map<byte[], byte[]> records, long offsetStart, long offsetEnd) throws IOException {
         Path tmp = store.stagingDirectory().resolve("building-" + UUID.randomUUID() + ".seg");
         SegmentInfo info;
@@ -83,12 +84,12 @@ final class ColdTestData {
                 : SegmentMetas.of(name, info, store.name(), location, offsetStart, offsetEnd);
     }
 
-    static CatalogSegment active(SegmentMeta meta) {
+    public static CatalogSegment active(SegmentMeta meta) {
         return new CatalogSegment(IDS.incrementAndGet(), meta, SegmentState.ACTIVE, Instant.now(), null);
     }
 
     /** Versions of one page in a sorted version map, ≤ maxLsn, newest first, optionally down to the newest chain start. */
-    static List<ColdVersion> lookup(NavigableMap<byte[], byte[]> map, byte[] pageKey, long maxLsn, boolean stopAtImage) {
+    public static List<ColdVersion> lookup(NavigableMap<byte[], byte[]> map, byte[] pageKey, long maxLsn, boolean stopAtImage) {
         List<ColdVersion> out = new ArrayList<>();
         for (Map.Entry<byte[], byte[]> e : map.subMap(VersionKey.encode(pageKey, 0), true,
                 VersionKey.encode(pageKey, maxLsn), true).descendingMap().entrySet()) {
@@ -101,12 +102,12 @@ final class ColdTestData {
     }
 
     /** An in-memory cold tier (read path and trim coverage) over a sorted version map; can be made unavailable. */
-    static final class MapCold implements ColdPageSource, TrimCoverage {
-        final NavigableMap<byte[], byte[]> map = sortedVersions();
-        volatile boolean unavailable;
-        volatile int lookups;
-        volatile long horizon;
-        volatile long generation = -1;
+    public static final class MapCold implements ColdPageSource, TrimCoverage {
+        public final NavigableMap<byte[], byte[]> map = sortedVersions();
+        public volatile boolean unavailable;
+        public volatile int lookups;
+        public volatile long horizon;
+        public volatile long generation = -1;
 
         @Override
         public long generation() {

@@ -1,15 +1,16 @@
 package io.storageengine.pageservice.cold;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.catalog.segmentmap.SegmentMeta;
 import io.storageengine.pageservice.ItResources;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.pageservice.ReadPath;
+import io.storageengine.pageservice.read.PageReader;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
@@ -19,6 +20,8 @@ import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
+import io.storageengine.pageservice.topology.trim.HotTrimming;
+import io.storageengine.pageservice.topology.trim.TrimSettings;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
@@ -134,7 +137,7 @@ class ColdTierIT {
     }
 
     /** Reads the sampled pages at every record's LSN, one above, and {@code end}; returns reads, fails on a difference. */
-    private static int checkReads(PageStreamsApp app, ReferenceModel model, List<PageKey> pages, long end) throws Exception {
+    private static int checkReads(PageReader reader, ReferenceModel model, List<PageKey> pages, long end) throws Exception {
         int reads = 0;
         for (PageKey key : pages) {
             List<Long> at = new ArrayList<>();
@@ -144,7 +147,7 @@ class ColdTierIT {
             }
             at.add(end);
             for (long lsn : at) {
-                PageVersion v = app.reader().read(new PageRequest(T, key.page(), new Lsn(lsn), null,
+                PageVersion v = reader.read(new PageRequest(T, key.page(), new Lsn(lsn), null,
                         StorePageReader.NO_DEADLINE));
                 ReferenceModel.Expected e = model.pageAt(key, lsn);
                 assertThat(v.page()).as("page %s at %s", key, Lsn.format(lsn)).isEqualTo(e.page());
@@ -194,15 +197,16 @@ class ColdTierIT {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ColdTierSettings settings = ColdTierSettings.of(catalogConfig, segDir)
                 .withRefresh(Duration.ofMillis(200), Duration.ofSeconds(1))
-                .withTrim(new ColdTierSettings.Trim(true, Duration.ofSeconds(2), Duration.ofMillis(100), 2_000,
+                .withTrim(new TrimSettings(true, Duration.ofSeconds(2), Duration.ofMillis(100), 2_000,
                         Duration.ofMillis(20)));
         ColdTier tier = ColdTier.create(settings, registry);
         resources.add(tier);
         StreamsSettings s = StreamsSettings.defaults(BROKER.bootstrapServers(), stateDir, "127.0.0.1:18201")
                 .withApplicationId(BROKER.uniqueTopic("page-service-cold")).withWalTopic(topic)
-                .withRocksDbMemoryBytes(64L << 20).withWaitTimeout(Duration.ofSeconds(10));
-        PageStreamsApp app = PageStreamsApp.start(s, tier.source(), tier.trimming());
+                .withRocksDbMemoryBytes(64L << 20);
+        PageStreamsApp app = PageStreamsApp.start(s, tier.trimming());
         resources.add(app);
+        PageReader reader = ReadPath.of(app, tier.source(), Duration.ofSeconds(10));
         tier.start(app.partitionCount());
         assertThat(app.awaitReady(Duration.ofSeconds(90))).isTrue();
         await("watermark " + end + " applied on every partition", Duration.ofSeconds(90), () -> {
@@ -219,7 +223,7 @@ class ColdTierIT {
         List<PageKey> pages = model.pageKeys().subList(0, 40);
         long hotBefore = hotVersions(app);
         assertThat(hotBefore).isEqualTo(ColdTestData.versionsOf(phase1, 0, 0).size() + phase2Versions);
-        int reads = checkReads(app, model, pages, end); // before: no segment registered yet
+        int reads = checkReads(reader, model, pages, end); // before: no segment registered yet
 
         // a reader that keeps comparing while segments are registered and the hot store is trimmed
         AtomicBoolean stop = new AtomicBoolean();
@@ -228,7 +232,7 @@ class ColdTierIT {
         Thread during = Thread.ofVirtual().start(() -> {
             try {
                 while (!stop.get()) {
-                    checkReads(app, model, pages.subList(0, 10), end);
+                    checkReads(reader, model, pages.subList(0, 10), end);
                     duringPasses.incrementAndGet();
                 }
             } catch (Throwable t) {
@@ -258,7 +262,7 @@ class ColdTierIT {
         assertThat(trimming.mismatches()).isZero();
         assertThat(trimming.sweeps()).isPositive();
         assertThat(registry.get("se.hot.store.entries").gauge().value()).isPositive();
-        assertThat(checkReads(app, model, pages, end)).isEqualTo(reads); // after trimming: old LSNs come from segments
+        assertThat(checkReads(reader, model, pages, end)).isEqualTo(reads); // after trimming: old LSNs come from segments
 
         // compaction: per partition, the two L0 segments are merged into one L1 segment, then GC deletes their files
         for (int p = 0; p < PARTITIONS; p++) {
@@ -278,7 +282,7 @@ class ColdTierIT {
         for (String name : l0Names) {
             assertThat(writeStore.delete(name)).isTrue();
         }
-        assertThat(checkReads(app, model, pages, end)).isEqualTo(reads);
+        assertThat(checkReads(reader, model, pages, end)).isEqualTo(reads);
         assertThat(hotVersions(app)).isEqualTo(phase2Versions);
         Set<Integer> served = new HashSet<>();
         for (int p : app.watermarks().activePartitions()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.topology.trim.TrimSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -63,7 +64,7 @@ class ColdTierSettingsTest {
     @Test
     void aSettleDelayNotLongerThanTheStalenessLimitIsRefused() {
         ColdTierSettings base = ColdTierSettings.of(CatalogConfig.of("jdbc:x", "u", "p"), Path.of("d"));
-        assertThatThrownBy(() -> base.withTrim(new ColdTierSettings.Trim(true, Duration.ofSeconds(10), Duration.ofSeconds(1),
+        assertThatThrownBy(() -> base.withTrim(new TrimSettings(true, Duration.ofSeconds(10), Duration.ofSeconds(1),
                 10, Duration.ofMillis(5)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("settle-delay");
         assertThatThrownBy(() -> ColdTierSettings.StoreKind.parse("s3")).isInstanceOf(IllegalArgumentException.class);
         assertThat(ColdTierSettings.StoreKind.parse("dir")).isEqualTo(ColdTierSettings.StoreKind.DIRECTORY);

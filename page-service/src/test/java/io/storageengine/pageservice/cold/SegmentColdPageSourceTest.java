@@ -12,6 +12,7 @@ import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.pageservice.read.ColdVersion;
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.topology.SyntheticWal;
+import io.storageengine.pageservice.topology.trim.TrimSettings;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
@@ -93,7 +94,7 @@ class SegmentColdPageSourceTest {
         store = new DirectorySegmentStore(dir.resolve("segments"));
         ColdTierSettings settings = ColdTierSettings.of(CatalogConfig.of("jdbc:unused", "u", "p"), dir)
                 .withRefresh(Duration.ofSeconds(1), Duration.ofSeconds(10))
-                .withTrim(new ColdTierSettings.Trim(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 100,
+                .withTrim(new TrimSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 100,
                         Duration.ofMillis(20)));
         source = new SegmentColdPageSource(() -> new SegmentColdPageSource.Connection(catalog, store, () -> { }),
                 settings, registry, now::get);

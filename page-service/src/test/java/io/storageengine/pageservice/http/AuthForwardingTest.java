@@ -6,6 +6,7 @@ import static io.storageengine.pageservice.http.TestServer.TIMELINE;
 import static io.storageengine.pageservice.http.TestServer.pagePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pageservice.ownership.Ownership;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -27,7 +28,7 @@ class AuthForwardingTest {
     void start() {
         a = new TestServer(TOKENS.env());
         b = new TestServer(TOKENS.env());
-        a.ownership = key -> new PageOwnership.Remote("127.0.0.1", b.port());
+        a.ownership = key -> new Ownership.Remote(0, "127.0.0.1", b.port());
     }
 
     @AfterEach
@@ -64,7 +65,7 @@ class AuthForwardingTest {
     void anOwnerWithOtherKeysRejectsTheRelayedToken() throws IOException {
         TestServer c = new TestServer(new TestTokens().env()); // another deployment's keys
         try {
-            a.ownership = key -> new PageOwnership.Remote("127.0.0.1", c.port());
+            a.ownership = key -> new Ownership.Remote(0, "127.0.0.1", c.port());
             assertProblem(a.get(pagePath(5), "Authorization", "Bearer " + TOKENS.tenant(TENANT)), 401, "unauthorized");
             assertThat(c.reader.requests).isEmpty();
         } finally {

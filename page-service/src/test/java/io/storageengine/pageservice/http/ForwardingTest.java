@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storageengine.pageservice.http.internal.BatchCodec;
+import io.storageengine.pageservice.ownership.Ownership;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -25,7 +26,7 @@ class ForwardingTest {
     void start() {
         a = new TestServer();
         b = new TestServer();
-        a.ownership = key -> new PageOwnership.Remote("127.0.0.1", b.port());
+        a.ownership = key -> new Ownership.Remote(0, "127.0.0.1", b.port());
     }
 
     @AfterEach
@@ -61,7 +62,7 @@ class ForwardingTest {
 
     @Test
     void forwardedRequestIsNotForwardedAgain() throws IOException {
-        b.ownership = key -> new PageOwnership.Remote("127.0.0.1", a.port());
+        b.ownership = key -> new Ownership.Remote(0, "127.0.0.1", a.port());
         HttpResponse<byte[]> r = a.get(pagePath(1));
         assertProblem(r, 503, "ownership-moving");
         assertThat(a.reader.requests).isEmpty();
@@ -74,14 +75,14 @@ class ForwardingTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        a.ownership = key -> new PageOwnership.Remote("127.0.0.1", closed);
+        a.ownership = key -> new Ownership.Remote(0, "127.0.0.1", closed);
         assertProblem(a.get(pagePath(1)), 503, "owner-unreachable");
         assertThat(new String(a.getAdmin("/metrics").body())).contains("se_forward_failures_total 1.0");
     }
 
     @Test
     void unavailableOwnershipIs503WithItsRetryAfter() throws IOException {
-        a.ownership = key -> new PageOwnership.Unavailable(Duration.ofSeconds(3), "partition 7 is rebalancing");
+        a.ownership = key -> new Ownership.Unavailable(7, Duration.ofSeconds(3), "partition 7 is rebalancing");
         HttpResponse<byte[]> r = a.get(pagePath(1));
         assertProblem(r, 503, "partition-unavailable");
         assertThat(r.headers().firstValue("Retry-After")).hasValue("3");
@@ -91,7 +92,7 @@ class ForwardingTest {
     @Test
     void batchSplitsByOwnerAndMergesInRequestOrder() {
         a.ownership = key -> key.page().block() % 2 == 0
-                ? PageOwnership.Local.INSTANCE : new PageOwnership.Remote("127.0.0.1", b.port());
+                ? TestServer.LOCAL : new Ownership.Remote(0, "127.0.0.1", b.port());
         HttpResponse<byte[]> r = a.post("/v1/tenants/" + TENANT + "/timelines/" + TIMELINE + "/pages/batch",
                 BatchRoutesTest.body("0/300", 1, 2, 3, 404, 4));
         assertThat(r.statusCode()).isEqualTo(200);
@@ -106,13 +107,24 @@ class ForwardingTest {
     }
 
     @Test
+    void batchPagesOfDifferentPartitionsOnOneOwnerGoInOneForwardedRequest() {
+        a.ownership = key -> new Ownership.Remote((int) key.page().block() % 4, "127.0.0.1", b.port());
+        HttpResponse<byte[]> r = a.post("/v1/tenants/" + TENANT + "/timelines/" + TIMELINE + "/pages/batch",
+                BatchRoutesTest.body("0/300", 1, 2, 3, 4));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(BatchCodec.decode(r.body())).extracting(BatchCodec.Entry::status).containsExactly(200, 200, 200, 200);
+        assertThat(b.reader.requests).extracting(q -> q.page().block()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+        assertThat(new String(a.getAdmin("/metrics").body())).contains("se_forwarded_requests_total 1.0");
+    }
+
+    @Test
     void batchPagesOfAnUnreachableOwnerAre503Entries() throws IOException {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
         a.ownership = key -> key.page().block() == 1
-                ? new PageOwnership.Remote("127.0.0.1", closed) : PageOwnership.Local.INSTANCE;
+                ? new Ownership.Remote(0, "127.0.0.1", closed) : TestServer.LOCAL;
         HttpResponse<byte[]> r = a.post("/v1/tenants/" + TENANT + "/timelines/" + TIMELINE + "/pages/batch",
                 BatchRoutesTest.body("0/300", 1, 2));
         List<BatchCodec.Entry> entries = BatchCodec.decode(r.body());

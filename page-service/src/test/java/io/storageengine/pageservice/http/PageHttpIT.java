@@ -1,11 +1,11 @@
 package io.storageengine.pageservice.http;
 
-import io.storageengine.pageservice.ItResources;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.helidon.webserver.WebServer;
+import io.storageengine.pageservice.ItResources;
 import io.storageengine.pageservice.Main;
+import io.storageengine.pageservice.ReadPath;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.internal.BatchCodec;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -66,10 +66,11 @@ class PageHttpIT {
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId, "SE_STATE_DIR", dir.toString(),
                 "SE_ROCKSDB_MEMORY_MB", "64", "SE_WAIT_TIMEOUT", "10s"));
-        PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config), ColdPageSource.none());
+        PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config));
         resources.add(app);
         PageMetrics metrics = new PageMetrics();
-        Services services = Services.create(config, app.reader(), Main.adapt(app.ownership()), app::ready, metrics);
+        Services services = Services.create(config, ReadPath.of(app, ColdPageSource.none(), config.read().waitTimeout()),
+                app.ownership(), app::ready, metrics);
         WebServer server = Main.start(config.http(), services);
         resources.add(server::stop);
         return new Instance(app, server, metrics, port);

@@ -4,6 +4,9 @@ import io.helidon.webserver.WebServer;
 import io.storageengine.pageservice.Main;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.metrics.PageMetrics;
+import io.storageengine.pageservice.ownership.Ownership;
+import io.storageengine.pageservice.topology.PartitionMarks;
+import io.storageengine.schemas.page.PageKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,8 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * One page service on free ports (API and admin) built through {@link Main#start} and
@@ -27,7 +32,11 @@ final class TestServer implements AutoCloseable {
 
     final FakeReader reader = new FakeReader();
     final AtomicBoolean ready = new AtomicBoolean(true);
-    volatile PageOwnership ownership = PageOwnership.allLocal();
+    /** Every page local (partition 0, active). */
+    static final Ownership.Local LOCAL = new Ownership.Local(0, PartitionMarks.Role.ACTIVE);
+
+    /** Who owns each page; settable by tests (every page local by default). */
+    volatile Function<PageKey, Ownership.Owner> ownership = key -> LOCAL;
     final PageServiceConfig config;
     final Services services;
     final WebServer server;
@@ -41,7 +50,22 @@ final class TestServer implements AutoCloseable {
                 "SE_HTTP_HOST", "127.0.0.1"));
         all.putAll(env);
         config = PageServiceConfig.load(all);
-        services = Services.create(config, reader, key -> ownership.ownerOf(key), ready::get, new PageMetrics());
+        services = Services.create(config, reader, new Ownership() {
+            @Override
+            public Ownership.Owner ownerOf(PageKey key) {
+                return ownership.apply(key);
+            }
+
+            @Override
+            public boolean ready() {
+                return ready.get();
+            }
+
+            @Override
+            public List<PartitionStatus> partitions() {
+                return List.of();
+            }
+        }, ready::get, new PageMetrics());
         server = Main.start(config.http(), services);
     }
 

@@ -5,6 +5,7 @@ import static io.storageengine.pageservice.http.TestServer.TIMELINE;
 import static io.storageengine.pageservice.http.TestServer.pagePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storageengine.pageservice.ownership.Ownership;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
@@ -50,8 +51,8 @@ class TokensNotLoggedTest {
             TestServer a = new TestServer(tokens.env());
             TestServer b = new TestServer(tokens.env());
             try {
-                a.ownership = key -> key.page().block() % 2 == 0 ? PageOwnership.Local.INSTANCE
-                        : new PageOwnership.Remote("127.0.0.1", b.port());
+                a.ownership = key -> key.page().block() % 2 == 0 ? TestServer.LOCAL
+                        : new Ownership.Remote(0, "127.0.0.1", b.port());
                 for (String t : secrets) {
                     for (int block = 1; block <= 2; block++) {
                         bodies.add(a.get(pagePath(block), "Authorization", "Bearer " + t).body());

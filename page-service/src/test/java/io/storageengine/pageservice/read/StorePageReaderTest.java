@@ -110,9 +110,9 @@ class StorePageReaderTest {
         SyntheticWal wal = new SyntheticWal(9, 1000);
         PageKey key = SyntheticWal.page(T, 7, 6);
         wal.image(key, 1001);
-        wal.pgRecord(key, 1005, 0, 10, 0x20);
+        wal.pgRecord(key, 1005, 0, 1, 0x20); // Transaction: no redo engine replays it onto a page
         wal.delta(key, 1009);
-        wal.pgRecord(key, 1020, 1, 11, 0x00); // WILL_INIT: a chain start
+        wal.pgRecord(key, 1020, 1, 8, 0x00); // WILL_INIT: a chain start (Standby: not replayable either)
         wal.delta(key, 1030);
         wal.watermark(T, 1030);
         fx.pipe(wal.events());
@@ -120,15 +120,15 @@ class StorePageReaderTest {
         assertMatches(reader.read(at(key, 1004L)), wal.model().pageAt(key, 1001), 1004);
         assertThatThrownBy(() -> reader.read(at(key, 1009L)))
                 .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
-                    assertThat(e.rmgrId()).isEqualTo(10);
+                    assertThat(e.rmgrId()).isEqualTo(1);
                     assertThat(e.info()).isEqualTo(0x20);
                     assertThat(e.lsn()).isEqualTo(new Lsn(1005));
-                    assertThat(e.getMessage()).contains("Heap (10)", "info 0x20", "0/3ED", key.page().toString());
+                    assertThat(e.getMessage()).contains("Transaction (1)", "info 0x20", "0/3ED", key.page().toString());
                 });
         // the read at 1030 starts at the WILL_INIT record: the older one is not needed, this one is
         assertThatThrownBy(() -> reader.read(at(key, 1030L)))
                 .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
-                    assertThat(e.rmgrId()).isEqualTo(11);
+                    assertThat(e.rmgrId()).isEqualTo(8);
                     assertThat(e.lsn()).isEqualTo(new Lsn(1020));
                 });
     }

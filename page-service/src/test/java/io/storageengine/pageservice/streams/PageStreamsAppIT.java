@@ -1,12 +1,14 @@
 package io.storageengine.pageservice.streams;
 
-import io.storageengine.pageservice.ItResources;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.pageservice.ItResources;
+import io.storageengine.pageservice.ReadPath;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.read.ColdPageSource;
 import io.storageengine.pageservice.read.PageReadException;
+import io.storageengine.pageservice.read.PageReader;
 import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.StorePageReader;
@@ -21,7 +23,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +46,7 @@ class PageStreamsAppIT {
     private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
 
     private final ItResources resources = new ItResources();
+    private final Map<PageStreamsApp, PageReader> appReaders = new IdentityHashMap<>();
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -52,10 +57,16 @@ class PageStreamsAppIT {
         Path dir = resources.tempDir("page-streams-it");
         StreamsSettings s = StreamsSettings.defaults(BROKER.bootstrapServers(), dir, "127.0.0.1:" + port)
                 .withApplicationId(appId).withWalTopic(topic).withRocksDbMemoryBytes(64L << 20)
-                .withStandbyReplicas(standbys).withWaitTimeout(Duration.ofSeconds(10));
-        PageStreamsApp app = PageStreamsApp.start(s, ColdPageSource.none());
+                .withStandbyReplicas(standbys);
+        PageStreamsApp app = PageStreamsApp.start(s);
         resources.add(app);
+        appReaders.put(app, ReadPath.of(app, ColdPageSource.none(), Duration.ofSeconds(10)));
         return app;
+    }
+
+    /** The read path over an app started here (hot stores only). */
+    private PageReader reader(PageStreamsApp app) {
+        return appReaders.get(app);
     }
 
     private static PageRequest at(PageKey key, Long lsn) {
@@ -94,12 +105,13 @@ class PageStreamsAppIT {
         String topic = BROKER.createUniqueTopic("wal", PARTITIONS);
         SyntheticWal wal = new SyntheticWal(7, 1_000_000);
         wal.randomRun(T, 200, 4_000, 0.1, 100);
-        // a page whose history ends with a PostgreSQL record: no redo engine here, so 501-class
+        // a page whose history ends with a PostgreSQL record the redo engine cannot replay onto a
+        // page (resource manager Transaction): 501-class, never a page
         PageKey pgPage = SyntheticWal.page(T, 900, 1);
         long imageLsn = wal.nextLsn(10);
         wal.image(pgPage, imageLsn);
         long pgLsn = wal.nextLsn(10);
-        wal.pgRecord(pgPage, pgLsn, 0, 10, 0x20);
+        wal.pgRecord(pgPage, pgLsn, 0, 1, 0x20);
         long end = wal.lsn() + 10;
         wal.watermark(T, end);
         try (WalTestProducer producer = new WalTestProducer(BROKER, topic, PARTITIONS)) {
@@ -111,11 +123,11 @@ class PageStreamsAppIT {
         awaitWatermark(List.of(app), end, Duration.ofSeconds(60));
         assertThat(app.counters().skipped()).isZero();
 
-        assertMatches(app.reader().read(at(pgPage, pgLsn - 1)), wal.model().pageAt(pgPage, imageLsn), pgLsn - 1);
-        assertThatThrownBy(() -> app.reader().read(at(pgPage, end)))
+        assertMatches(reader(app).read(at(pgPage, pgLsn - 1)), wal.model().pageAt(pgPage, imageLsn), pgLsn - 1);
+        assertThatThrownBy(() -> reader(app).read(at(pgPage, end)))
                 .isInstanceOfSatisfying(PageReadException.RedoUnsupported.class, e -> {
                     assertThat(e.lsn()).isEqualTo(new Lsn(pgLsn));
-                    assertThat(e.rmgrId()).isEqualTo(10);
+                    assertThat(e.rmgrId()).isEqualTo(1);
                     assertThat(e.info()).isEqualTo(0x20);
                 });
 
@@ -127,16 +139,16 @@ class PageStreamsAppIT {
             List<ReferenceModel.Rec> recs = model.records(key);
             for (ReferenceModel.Rec r : recs) {
                 for (long lsn : new long[] {r.lsn(), r.lsn() + 1}) {
-                    assertMatches(app.reader().read(at(key, lsn)), model.pageAt(key, lsn), lsn);
+                    assertMatches(reader(app).read(at(key, lsn)), model.pageAt(key, lsn), lsn);
                     reads++;
                 }
             }
-            assertThatThrownBy(() -> app.reader().read(at(key, recs.get(0).lsn() - 1)))
+            assertThatThrownBy(() -> reader(app).read(at(key, recs.get(0).lsn() - 1)))
                     .isInstanceOf(PageReadException.PageNotFound.class);
-            assertMatches(app.reader().read(at(key, null)), model.pageAt(key, end), end);
+            assertMatches(reader(app).read(at(key, null)), model.pageAt(key, end), end);
         }
         assertThat(reads).isGreaterThan(1_000);
-        assertThat(app.reader().status(T).lastAppliedLsn()).isEqualTo(new Lsn(end));
+        assertThat(reader(app).status(T).lastAppliedLsn()).isEqualTo(new Lsn(end));
         assertThat(app.ownership().partitions()).hasSize(PARTITIONS)
                 .allSatisfy(p -> assertThat(p.appliedLsn()).isEqualTo(end));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -203,10 +215,10 @@ class PageStreamsAppIT {
                             }
                             ReferenceModel.Expected e = model.pageAt(key, lsn);
                             if (e.page() == null) {
-                                assertThatThrownBy(() -> app.reader().read(at(key, lsn)))
+                                assertThatThrownBy(() -> reader(app).read(at(key, lsn)))
                                         .isInstanceOf(PageReadException.PageNotFound.class);
                             } else {
-                                assertMatches(app.reader().read(at(key, lsn)), e, lsn);
+                                assertMatches(reader(app).read(at(key, lsn)), e, lsn);
                             }
                             reads.incrementAndGet();
                         }
@@ -266,12 +278,12 @@ class PageStreamsAppIT {
                 owner = b;
             }
             long mid = model.records(key).get(model.records(key).size() / 2).lsn();
-            assertMatches(owner.reader().read(at(key, mid)), model.pageAt(key, mid), mid);
-            assertMatches(owner.reader().read(at(key, end)), model.pageAt(key, end), end);
+            assertMatches(reader(owner).read(at(key, mid)), model.pageAt(key, mid), mid);
+            assertMatches(reader(owner).read(at(key, end)), model.pageAt(key, end), end);
             PageStreamsApp other = owner == a ? b : a;
             if (other.ownership().ownerOf(key) instanceof Ownership.Local l && l.role() == PartitionMarks.Role.STANDBY) {
-                assertMatches(other.reader().read(at(key, mid)), model.pageAt(key, mid), mid);
-                assertMatches(other.reader().read(at(key, end)), model.pageAt(key, end), end);
+                assertMatches(reader(other).read(at(key, mid)), model.pageAt(key, mid), mid);
+                assertMatches(reader(other).read(at(key, end)), model.pageAt(key, end), end);
                 standbyReads++;
             }
         }
@@ -286,7 +298,7 @@ class PageStreamsAppIT {
             Thread.sleep(100);
         }
         for (PageKey key : model.pageKeys()) {
-            assertMatches(a.reader().read(at(key, end)), model.pageAt(key, end), end);
+            assertMatches(reader(a).read(at(key, end)), model.pageAt(key, end), end);
         }
     }
 

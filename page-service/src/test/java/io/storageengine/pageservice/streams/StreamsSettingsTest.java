@@ -3,6 +3,8 @@ package io.storageengine.pageservice.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig;
+import io.storageengine.pageservice.hotstore.RocksDbMemory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +21,6 @@ class StreamsSettingsTest {
         assertThat(defaults.applicationId()).isEqualTo("page-service");
         assertThat(defaults.walTopic()).isEqualTo("wal");
         assertThat(defaults.rocksDbMemoryBytes()).isEqualTo(256L << 20);
-        assertThat(defaults.waitTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.advertisedHost()).isEqualTo("page-1");
         assertThat(defaults.advertisedPort()).isEqualTo(8080);
     }

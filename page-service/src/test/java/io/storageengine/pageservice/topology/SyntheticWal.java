@@ -1,11 +1,11 @@
 package io.storageengine.pageservice.topology;
 
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.RecordType;
+import io.storageengine.testsupport.PagePayloads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -94,10 +94,30 @@ public final class SyntheticWal {
      * reference model (it cannot replay PostgreSQL records).
      */
     public Event pgRecord(PageKey key, long atLsn, int flags, int rmgr, int info) {
-        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(24 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        rec.putInt(28).putInt(1).putLong(0).put((byte) info).put((byte) rmgr).putShort((short) 0).putInt(0).putInt(7).flip();
         return add(key.toBytes(), FrameCodec.encode(atLsn, RecordType.PG_RECORD,
-                PagePayloads.pgRecord(key.page(), 0, flags, rec)), atLsn);
+                PagePayloads.pgRecord(key.page(), 0, flags, xlogRecord(key.page(), rmgr, info, (flags & 1) != 0))), atLsn);
+    }
+
+    /**
+     * A well-formed PostgreSQL XLogRecord of resource manager {@code rmgr} and {@code info} whose
+     * block reference 0 names {@code page} (no image, no block data; BKPBLOCK_WILL_INIT when
+     * {@code willInit}) and whose main data is 4 bytes;
+     * valid CRC-32C. The redo engine replays none of the resource managers that write no pages
+     * (Transaction, Standby...): use those for a record it cannot replay.
+     */
+    public static java.nio.ByteBuffer xlogRecord(io.storageengine.schemas.page.PageRef page, int rmgr, int info,
+            boolean willInit) {
+        int len = 24 + 4 + 12 + 4 + 2 + 4;
+        java.nio.ByteBuffer rec = java.nio.ByteBuffer.allocate(len).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rec.putInt(len).putInt(1).putLong(0).put((byte) info).put((byte) rmgr).putShort((short) 0).putInt(0);
+        rec.put((byte) 0).put((byte) (page.forkNum() | (willInit ? 0x40 : 0))).putShort((short) 0);
+        rec.putInt(page.spcOid()).putInt(page.dbOid()).putInt(page.relNumber()).putInt(page.blockNum());
+        rec.put((byte) 255).put((byte) 4).putInt(7);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(rec.array(), 24, len - 24);
+        crc.update(rec.array(), 0, 20);
+        rec.putInt(20, (int) crc.getValue());
+        return rec.flip();
     }
 
     public Event watermark(TimelineKey t, long atLsn) {

@@ -59,15 +59,15 @@ public final class TopologyFixture implements AutoCloseable, VersionStoreAccess 
 
     /**
      * As the page service runs it: RocksDB stores on the shared bounded-memory budget
-     * ({@link io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig}), {@code page-versions}
+     * ({@link io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig}), {@code page-versions}
      * on the given engine (benchmarks compare the two). The caller closes {@code memory} after this.
      */
-    public static TopologyFixture onSharedRocksDb(io.storageengine.pageservice.streams.RocksDbMemory memory,
+    public static TopologyFixture onSharedRocksDb(io.storageengine.pageservice.hotstore.RocksDbMemory memory,
                                                   PageTopologyConfig.HotStoreEngine engine) {
         return new TopologyFixture(Map.of(
                 StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
-                io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig.class,
-                io.storageengine.pageservice.streams.RocksDbMemory.CONFIG_KEY, memory),
+                io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig.class,
+                io.storageengine.pageservice.hotstore.RocksDbMemory.CONFIG_KEY, memory),
                 PageTopologyConfig.of(TOPIC).withHotStore(engine));
     }
 

@@ -15,12 +15,4 @@ public record Patch(int offset, byte[] data) {
     public byte[] data() {
         return data.clone();
     }
-
-    int encodedSize() {
-        return 4 + data.length;
-    }
-
-    void writeTo(java.nio.ByteBuffer b) {
-        b.putShort((short) offset).putShort((short) data.length).put(data);
-    }
 }

@@ -8,9 +8,9 @@ import io.storageengine.schemas.kafka.WalRecordCodec.SkipReason;
 import io.storageengine.schemas.kafka.WalRecordCodec.Skipped;
 import io.storageengine.schemas.kafka.WalRecordCodec.Watermark;
 import io.storageengine.schemas.page.PageKey;
-import io.storageengine.schemas.page.PagePayloads;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.page.Patch;
+import io.storageengine.schemas.page.TestPayloads;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
@@ -27,7 +27,7 @@ class WalRecordCodecTest {
     private static final byte[] KEY = new PageKey(T, REF).toBytes();
 
     private static byte[] delta(long lsn, PageRef ref) {
-        return FrameCodec.encode(lsn, RecordType.PAGE_DELTA, PagePayloads.delta(ref, List.of(new Patch(10, new byte[] {1, 2}))));
+        return FrameCodec.encode(lsn, RecordType.PAGE_DELTA, TestPayloads.delta(ref, List.of(new Patch(10, new byte[] {1, 2}))));
     }
 
     static byte[] pgRecord(long lsn, int flags, int major) {
@@ -41,7 +41,7 @@ class WalRecordCodecTest {
 
     @Test
     void keysAreThePageKeyAndTheTimelineKey() {
-        ByteBuffer payload = ByteBuffer.wrap(PagePayloads.image(REF, new byte[8192]));
+        ByteBuffer payload = ByteBuffer.wrap(TestPayloads.image(REF, new byte[8192]));
         assertThat(WalRecordCodec.pageKey(T.toBytes(), payload)).isEqualTo(KEY).hasSize(49);
         assertThat(payload.position()).isZero();
         assertThat(WalRecordCodec.pageKey(T, REF)).isEqualTo(KEY);
@@ -60,7 +60,7 @@ class WalRecordCodecTest {
             assertThat(r.body().remaining()).isEqualTo(2 + 4 + 2);
             assertThat(r.body().getShort(r.body().position())).isEqualTo((short) 1);
         });
-        byte[] image = FrameCodec.encode(600, RecordType.PAGE_IMAGE, PagePayloads.image(REF, new byte[8192]));
+        byte[] image = FrameCodec.encode(600, RecordType.PAGE_IMAGE, TestPayloads.image(REF, new byte[8192]));
         assertThat(WalRecordCodec.decode(KEY, image)).isInstanceOf(PageRecord.class);
         assertThat(WalRecordCodec.decode(KEY, pgRecord(700, 1, 15))).isInstanceOfSatisfying(PageRecord.class,
                 r -> assertThat(r.type()).isEqualTo(RecordType.PG_RECORD));

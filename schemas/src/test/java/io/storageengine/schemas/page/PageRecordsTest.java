@@ -27,9 +27,9 @@ class PageRecordsTest {
     @Test
     void validImageAndDeltaPass() {
         assertThatCode(() -> PageRecords.validate(1, RecordType.PAGE_IMAGE,
-                ByteBuffer.wrap(PagePayloads.image(REF, new byte[8192])))).doesNotThrowAnyException();
+                ByteBuffer.wrap(TestPayloads.image(REF, new byte[8192])))).doesNotThrowAnyException();
         assertThatCode(() -> PageRecords.validate(1, RecordType.PAGE_DELTA,
-                ByteBuffer.wrap(PagePayloads.delta(REF, List.of(new Patch(8190, new byte[2]), new Patch(0, new byte[0]))))))
+                ByteBuffer.wrap(TestPayloads.delta(REF, List.of(new Patch(8190, new byte[2]), new Patch(0, new byte[0]))))))
                 .doesNotThrowAnyException();
     }
 

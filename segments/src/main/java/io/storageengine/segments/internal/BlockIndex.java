@@ -1,5 +1,6 @@
 package io.storageengine.segments.internal;
 
+import io.storageengine.schemas.wal.Lsn;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -78,7 +79,7 @@ public final class BlockIndex {
             int base = mid * keySize;
             int c = Arrays.compareUnsigned(firstKeys, base, base + prefix, pageKey, 0, prefix);
             if (c == 0) {
-                c = Long.compareUnsigned((long) LONG_BE.get(firstKeys, base + prefix), lsn);
+                c = Lsn.compare((long) LONG_BE.get(firstKeys, base + prefix), lsn);
             }
             if (c <= 0) {
                 found = mid;

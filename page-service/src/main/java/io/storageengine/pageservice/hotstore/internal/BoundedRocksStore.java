@@ -1,12 +1,11 @@
 package io.storageengine.pageservice.hotstore.internal;
 
-import io.storageengine.pageservice.streams.BoundedMemoryRocksDbConfig;
-import io.storageengine.pageservice.streams.RocksDbMemory;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -73,6 +72,7 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private static final long PRIVATE_MEMTABLE_BYTES = 4L << 20;
 
     private final String name;
+    private final SharedMemory sharedMemory;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<BoundedRocksIterator> openIterators = ConcurrentHashMap.newKeySet();
     private volatile boolean open;
@@ -85,8 +85,22 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
     private StateStoreContext context;
     private final Position position = Position.emptyPosition();
 
-    public BoundedRocksStore(String name) {
+    public BoundedRocksStore(String name, SharedMemory sharedMemory) {
         this.name = name;
+        this.sharedMemory = sharedMemory;
+    }
+
+    /**
+     * Puts a store's options on the instance's shared RocksDB memory budget when the Streams configs
+     * carry one (the hot store package supplies it, so this package depends on nothing above it).
+     */
+    @FunctionalInterface
+    public interface SharedMemory {
+        /** No shared budget: every store uses a private cache. */
+        SharedMemory NONE = (storeName, options, appConfigs) -> false;
+
+        /** @return false if the configs carry no shared budget (the store then uses a private cache) */
+        boolean apply(String storeName, Options options, Map<String, Object> appConfigs);
     }
 
     @Override
@@ -112,9 +126,7 @@ public final class BoundedRocksStore implements KeyValueStore<Bytes, byte[]> {
                 .setManualWalFlush(true);
         o.setTableFormatConfig(table);
         Cache own = null;
-        if (context.appConfigs().get(RocksDbMemory.CONFIG_KEY) instanceof RocksDbMemory) {
-            new BoundedMemoryRocksDbConfig().setConfig(name, o, context.appConfigs());
-        } else {
+        if (!sharedMemory.apply(name, o, context.appConfigs())) {
             own = new LRUCache(PRIVATE_CACHE_BYTES);
             table.setBlockCache(own);
             o.setTableFormatConfig(table);

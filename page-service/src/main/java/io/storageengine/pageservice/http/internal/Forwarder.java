@@ -5,7 +5,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.storageengine.pageservice.config.PageServiceConfig;
-import io.storageengine.pageservice.http.PageOwnership;
+import io.storageengine.pageservice.ownership.Ownership;
 import io.storageengine.pageservice.metrics.PageMetrics;
 import java.io.IOException;
 import java.net.URI;
@@ -57,7 +57,7 @@ public final class Forwarder {
     }
 
     /** Forwards {@code req} (same path and query) to {@code owner} and relays the answer into {@code res}. */
-    public void relay(ServerRequest req, ServerResponse res, PageOwnership.Remote owner) {
+    public void relay(ServerRequest req, ServerResponse res, Ownership.Remote owner) {
         String query = req.query().rawValue();
         String target = req.path().rawPath() + (query == null || query.isEmpty() ? "" : "?" + query);
         HttpRequest.Builder b = request(req, owner, target).GET();
@@ -70,7 +70,7 @@ public final class Forwarder {
     }
 
     /** POSTs {@code body} to {@code path} on {@code owner}; the caller interprets the response. */
-    public HttpResponse<byte[]> post(ServerRequest req, PageOwnership.Remote owner, String path, String contentType,
+    public HttpResponse<byte[]> post(ServerRequest req, Ownership.Remote owner, String path, String contentType,
                                      String accept, byte[] body) {
         HttpRequest.Builder b = request(req, owner, path)
                 .header("Content-Type", contentType)
@@ -79,7 +79,7 @@ public final class Forwarder {
         return send(b.build(), owner);
     }
 
-    private HttpRequest.Builder request(ServerRequest req, PageOwnership.Remote owner, String target) {
+    private HttpRequest.Builder request(ServerRequest req, Ownership.Remote owner, String target) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + target))
                 .timeout(config.requestTimeout())
                 .header(FORWARDED_BY, self);
@@ -88,7 +88,7 @@ public final class Forwarder {
         return b;
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request, PageOwnership.Remote owner) {
+    private HttpResponse<byte[]> send(HttpRequest request, Ownership.Remote owner) {
         boolean permit;
         try {
             permit = inFlight.tryAcquire(config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);

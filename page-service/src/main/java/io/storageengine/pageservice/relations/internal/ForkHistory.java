@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.relations.internal;
 
+import io.storageengine.schemas.wal.Lsn;
 import java.util.Arrays;
 
 /**
@@ -42,7 +43,7 @@ public final class ForkHistory {
      * @return the change in the number of entries (-maxEntries/2..1)
      */
     public synchronized int put(long lsn, long value) {
-        if (Long.compareUnsigned(lsn, floor) < 0) {
+        if (Lsn.isBefore(lsn, floor)) {
             return 0;
         }
         int i = search(lsn);
@@ -87,7 +88,7 @@ public final class ForkHistory {
      * if lsn is below the floor.
      */
     public synchronized long lookup(long lsn) {
-        if (Long.compareUnsigned(lsn, floor) < 0) {
+        if (Lsn.isBefore(lsn, floor)) {
             return BELOW_FLOOR;
         }
         int i = search(lsn);
@@ -113,7 +114,7 @@ public final class ForkHistory {
 
     /** True if this history answers {@link #ABSENT} for every LSN ≥ {@code horizon}: it can go. */
     public synchronized boolean goneAt(long horizon) {
-        return size == 0 || (values[size - 1] == ABSENT && Long.compareUnsigned(lsns[size - 1], horizon) <= 0);
+        return size == 0 || (values[size - 1] == ABSENT && !Lsn.isAfter(lsns[size - 1], horizon));
     }
 
     public synchronized int size() {
@@ -137,7 +138,7 @@ public final class ForkHistory {
         int hi = size - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = Long.compareUnsigned(lsns[mid], lsn);
+            int c = Lsn.compare(lsns[mid], lsn);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {

@@ -49,7 +49,7 @@ class BoundedRocksStoreTest {
 
     @BeforeEach
     void open() {
-        store = new BoundedRocksStore("page-versions");
+        store = new BoundedRocksStore("page-versions", BoundedRocksStore.SharedMemory.NONE);
         context = new Context(dir.toFile());
         store.init(context, store);
     }
@@ -222,7 +222,7 @@ class BoundedRocksStoreTest {
         store.put(Bytes.wrap(new byte[] {5}), new byte[] {6});
         store.flush();
         store.close();
-        store = new BoundedRocksStore("page-versions");
+        store = new BoundedRocksStore("page-versions", BoundedRocksStore.SharedMemory.NONE);
         store.init(new Context(dir.toFile()), store);
         assertThat(store.get(Bytes.wrap(new byte[] {5}))).containsExactly(6);
         assertThat(store.approximateNumEntries()).isGreaterThanOrEqualTo(1);
@@ -250,7 +250,7 @@ class BoundedRocksStoreTest {
                 handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
             }
         }
-        store = new BoundedRocksStore("page-versions");
+        store = new BoundedRocksStore("page-versions", BoundedRocksStore.SharedMemory.NONE);
         store.init(new Context(dir.toFile()), store);
         assertThat(drain(store.all())).containsExactly(entry(Bytes.wrap(new byte[] {4}), new byte[] {2}));
         store.put(Bytes.wrap(new byte[] {5}), new byte[] {5});

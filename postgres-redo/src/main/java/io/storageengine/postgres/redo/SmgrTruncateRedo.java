@@ -1,0 +1,70 @@
+package io.storageengine.postgres.redo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import io.storageengine.postgres.redo.internal.Page;
+import io.storageengine.postgres.redo.internal.VisibilityMapPage;
+import io.storageengine.postgres.wal.DecodedRecord;
+import io.storageengine.postgres.wal.ResourceManager;
+import io.storageengine.schemas.page.PageRef;
+
+/**
+ * Page effects of Storage/TRUNCATE (PostgreSQL 15 {@code smgr_redo}), a record with no block
+ * references: the relation's forks shrink (the relation-size metadata's job), and with
+ * {@code SMGR_TRUNCATE_VM} the last remaining visibility-map page loses the bits of the
+ * truncated heap blocks ({@code visibilitymap_prepare_truncate}); that page must get a version
+ * at the record's end LSN, replayed with {@link #truncateVmPage}. The FSM's tail page is not
+ * rebuilt here: the FSM is not WAL-logged and PostgreSQL treats a zeroed FSM page as empty, so
+ * serving it zeroed after a truncate is safe (Neon does the same). Stateless.
+ */
+public final class SmgrTruncateRedo {
+
+    public static final int TRUNCATE_HEAP = 0x01;
+    public static final int TRUNCATE_VM = 0x02;
+    public static final int TRUNCATE_FSM = 0x04;
+
+    /** xl_smgr_truncate: the relation (fork 0, block 0 of {@code rel}), its new size in blocks, the flags. */
+    public record Truncate(PageRef rel, long newBlocks, int flags) {
+        /** The VM page to change, or null when the truncation point falls on a VM page boundary (or no VM truncation). */
+        public PageRef vmTailPage() {
+            if ((flags & TRUNCATE_VM) == 0 || newBlocks % VisibilityMapPage.HEAPBLOCKS_PER_PAGE == 0) {
+                return null;
+            }
+            return new PageRef(rel.spcOid(), rel.dbOid(), rel.relNumber(), 2,
+                    (int) (newBlocks / VisibilityMapPage.HEAPBLOCKS_PER_PAGE));
+        }
+    }
+
+    private SmgrTruncateRedo() {
+    }
+
+    /** The truncation a Storage/TRUNCATE record describes, or null for any other record. */
+    public static Truncate parse(DecodedRecord rec) {
+        if (rec.rmgr() != ResourceManager.STORAGE || (rec.info() & 0xF0) != 0x20 || rec.mainDataLength() < 20) {
+            return null;
+        }
+        ByteBuffer m = rec.mainData().order(ByteOrder.LITTLE_ENDIAN);
+        long blkno = Integer.toUnsignedLong(m.getInt(0));
+        return new Truncate(new PageRef(m.getInt(4), m.getInt(8), m.getInt(12), 0, 0), blkno, m.getInt(16));
+    }
+
+    /**
+     * visibilitymap_prepare_truncate on the tail VM page (modified in place): bits of heap blocks
+     * from {@code newHeapBlocks} on are cleared. A new (all-zero) page is initialized first, as
+     * PostgreSQL's vm_readbuf does before the page is dirtied. The LSN is not stamped.
+     */
+    public static void truncateVmPage(byte[] vmPage, long newHeapBlocks) {
+        Page page = new Page(vmPage);
+        if (page.isNew()) {
+            page.init(0);
+        }
+        long inPage = newHeapBlocks % VisibilityMapPage.HEAPBLOCKS_PER_PAGE;
+        int truncByte = (int) (inPage / 4);
+        int truncShift = (int) (inPage % 4) * 2;
+        int map = Page.HEADER_SIZE;
+        Arrays.fill(vmPage, map + truncByte + 1, map + VisibilityMapPage.MAPSIZE, (byte) 0);
+        vmPage[map + truncByte] &= (byte) ((1 << truncShift) - 1);
+    }
+}
