@@ -115,11 +115,11 @@ load_compute_demo() {
 compute_banner() {
   [[ -n "${COMPUTE_LSN:-}" ]] || return 0
   printf '  Compute     PostgreSQL 15 on 127.0.0.1:%s (database demo, pgbench); WAL streamed by pg-ingest\n' "$SE_COMPUTE_PORT"
-  printf "  Real page   curl -s -o real.bin -D - 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/pages/1663/%s/%s/0?lsn=%s'\n" \
-    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+  printf "  Real page   curl -s -o real.bin -D -%s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/pages/1663/%s/%s/0?lsn=%s'\n" \
+    "${SE_COMPUTE_CURL_AUTH:-}" "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
   printf '              (block 0 of pgbench_accounts as of %s; compare: ./se pg-page demo pgbench_accounts 0 %s)\n' "$COMPUTE_LSN" "$COMPUTE_LSN"
-  printf "  Relation    curl -s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/relations/1663/%s/%s?lsn=%s'\n" \
-    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+  printf "  Relation    curl -s%s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/relations/1663/%s/%s?lsn=%s'\n" \
+    "${SE_COMPUTE_CURL_AUTH:-}" "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
 }
 
 REDO_VERIFY_MAIN=io.storageengine.postgres.redo.PgVerify

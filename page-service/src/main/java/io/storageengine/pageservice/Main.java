@@ -14,7 +14,9 @@ import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
+
 import io.storageengine.pageservice.http.internal.ApiException;
+import io.storageengine.pageservice.http.internal.AuthFilter;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -127,6 +129,7 @@ public final class Main {
                 .withStreamThreads(k.streamThreads())
                 .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
+                .withGroupMembership(k.groupInstanceId(), k.sessionTimeout())
                 .withExtraProperties(k.properties());
     }
 
@@ -184,6 +187,7 @@ public final class Main {
 
     private static void routing(HttpRouting.Builder routing, Services services,
                                 java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
+        routing.addFilter(new AuthFilter(services.auth(), services.metrics())); // every route of the API socket
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
                         health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
