@@ -115,9 +115,51 @@ load_compute_demo() {
 compute_banner() {
   [[ -n "${COMPUTE_LSN:-}" ]] || return 0
   printf '  Compute     PostgreSQL 15 on 127.0.0.1:%s (database demo, pgbench); WAL streamed by pg-ingest\n' "$SE_COMPUTE_PORT"
-  printf "  Real page   curl -s -o real.bin -D - 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/pages/1663/%s/%s/0?lsn=%s'\n" \
-    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+  printf "  Real page   curl -s -o real.bin -D -%s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/pages/1663/%s/%s/0?lsn=%s'\n" \
+    "${SE_COMPUTE_CURL_AUTH:-}" "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
   printf '              (block 0 of pgbench_accounts as of %s; compare: ./se pg-page demo pgbench_accounts 0 %s)\n' "$COMPUTE_LSN" "$COMPUTE_LSN"
-  printf "  Relation    curl -s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/relations/1663/%s/%s?lsn=%s'\n" \
-    "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+  printf "  Relation    curl -s%s 'http://127.0.0.1:%s/v1/tenants/%s/timelines/%s/relations/1663/%s/%s?lsn=%s'\n" \
+    "${SE_COMPUTE_CURL_AUTH:-}" "$SE_HTTP_PORT" "$SE_COMPUTE_TENANT" "$SE_COMPUTE_TIMELINE" "$COMPUTE_DB" "$COMPUTE_REL" "$COMPUTE_LSN"
+}
+
+REDO_VERIFY_MAIN=io.storageengine.postgres.redo.PgVerify
+REDO_COMPARE_MAIN=io.storageengine.postgres.redo.PgPageCompare
+
+redo_cli() { # main args...
+  has_main postgres-redo "${1//.//}" || die "postgres-redo ($1) is not built yet: run ./se build"
+  local main=$1; shift
+  "$JAVA" -Xmx1g "${JAVA_UNSAFE_FLAGS[@]}" -cp "$(module_cp postgres-redo)" "$main" "$@"
+}
+
+# ./se pg-page DB REL BLOCK [LSN]: block BLOCK of relation REL (main fork) of database DB of the compute
+# cluster, as the local page service serves it at LSN (default: the cluster's pg_current_wal_lsn()) and
+# as the cluster has it (get_raw_page, pageinspect), masked as PostgreSQL masks that kind of page and
+# compared: prints "equal" (exit 0) or the first differing offset (exit 1).
+cmd_pg_page() {
+  (($# == 3 || $# == 4)) || die "usage: ./se pg-page DB REL BLOCK [LSN]   (e.g. ./se pg-page demo pgbench_accounts 0)"
+  local db=$1 rel=$2 block=$3 lsn=${4:-}
+  [[ "$block" =~ ^[0-9]+$ ]] || die "BLOCK must be a block number, not '$block'"
+  [[ "$rel" =~ ^[A-Za-z0-9_.\"]+$ ]] || die "REL must be a relation name, not '$rel'"
+  compute_paths
+  compute_running || die "the compute PostgreSQL is not running on port $SE_COMPUTE_PORT: run ./se up"
+  [[ -n "$lsn" ]] || lsn=$(compute_psql "$db" "SELECT pg_current_wal_lsn()")
+  compute_psql "$db" "CREATE EXTENSION IF NOT EXISTS pageinspect" >/dev/null
+  local info spc dboid node kind nblocks
+  info=$(compute_psql "$db" "SELECT CASE WHEN c.reltablespace = 0 THEN d.dattablespace ELSE c.reltablespace END, d.oid,
+      pg_relation_filenode(c.oid), CASE WHEN c.relkind IN ('r', 't', 'm') THEN 'heap'
+      WHEN c.relkind = 'i' AND am.amname IN ('btree', 'hash', 'gin', 'gist', 'brin', 'spgist') THEN am.amname ELSE 'other' END,
+      pg_relation_size(c.oid) / 8192
+      FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam, pg_database d
+      WHERE c.oid = '$rel'::regclass AND d.datname = current_database()") || die "no relation $rel in database $db"
+  IFS='|' read -r spc dboid node kind nblocks <<<"$info"
+  [[ -n "$node" ]] || die "$rel has no storage"
+  ((block < nblocks)) || die "$rel has $nblocks blocks on the compute cluster, no block $block"
+  local dir; dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' RETURN
+  compute_psql "$db" "SELECT encode(get_raw_page('$rel', 'main', $block), 'base64')" | base64 -d >"$dir/theirs.bin"
+  local url="http://127.0.0.1:$SE_HTTP_PORT/v1/tenants/$SE_COMPUTE_TENANT/timelines/$SE_COMPUTE_TIMELINE/pages/$spc/$dboid/$node/$block?lsn=$lsn"
+  local code; code=$(curl -s -o "$dir/ours.bin" -w '%{http_code}' "$url") || die "page service not reachable at $url"
+  [[ "$code" == 200 ]] || die "page service answered $code for $url: $(head -c 400 "$dir/ours.bin")"
+  info "$rel ($kind, $spc/$dboid/$node) block $block at $lsn:"
+  redo_cli "$REDO_COMPARE_MAIN" "$dir/ours.bin" "$dir/theirs.bin" "$kind" "$block"
 }

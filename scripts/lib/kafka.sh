@@ -36,6 +36,9 @@ transaction.state.log.num.partitions=8
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# The page service's session timeout (kafka.session-timeout, 10 s) must lie within these bounds.
+group.min.session.timeout.ms=6000
+group.max.session.timeout.ms=1800000
 auto.create.topics.enable=false
 log.retention.hours=-1
 EOF

@@ -1,5 +1,8 @@
 package io.storageengine.catalog;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.storageengine.catalog.connection.ConnectionManager;
+import io.storageengine.catalog.connection.PoolStatus;
 import io.storageengine.catalog.job.Jobs;
 import io.storageengine.catalog.lease.Leases;
 import io.storageengine.catalog.migration.Migrations;
@@ -7,10 +10,12 @@ import io.storageengine.catalog.offset.Offsets;
 import io.storageengine.catalog.segmentfile.SegmentFiles;
 import io.storageengine.catalog.segmentmap.SegmentMap;
 import io.storageengine.catalog.timeline.Timelines;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The cold tier's catalog in PostgreSQL, opened once per process: it migrates the schema, owns
- * the connections ({@link CatalogConnections}) and hands out one repository per concern. It holds
+ * the connections ({@link ConnectionManager}: a primary pool and replica pools) and hands out one repository per concern. It holds
  * no SQL and no state of its own.
  *
  * <ul>
@@ -22,13 +27,17 @@ import io.storageengine.catalog.timeline.Timelines;
  *   <li>{@link #segmentFiles()}: segment bytes for the catalog segment store.</li>
  * </ul>
  *
+ * <p>Writes, and reads that must see them, go to the primary; the polling reads of the segment map
+ * and timelines ({@code segments().version()}, {@code segments().active()}, {@code timelines().all()})
+ * and job history may be answered by a replica within the lag bound.
+ *
  * <p>Every repository call is one transaction run with bounded retries on transient failures (a
  * PostgreSQL restart, a dropped connection); once the budget is spent it throws
  * {@link CatalogUnavailableException}. Because a failure may hide a commit that succeeded, every
  * write is idempotent. Thread-safe; closed at shutdown (closes the pool).
  */
 public final class Catalog implements AutoCloseable {
-    private final CatalogConnections connections;
+    private final ConnectionManager connections;
     private final SegmentMap segments;
     private final Leases leases;
     private final Offsets offsets;
@@ -36,14 +45,14 @@ public final class Catalog implements AutoCloseable {
     private final Jobs jobs;
     private final SegmentFiles segmentFiles;
 
-    private Catalog(CatalogConnections connections) {
+    private Catalog(ConnectionManager connections) {
         this.connections = connections;
-        this.segments = new SegmentMap(connections);
-        this.leases = new Leases(connections);
-        this.offsets = new Offsets(connections);
-        this.timelines = new Timelines(connections);
-        this.jobs = new Jobs(connections);
-        this.segmentFiles = new SegmentFiles(connections);
+        this.segments = new SegmentMap(connections.primary(), connections.lagTolerant());
+        this.leases = new Leases(connections.primary());
+        this.offsets = new Offsets(connections.primary());
+        this.timelines = new Timelines(connections.primary(), connections.lagTolerant());
+        this.jobs = new Jobs(connections.primary(), connections.lagTolerant());
+        this.segmentFiles = new SegmentFiles(connections.primary());
     }
 
     /**
@@ -52,9 +61,9 @@ public final class Catalog implements AutoCloseable {
      * @throws CatalogUnavailableException if the database cannot be reached within the retry budget
      */
     public static Catalog open(CatalogConfig config) {
-        CatalogConnections connections = CatalogConnections.open(config);
+        ConnectionManager connections = ConnectionManager.open(config);
         try {
-            Migrations.migrate(connections);
+            Migrations.migrate(connections.primary());
         } catch (RuntimeException e) {
             connections.close();
             throw e;
@@ -84,6 +93,27 @@ public final class Catalog implements AutoCloseable {
 
     public SegmentFiles segmentFiles() {
         return segmentFiles;
+    }
+
+    /** The connections (pools, health), e.g. for {@code /health}. */
+    public ConnectionManager connections() {
+        return connections;
+    }
+
+    /** Each pool's health, primary first. */
+    public List<PoolStatus> poolStatus() {
+        return connections.status();
+    }
+
+    /** The {@code catalog} entry of a service's {@code /health} (see {@link ConnectionManager#healthDetails()}). */
+    public Map<String, Object> healthDetails() {
+        return connections.healthDetails();
+    }
+
+    /** Publishes the pools' gauges ({@link ConnectionManager#bindTo}); removed when the catalog closes. */
+    public Catalog bindTo(MeterRegistry registry) {
+        connections.bindTo(registry);
+        return this;
     }
 
     /** Attempts retried since open, over every repository (for metrics and tests). */

@@ -11,11 +11,12 @@
  *   <li>{@code timeline}: timelines' GC horizons and last applied LSNs;</li>
  *   <li>{@code job}: compaction history;</li>
  *   <li>{@code segmentfile}: segment bytes stored in the database (for the catalog segment store);</li>
- *   <li>{@code internal}: the SQL and the retry policy; not an API.</li>
+ *   <li>{@code connection}: the connection manager (primary and replica pools, breakers, retries,
+ *       failover, health), the only place a connection is made;</li>
+ *   <li>{@code internal}: the SQL; not an API.</li>
  * </ul>
  *
- * <p>This package holds the facade, the configuration, {@link io.storageengine.catalog.CatalogConnections}
- * (the only place a connection is made) and the exceptions every repository throws. Every
+ * <p>This package holds the facade, the configuration and the exceptions every repository throws. Every
  * write is one transaction, idempotent, and (for workers) checked against the writer's lease epoch.
  */
 package io.storageengine.catalog;

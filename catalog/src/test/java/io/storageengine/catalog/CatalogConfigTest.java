@@ -27,6 +27,29 @@ class CatalogConfigTest {
     }
 
     @Test
+    void connectionKeysComeFromTheEnvironment() {
+        CatalogConfig c = CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_REPLICAS",
+                "jdbc:postgresql://r1:5432/x, jdbc:postgresql://r2:5432/x", "SE_CATALOG_REPLICA_MAX_LAG", "750ms",
+                "SE_CATALOG_RETRY_DEADLINE", "10s", "SE_CATALOG_BREAKER_FAILURES", "5", "SE_CATALOG_POOL_MIN_IDLE", "0",
+                "SE_CATALOG_READ_AFFINITY", "0"));
+        assertThat(c.options().replicas()).containsExactly("jdbc:postgresql://r1:5432/x", "jdbc:postgresql://r2:5432/x");
+        assertThat(c.options().replicaMaxLag()).isEqualTo(Duration.ofMillis(750));
+        assertThat(c.retryBudget()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.options().breakerFailures()).isEqualTo(5);
+        assertThat(c.options().minIdle()).isZero();
+        assertThat(c.options().readAffinity()).isZero();
+        assertThat(CatalogConfig.fromEnvironment(Map.of()).options().replicas()).isEmpty();
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_REPLICAS", "mysql://x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.replicas");
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_REPLICA_MAX_LAG", "soon")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("soon");
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_SIZE", "many")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-size");
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_IDLE_TIMEOUT", "1s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-idle-timeout");
+    }
+
+    @Test
     void impossibleSettingsAreRefused() {
         assertThatThrownBy(() -> CatalogConfig.of("jdbc:x", "u", "p").withPoolSize(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CatalogConfig.of("jdbc:x", "u", "p").withRetry(0, Duration.ofMillis(1), Duration.ofMillis(1),

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The catalog across PostgreSQL restarts ({@link CatalogConnections} and its retry policy, seen
+ * The catalog across PostgreSQL restarts (the connection manager and its retry policy, seen
  * through the repositories): retried calls succeed, nothing is lost or doubled.
  */
 class CatalogRestartIT {

@@ -67,7 +67,7 @@ public final class Main {
         AdminServer admin;
         try {
             admin = AdminServer.start(AdminSocket.onPort(config.adminPort()), registry,
-                    Health.of(worker::isHealthy, worker::health));
+                    Health.of(worker::isHealthy, worker::health).withDetail("catalog", worker.catalog()::healthDetails));
         } catch (RuntimeException e) {
             worker.close(); // its threads would otherwise keep a failed process alive
             throw e;

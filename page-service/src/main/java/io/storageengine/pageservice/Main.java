@@ -14,7 +14,9 @@ import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
 import io.storageengine.pageservice.http.TimelineService;
+
 import io.storageengine.pageservice.http.internal.ApiException;
+import io.storageengine.pageservice.http.internal.AuthFilter;
 import io.storageengine.pageservice.http.internal.ProblemDirectHandler;
 import io.storageengine.pageservice.http.internal.Problems;
 import io.storageengine.pageservice.metrics.PageMetrics;
@@ -91,7 +93,7 @@ public final class Main {
                 metrics.registry());
         WebServer server;
         try {
-            server = start(config.http(), services, new RelationService(services,
+            server = start(config.http(), services, cold::catalogHealth, new RelationService(services,
                     new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
         } catch (RuntimeException e) {
             relations.close();
@@ -127,6 +129,7 @@ public final class Main {
                 .withStreamThreads(k.streamThreads())
                 .withRocksDbMemoryBytes((long) k.rocksDbMemoryMb() << 20)
                 .withStandbyReadMaxLag(k.standbyReadMaxLag())
+                .withGroupMembership(k.groupInstanceId(), k.sessionTimeout())
                 .withExtraProperties(k.properties());
     }
 
@@ -145,6 +148,12 @@ public final class Main {
 
     /** Starts both sockets, with {@code extra} services on the API socket; port 0 picks free ports (tests). */
     public static WebServer start(PageServiceConfig.Http http, Services services, HttpService... extra) {
+        return start(http, services, () -> null, extra);
+    }
+
+    /** {@link #start(PageServiceConfig.Http, Services, HttpService...)} with the catalog pools' health in {@code /health}. */
+    public static WebServer start(PageServiceConfig.Http http, Services services,
+                                  java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -154,12 +163,12 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services, extra))
+                .routing(r -> routing(r, services, catalogHealth, extra))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
                         .directHandlers(Main::problemDirectHandlers)
-                        .routing(r -> adminRouting(r, services)))
+                        .routing(r -> adminRouting(r, services, catalogHealth)))
                 .build()
                 .start();
     }
@@ -173,8 +182,14 @@ public final class Main {
 
     /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
+        routing(routing, services, () -> null, extra);
+    }
+
+    private static void routing(HttpRouting.Builder routing, Services services,
+                                java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
+        routing.addFilter(new AuthFilter(services.auth(), services.metrics())); // every route of the API socket
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
-                        health(services), new OpenApiService(services), new NoopService(services))
+                        health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
         if (extra.length > 0) {
             routing.register(extra);
@@ -184,17 +199,24 @@ public final class Main {
 
     /** The admin socket: Prometheus metrics and health. */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
-        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services));
+        adminRouting(routing, services, () -> null);
+    }
+
+    private static void adminRouting(HttpRouting.Builder routing, Services services,
+                                     java.util.function.Supplier<Object> catalogHealth) {
+        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth));
         routing.error(Exception.class, Problems::send);
         notFound(routing, services);
     }
 
     /**
      * {@code /health} and {@code /health/live} on both ports: live while serving, ready when the
-     * streams side is (see {@link #caughtUp}); timed under the route {@code health}.
+     * streams side is (see {@link #caughtUp}); timed under the route {@code health}. {@code catalog}:
+     * the catalog pools (shown once the cold tier reached the catalog; not part of readiness, hot reads
+     * work without it).
      */
-    private static HealthEndpoint health(Services services) {
-        return new HealthEndpoint(Health.readiness(services.ready()), services::timed);
+    private static HealthEndpoint health(Services services, java.util.function.Supplier<Object> catalogHealth) {
+        return new HealthEndpoint(Health.readiness(services.ready()).withDetail("catalog", catalogHealth), services::timed);
     }
 
     private static void notFound(HttpRouting.Builder routing, Services services) {

@@ -144,6 +144,9 @@ public final class KafkaTestBroker {
         c.put("share.coordinator.state.topic.replication.factor", "1");
         c.put("share.coordinator.state.topic.min.isr", "1");
         c.put("group.initial.rebalance.delay.ms", "0");
+        // Explicit (the broker's defaults): the page service's 10 s session timeout lies within them.
+        c.put("group.min.session.timeout.ms", "6000");
+        c.put("group.max.session.timeout.ms", "1800000");
         c.put("default.replication.factor", "1");
         c.put("min.insync.replicas", "1");
         return c;

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@code SE_TEST_PG_USER} and {@code SE_TEST_PG_PASSWORD}; then {@link #stop()}, {@link #start()} and
  * {@link #restart()} throw {@link UnsupportedOperationException}.
  *
+ * <p>Failover tests: {@link #startPrivate()} runs a server of the test's own (not shared),
+ * {@link #startReplica()} a streaming replica of it (pg_basebackup -R, own directory and port),
+ * {@link #promote()}, {@link #stopImmediate()} (a crash) and {@link #discard()} (stop and delete).
+ *
  * <p>Thread-safe: lifecycle methods are synchronized; the rest is immutable.
  */
 public final class LocalPostgres {
@@ -105,11 +109,31 @@ public final class LocalPostgres {
                     System.getenv().getOrDefault(USER_ENV, DEFAULT_USER),
                     System.getenv().getOrDefault(PASSWORD_ENV, DEFAULT_PASSWORD), null);
         }
+        return createManaged(true);
+    }
+
+    /**
+     * A server of the caller's own, not shared (initdb + start, about 2 s), for tests that crash,
+     * replicate or promote it. Stop and delete it with {@link #discard()} (a shutdown hook does too).
+     *
+     * @throws UnsupportedOperationException when {@code SE_TEST_PG_URL} selects an external server
+     */
+    public static LocalPostgres startPrivate() {
+        String url = System.getenv(URL_ENV);
+        if (url != null && !url.isBlank()) {
+            throw new UnsupportedOperationException("a private PostgreSQL needs the local binaries (" + URL_ENV + " is set)");
+        }
+        return createManaged(false);
+    }
+
+    private static LocalPostgres createManaged(boolean shared) {
         long t0 = System.nanoTime();
         Path bin = PgInstall.binDir();
         String osUser = PgInstall.serverUser();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        StalePostgres.reap(tmp, bin);
+        if (shared) {
+            StalePostgres.reap(tmp, bin);
+        }
         try {
             Path base = Files.createTempDirectory(tmp, "se-pg-");
             Files.writeString(base.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
@@ -255,6 +279,56 @@ public final class LocalPostgres {
                     + ": " + e.getMessage(), e);
         }
         return name;
+    }
+
+    /**
+     * Starts a streaming replica of this (managed) server: {@code pg_basebackup -R -X stream} into a
+     * new directory, its own free port and socket directory, hot standby on. Returns once it accepts
+     * connections. Same user and password; databases are those of this server.
+     */
+    public LocalPostgres startReplica() {
+        Server s = requireManaged("replicate");
+        try {
+            Path base = Files.createTempDirectory(s.base().getParent(), "se-pg-");
+            Files.writeString(base.resolve("owner.pid"), Long.toString(ProcessHandle.current().pid()));
+            PgInstall.chown(s.osUser(), base);
+            Path data = base.resolve("data");
+            Exec.run(s.osUser(), List.of(s.bin().resolve("pg_basebackup").toString(), "-D", data.toString(), "-R",
+                    "-X", "stream", "-c", "fast", "-h", s.base().toString(), "-p", Integer.toString(s.port()), "-U",
+                    DEFAULT_USER), base, pgEnv(), PG_CTL_TIMEOUT).orThrow();
+            long t0 = System.nanoTime();
+            Server replica = startOnFreePort(s.bin(), s.osUser(), base, data, t0);
+            LocalPostgres pg = new LocalPostgres("jdbc:postgresql://127.0.0.1:" + replica.port(), "", "postgres",
+                    DEFAULT_USER, DEFAULT_PASSWORD, replica);
+            Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "local-postgres-replica-stop"));
+            LOG.info("PostgreSQL replica of port {} ready at port {} (data {})", s.port(), replica.port(), data);
+            return pg;
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not prepare a replica directory: " + e, e);
+        }
+    }
+
+    /** Promotes this replica to a primary ({@code pg_ctl promote -w}). */
+    public synchronized void promote() {
+        Server s = requireManaged("promote");
+        Exec.run(s.osUser(), List.of(s.bin().resolve("pg_ctl").toString(), "-D", s.data().toString(), "-w", "-t",
+                Long.toString(PG_CTL_TIMEOUT.toSeconds()), "promote"), s.base(), pgEnv(), PG_CTL_TIMEOUT.plusSeconds(10))
+                .orThrow();
+    }
+
+    /** Stops the server with {@code -m immediate}: no checkpoint, clients cut off, as in a crash. */
+    public synchronized void stopImmediate() {
+        Server s = requireManaged("stop");
+        if (isRunning(s)) {
+            Exec.run(s.osUser(), List.of(s.bin().resolve("pg_ctl").toString(), "-D", s.data().toString(), "-m",
+                    "immediate", "-w", "stop"), s.base(), pgEnv(), PG_CTL_TIMEOUT).orThrow();
+        }
+    }
+
+    /** Stops a server from {@link #startPrivate()} or {@link #startReplica()} and deletes its directory. */
+    public void discard() {
+        requireManaged("discard"); // never on shared(): the JVM's shutdown hook stops that one
+        destroy();
     }
 
     /** Stops the server (fast shutdown: open connections are terminated). No-op if already stopped. */

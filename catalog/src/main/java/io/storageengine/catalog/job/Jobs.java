@@ -1,6 +1,6 @@
 package io.storageengine.catalog.job;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.JobSql;
 import io.storageengine.catalog.lease.Lease;
 import java.util.List;
@@ -12,10 +12,21 @@ import java.util.UUID;
  * idempotent. Thread-safe.
  */
 public final class Jobs {
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
+    private final ConnectionSource reads;
 
-    public Jobs(CatalogConnections connections) {
-        this.connections = connections;
+    /**
+     * @param primary writes and reads that must see them
+     * @param reads   lag-tolerant reads (a replica within the lag bound, or the primary)
+     */
+    public Jobs(ConnectionSource primary, ConnectionSource reads) {
+        this.connections = primary;
+        this.reads = reads;
+    }
+
+    /** Everything on one source (tests, or a catalog with no replica). */
+    public Jobs(ConnectionSource primary) {
+        this(primary, primary);
     }
 
     /** Records the start of a job (idempotent on {@code id}). */
@@ -37,8 +48,8 @@ public final class Jobs {
         });
     }
 
-    /** The newest {@code limit} jobs of a partition, newest first. */
+    /** The newest {@code limit} jobs of a partition, newest first (lag-tolerant: for status reports). */
     public List<CompactionJob> recent(int partition, int limit) {
-        return connections.transaction("jobs", c -> JobSql.recent(c, partition, limit));
+        return reads.transaction("jobs", c -> JobSql.recent(c, partition, limit));
     }
 }

@@ -1,6 +1,6 @@
 package io.storageengine.catalog.lease;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.LeaseSql;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,9 +13,10 @@ import java.util.Optional;
  * clock. Owner ids must be unique per process (e.g. host + random suffix). Thread-safe.
  */
 public final class Leases {
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
 
-    public Leases(CatalogConnections connections) {
+    /** @param connections the primary: every call here writes or must see the latest writes */
+    public Leases(ConnectionSource connections) {
         this.connections = connections;
     }
 

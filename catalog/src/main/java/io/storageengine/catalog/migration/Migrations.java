@@ -1,6 +1,6 @@
 package io.storageengine.catalog.migration;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.CatalogException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +43,7 @@ public final class Migrations {
     }
 
     /** Loads the migrations and applies the missing ones in one transaction; returns how many it applied. */
-    public static int migrate(CatalogConnections connections) {
+    public static int migrate(ConnectionSource connections) {
         List<Migration> migrations = load();
         return connections.transaction("migrate", c -> apply(c, migrations));
     }

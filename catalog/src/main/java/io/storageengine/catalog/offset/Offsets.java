@@ -1,6 +1,6 @@
 package io.storageengine.catalog.offset;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.LeaseSql;
 import io.storageengine.catalog.internal.OffsetSql;
 import io.storageengine.catalog.internal.TimelineSql;
@@ -17,9 +17,10 @@ import java.util.OptionalLong;
  * Thread-safe.
  */
 public final class Offsets {
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
 
-    public Offsets(CatalogConnections connections) {
+    /** @param connections the primary: every call here writes or must see the latest writes */
+    public Offsets(ConnectionSource connections) {
         this.connections = connections;
     }
 

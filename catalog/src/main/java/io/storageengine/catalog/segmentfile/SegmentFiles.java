@@ -1,6 +1,6 @@
 package io.storageengine.catalog.segmentfile;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.SegmentFileSql;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,9 +50,10 @@ public final class SegmentFiles {
         }
     }
 
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
 
-    public SegmentFiles(CatalogConnections connections) {
+    /** @param connections the primary: every call here writes or must see the latest writes */
+    public SegmentFiles(ConnectionSource connections) {
         this.connections = connections;
     }
 

@@ -1,7 +1,7 @@
 package io.storageengine.catalog.segmentmap;
 
 import io.storageengine.catalog.CatalogConflictException;
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.LeaseSql;
 import io.storageengine.catalog.internal.OffsetSql;
 import io.storageengine.catalog.internal.SegmentRows;
@@ -27,15 +27,29 @@ import java.util.Set;
  * compactor-worker writes it (L0 registration with its offsets, atomic swaps, GC); page-service
  * polls {@link #version()} and reloads {@link #active()} when it moved.
  *
+ * <p>Writes and the compactor's reads ({@link #active(int)}, {@link #segment}, {@link #retiredBefore})
+ * run on the primary; {@link #version()} and {@link #active()} are lag-tolerant.
+ *
  * <p>Every write is one transaction that takes the writer's lease row {@code FOR SHARE} and
  * checks its epoch first (a stale writer gets {@code StaleLeaseException} and changes nothing),
  * and is idempotent: a retried call that already took effect is recognized. Thread-safe.
  */
 public final class SegmentMap {
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
+    private final ConnectionSource reads;
 
-    public SegmentMap(CatalogConnections connections) {
-        this.connections = connections;
+    /**
+     * @param primary writes and reads that must see them
+     * @param reads   lag-tolerant reads (a replica within the lag bound, or the primary)
+     */
+    public SegmentMap(ConnectionSource primary, ConnectionSource reads) {
+        this.connections = primary;
+        this.reads = reads;
+    }
+
+    /** Everything on one source (tests, or a catalog with no replica). */
+    public SegmentMap(ConnectionSource primary) {
+        this(primary, primary);
     }
 
     /**
@@ -159,9 +173,13 @@ public final class SegmentMap {
                 SegmentRows.query(c, "WHERE state = 'ACTIVE' AND partition = ? ORDER BY level, min_key, id", partition));
     }
 
-    /** Every ACTIVE segment, by partition, level, then key range. */
+    /**
+     * Every ACTIVE segment, by partition, level, then key range. Lag-tolerant (a replica within the
+     * lag bound may answer): for readers that poll (page service, status); a compactor uses
+     * {@link #active(int)}, which reads the primary.
+     */
     public List<CatalogSegment> active() {
-        return connections.transaction("activeSegments", c ->
+        return reads.transaction("activeSegments", c ->
                 SegmentRows.query(c, "WHERE state = 'ACTIVE' ORDER BY partition, level, min_key, id"));
     }
 
@@ -170,9 +188,12 @@ public final class SegmentMap {
         return connections.transaction("segment", c -> SegmentRows.query(c, "WHERE name = ?", name).stream().findFirst());
     }
 
-    /** A counter bumped by every change of the segment map: poll it, reload {@link #active()} when it moves. */
+    /**
+     * A counter bumped by every change of the segment map: poll it, reload {@link #active()} when it
+     * moves. Lag-tolerant like {@link #active()} (the same thread's next reads go to the same replica).
+     */
     public long version() {
-        return connections.transaction("segmentsVersion", SegmentRows::version);
+        return reads.transaction("segmentsVersion", SegmentRows::version);
     }
 
     /** RETIRED segments retired before {@code instant}: files that no reader can still hold after the grace period. */

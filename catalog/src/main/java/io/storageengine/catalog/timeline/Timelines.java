@@ -1,6 +1,6 @@
 package io.storageengine.catalog.timeline;
 
-import io.storageengine.catalog.CatalogConnections;
+import io.storageengine.catalog.connection.ConnectionSource;
 import io.storageengine.catalog.internal.TimelineSql;
 import io.storageengine.schemas.timeline.TimelineKey;
 import java.util.List;
@@ -15,10 +15,21 @@ import java.util.OptionalLong;
  * every segment map refresh and answers horizons from memory. Thread-safe.
  */
 public final class Timelines {
-    private final CatalogConnections connections;
+    private final ConnectionSource connections;
+    private final ConnectionSource reads;
 
-    public Timelines(CatalogConnections connections) {
-        this.connections = connections;
+    /**
+     * @param primary writes and reads that must see them
+     * @param reads   lag-tolerant reads (a replica within the lag bound, or the primary)
+     */
+    public Timelines(ConnectionSource primary, ConnectionSource reads) {
+        this.connections = primary;
+        this.reads = reads;
+    }
+
+    /** Everything on one source (tests, or a catalog with no replica). */
+    public Timelines(ConnectionSource primary) {
+        this(primary, primary);
     }
 
     /**
@@ -47,8 +58,11 @@ public final class Timelines {
         return connections.transaction("timeline", c -> TimelineSql.find(c, timeline));
     }
 
-    /** Every known timeline (for caches of GC horizons that readers consult from memory). */
+    /**
+     * Every known timeline (for caches of GC horizons that readers consult from memory).
+     * Lag-tolerant: the page service reads it right after the segment list, on the same replica.
+     */
     public List<TimelineInfo> all() {
-        return connections.transaction("timelines", TimelineSql::all);
+        return reads.transaction("timelines", TimelineSql::all);
     }
 }

@@ -74,7 +74,8 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
 
     private static CompactorConfig bind(ConfigReader c) {
         CatalogConfig catalog = CatalogConfig.of(c.string("catalog.url"), c.string("catalog.user"), c.string("catalog.password"))
-                .withPoolSize(c.integer("catalog.pool-size"));
+                .withPoolSize(c.integer("catalog.pool-size"))
+                .withKeys(c::optionalString, io.storageengine.runtime.config.Durations::parse); // replicas, retries, breakers
         CompactionPolicy policy = new CompactionPolicy(c.integer("compactor.l0-trigger"), c.size("compactor.l0-trigger-bytes"),
                 c.size("compactor.l1-target-bytes"), c.integer("compactor.image-chain-threshold"),
                 c.size("compactor.retention-lsn-bytes"), c.integer("compactor.l1-merge-trigger"));

@@ -73,6 +73,9 @@ public final class CompactorWorker implements AutoCloseable {
     public static CompactorWorker start(CompactorConfig config, MeterRegistry registry) throws IOException {
         Catalog catalog = Catalog.open(config.catalog());
         try {
+            if (registry != null) {
+                catalog.bindTo(registry); // se.catalog.pool.* gauges
+            }
             return start(config, catalog, true, registry);
         } catch (IOException | RuntimeException e) {
             catalog.close();

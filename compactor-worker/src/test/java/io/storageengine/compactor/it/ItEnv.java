@@ -29,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ItEnv implements AutoCloseable {
     final KafkaTestBroker broker = KafkaTestBroker.shared();
-    final LocalPostgres pg = LocalPostgres.shared();
+    final LocalPostgres pg;
     final int partitions;
     final String topic;
     final String database;
@@ -39,6 +39,12 @@ final class ItEnv implements AutoCloseable {
     final DirectorySegmentStore store;
 
     ItEnv(Path dir, int partitions) throws IOException {
+        this(dir, partitions, LocalPostgres.shared(), null);
+    }
+
+    /** On {@code pg} with {@code replica} (may be null) as the catalog's streaming replica (SE_CATALOG_REPLICAS). */
+    ItEnv(Path dir, int partitions, LocalPostgres pg, LocalPostgres replica) throws IOException {
+        this.pg = pg;
         this.partitions = partitions;
         this.topic = broker.createUniqueTopic("wal", partitions);
         this.database = pg.createDatabase("compactor");
@@ -61,7 +67,14 @@ final class ItEnv implements AutoCloseable {
         env.put("SE_COMPACTOR_LEASE_TTL", "4s");
         env.put("SE_COMPACTOR_GC_GRACE", "2s");
         env.put("SE_COMPACTOR_GC_INTERVAL", "1s");
-        this.catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(database), pg.user(), pg.password()));
+        CatalogConfig catalogConfig = CatalogConfig.of(pg.jdbcUrl(database), pg.user(), pg.password());
+        if (replica != null) {
+            env.put("SE_CATALOG_REPLICAS", replica.jdbcUrl(database));
+            env.put("SE_CATALOG_CONNECTION_TIMEOUT", "1s");
+            env.put("SE_CATALOG_HEALTH_INTERVAL", "200ms");
+            catalogConfig = catalogConfig.withOptions(catalogConfig.options().withReplicas(List.of(replica.jdbcUrl(database))));
+        }
+        this.catalog = Catalog.open(catalogConfig);
         this.store = new DirectorySegmentStore(segmentDir);
     }
 

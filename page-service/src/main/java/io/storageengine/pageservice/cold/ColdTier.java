@@ -55,6 +55,11 @@ public final class ColdTier implements AutoCloseable {
         return trimming;
     }
 
+    /** The catalog pools' health for {@code /health}; null when disabled or not connected yet. */
+    public java.util.Map<String, Object> catalogHealth() {
+        return segments == null ? null : segments.catalogHealth();
+    }
+
     /** Starts the segment map refresh (no-op when disabled). */
     public ColdTier start(int walPartitions) {
         if (segments != null) {

@@ -83,7 +83,7 @@ public record ColdTierSettings(boolean enabled, CatalogConfig catalog, StoreKind
 
     /** From the page service's typed config ({@code cold} section); segment dir relative to the working directory. */
     public static ColdTierSettings from(PageServiceConfig.Cold c) {
-        CatalogConfig catalog = CatalogConfig.of(c.catalogUrl(), c.catalogUser(), c.catalogPassword());
+        CatalogConfig catalog = c.catalog();
         return new ColdTierSettings(c.enabled(), catalog, StoreKind.parse(c.segmentStore()), Path.of(c.segmentDir()),
                 (long) c.blockCacheMb() << 20, (long) c.readerCacheMb() << 20, (long) c.storeCacheMb() << 20, c.refreshInterval(), c.maxStaleness(),
                 new TrimSettings(c.trimEnabled(), c.trimSettleDelay(), c.trimInterval(), c.trimMaxEntries(), c.trimMaxTime()));

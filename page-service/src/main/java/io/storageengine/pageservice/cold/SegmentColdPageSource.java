@@ -78,8 +78,18 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
 
         List<TimelineInfo> timelines();
 
+        /** The catalog connection pools' health for {@code /health} (empty for fakes). */
+        default java.util.Map<String, Object> health() {
+            return java.util.Map.of();
+        }
+
         static CatalogView of(Catalog catalog) {
             return new CatalogView() {
+                @Override
+                public java.util.Map<String, Object> health() {
+                    return catalog.healthDetails();
+                }
+
                 @Override
                 public long segmentsVersion() {
                     return catalog.segments().version();
@@ -188,6 +198,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 SegmentStore store = SegmentStores.open(
                         new SegmentStores.Config(kind, settings.segmentDir(), settings.storeCacheBytes(), cache), catalog);
                 if (registry != null) {
+                    catalog.bindTo(registry); // se.catalog.pool.*, removed when this catalog closes
                     new SegmentsMetrics(catalog, cache, store instanceof CatalogSegmentStore cs ? cs : null).bindTo(registry);
                 }
                 SegmentStore s = store;
@@ -438,6 +449,12 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
 
     public ColdTierSettings settings() {
         return settings;
+    }
+
+    /** The catalog pools' health for {@code /health}, or null before the catalog was first reached. */
+    public java.util.Map<String, Object> catalogHealth() {
+        Connection c = connection;
+        return c == null ? null : c.view().health();
     }
 
     /**

@@ -5,9 +5,7 @@ import io.storageengine.runtime.config.ConfigReader;
 import io.storageengine.runtime.config.ConfigSpec;
 import io.storageengine.schemas.timeline.TenantId;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -84,13 +82,16 @@ public record PageServiceConfig(
      * Kafka Streams settings for the streams side: bootstrap servers, application id, WAL topic,
      * RocksDB state directory, standby replicas, stream threads, the RocksDB memory budget (MiB),
      * how far (records) a standby may lag and still serve reads, the catalog JDBC URL for the cold
-     * tier, and any extra Kafka properties (passed verbatim).
+     * tier, any extra Kafka properties (passed verbatim), the static group membership id (blank:
+     * derived from the advertised host and port) and the consumers' session timeout.
      */
     public record Kafka(String bootstrap, String applicationId, String topic, String stateDir, int standbyReplicas,
                         int streamThreads, int rocksDbMemoryMb, long standbyReadMaxLag, String catalogUrl,
-                        Map<String, String> properties) {
+                        Map<String, String> properties, String groupInstanceId, Duration sessionTimeout) {
         public Kafka {
             properties = Map.copyOf(properties);
+            Objects.requireNonNull(groupInstanceId, "groupInstanceId");
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         }
     }
 
@@ -158,17 +159,13 @@ public record PageServiceConfig(
     }
 
     /**
-     * Bearer-token authentication, off by default. {@code tokens} maps each tenant to the tokens that
-     * may read it. {@link #toString()} never prints the tokens.
+     * Signed bearer tokens (JWT), off by default. {@code publicKeyFile}: PEM file with the
+     * deployment's verification keys (one or more {@code PUBLIC KEY} blocks, Ed25519 or RSA); tokens
+     * carry {@code scope} ({@code tenant} with {@code tenant_id}, or {@code pageserverapi}).
      */
-    public record Auth(boolean enabled, Map<TenantId, List<String>> tokens) {
+    public record Auth(boolean enabled, String publicKeyFile) {
         public Auth {
-            tokens = Map.copyOf(tokens);
-        }
-
-        @Override
-        public String toString() {
-            return "Auth[enabled=" + enabled + ", tenants=" + tokens.size() + "]";
+            Objects.requireNonNull(publicKeyFile, "publicKeyFile");
         }
     }
 
@@ -177,12 +174,14 @@ public record PageServiceConfig(
      * {@code io.storageengine.pageservice.cold.ColdTierSettings} for the meaning of each duration.
      * {@code enabled} defaults to "a catalog URL is configured". {@code segmentStore}: directory or
      * catalog; {@code segmentDir}: the directory store (or the catalog store's local cache).
-     * {@link #toString()} never prints the password.
+     * {@code catalog}: URL, user and password above plus the {@code catalog.*} connection keys
+     * (replicas, pool, retries, breakers). {@link #toString()} never prints the password.
      */
     public record Cold(boolean enabled, String catalogUrl, String catalogUser, String catalogPassword,
                        String segmentStore, String segmentDir, int blockCacheMb, int readerCacheMb, int storeCacheMb,
                        Duration refreshInterval, Duration maxStaleness, boolean trimEnabled,
-                       Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime) {
+                       Duration trimSettleDelay, Duration trimInterval, int trimMaxEntries, Duration trimMaxTime,
+                       io.storageengine.catalog.CatalogConfig catalog) {
         public Cold {
             Objects.requireNonNull(catalogUrl, "catalogUrl");
             Objects.requireNonNull(segmentDir, "segmentDir");
@@ -214,7 +213,8 @@ public record PageServiceConfig(
         var kafka = new Kafka(c.string("kafka.bootstrap"), c.string("kafka.application-id"), c.string("kafka.topic"),
                 c.string("kafka.state-dir"), c.integer("kafka.standby-replicas"), c.integer("kafka.stream-threads"),
                 c.integer("kafka.rocksdb-memory-mb"), c.longValue("kafka.standby-read-max-lag"), catalogUrl,
-                c.map("kafka.properties"));
+                c.map("kafka.properties"), c.optionalString("kafka.group-instance-id").orElse(""),
+                c.duration("kafka.session-timeout"));
         Map<TenantId, Integer> limits = new HashMap<>();
         c.map("rate-limit.tenants").forEach((t, v) -> limits.put(c.convert("rate-limit.tenants", t, TenantId::parse),
                 c.convert("rate-limit.tenants." + t, v, n -> Integer.parseInt(n.trim()))));
@@ -228,20 +228,15 @@ public record PageServiceConfig(
                 c.longValue("read.ready-max-lag"));
         var forwarding = new Forwarding(c.integer("forwarding.max-connections"), c.duration("forwarding.connect-timeout"),
                 c.duration("forwarding.request-timeout"));
-        Map<TenantId, List<String>> tokens = new HashMap<>();
-        for (Map.Entry<String, String> e : c.pairs("auth.tokens", "tenant", "token")) {
-            if (!e.getValue().isBlank()) {
-                tokens.computeIfAbsent(c.convert("auth.tokens", e.getKey(), t -> TenantId.parse(t.trim())),
-                        k -> new ArrayList<>()).add(e.getValue().trim());
-            }
-        }
-        var auth = new Auth(c.bool("auth.enabled"), tokens);
+        var auth = new Auth(c.bool("auth.enabled"), c.optionalString("auth.public-key-file").orElse(""));
         var cold = new Cold(c.optionalBool("cold.enabled").orElse(!catalogUrl.isBlank()), catalogUrl,
                 c.string("cold.catalog-user"), c.string("cold.catalog-password"), c.string("cold.segment-store"),
                 c.string("cold.segment-dir"), c.integer("cold.block-cache-mb"), c.integer("cold.reader-cache-mb"),
                 c.integer("cold.store-cache-mb"), c.duration("cold.refresh-interval"), c.duration("cold.max-staleness"),
                 c.bool("cold.trim.enabled"), c.duration("cold.trim.settle-delay"), c.duration("cold.trim.interval"),
-                c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"));
+                c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"),
+                io.storageengine.catalog.CatalogConfig.of(catalogUrl, c.string("cold.catalog-user"), c.string("cold.catalog-password"))
+                        .withKeys(c::optionalString, io.storageengine.runtime.config.Durations::parse));
         return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold);
     }
 

@@ -26,7 +26,7 @@ import java.time.Duration;
  *   <li>{@code GET /v1/tenants/{tenant}/timelines/{timeline}/pages/{spc}/{db}/{rel}/{block}?lsn&fork&not_modified_since}</li>
  *   <li>{@code GET /v1/pages/{rel}/{block}?tenant_id&timeline_id&lsn&spc=1663&db=0&fork&not_modified_since}</li>
  * </ul>
- * Order of checks: parse (400) → authenticate (401/403) → tenant rate limit (429) → owner: local
+ * Order of checks: authenticate (401/403, {@code AuthFilter}) → parse (400) → tenant rate limit (429) → owner: local
  * read through bulkhead and circuit breaker with the reconstruction deadline, forward to the
  * owner, or 503. Stateless; thread-safe.
  */
@@ -73,7 +73,6 @@ public final class PageService implements HttpService {
         Lsn lsn = Params.lsnOrNull("lsn", q.first("lsn").orElse(null));
         Lsn notModifiedSince = Params.lsnOrNull("not_modified_since", q.first("not_modified_since").orElse(null));
         Params.checkNotModifiedSince(lsn, notModifiedSince);
-        services.auth().check(req.headers(), timeline.tenant());
         services.resilience().acquireRate(timeline.tenant());
         switch (services.ownership().ownerOf(new PageKey(timeline, ref))) {
             case Ownership.Local l -> {

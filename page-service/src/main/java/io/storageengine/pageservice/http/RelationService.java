@@ -21,7 +21,7 @@ import java.util.Objects;
 /**
  * {@code GET /v1/tenants/{tenant}/timelines/{timeline}/relations/{spc}/{db}/{rel}?fork&lsn&not_modified_since}
  * (page-api.md 1.1): 200 JSON {@code {"exists", "nblocks", "request_lsn"}}. Order of checks as
- * for a page: parse (400) → authenticate (401/403) → tenant rate limit (429) → read; the read's
+ * for a page: authenticate (401/403, {@code AuthFilter}) → parse (400) → tenant rate limit (429) → read; the read's
  * outcomes (404 unknown timeline, 410, 503, 504) are problems mapped by {@code Problems}. Every
  * instance holds all relation metadata, so nothing is forwarded. Stateless; thread-safe.
  */
@@ -49,7 +49,6 @@ public final class RelationService implements HttpService {
         Lsn lsn = Params.lsnOrNull("lsn", q.first("lsn").orElse(null));
         Lsn notModifiedSince = Params.lsnOrNull("not_modified_since", q.first("not_modified_since").orElse(null));
         Params.checkNotModifiedSince(lsn, notModifiedSince);
-        services.auth().check(req.headers(), timeline.tenant());
         services.resilience().acquireRate(timeline.tenant());
         RelationReader.RelationAnswer a = reader.read(timeline, fork, lsn, notModifiedSince);
         ObjectNode n = Json.MAPPER.createObjectNode();

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
@@ -104,9 +105,10 @@ public final class PageStreamsApp implements AutoCloseable {
         int partitions = walPartitions(settings);
         PageStreamsApp app = new PageStreamsApp(settings, hotTrimmer, partitions);
         LOG.info("Starting page streams: application {} on {} ({} partitions), state {}, server {}, rocksdb {} MiB, "
-                        + "{} standby replicas, {} threads", settings.applicationId(), settings.walTopic(), partitions,
-                settings.stateDir(), settings.applicationServer(), settings.rocksDbMemoryBytes() >> 20,
-                settings.standbyReplicas(), settings.streamThreads());
+                        + "{} standby replicas, {} threads, group instance {}, session timeout {} ms",
+                settings.applicationId(), settings.walTopic(), partitions, settings.stateDir(),
+                settings.applicationServer(), settings.rocksDbMemoryBytes() >> 20, settings.standbyReplicas(),
+                settings.streamThreads(), settings.effectiveGroupInstanceId(), settings.sessionTimeout().toMillis());
         app.streams.start();
         app.scheduler.scheduleWithFixedDelay(app.lags::refresh, 1, 1, TimeUnit.SECONDS);
         return app;
@@ -128,6 +130,12 @@ public final class PageStreamsApp implements AutoCloseable {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true); // no global stores; opts in early
+        // Static membership: a restarted instance (same id) takes its assignment back at once, instead
+        // of the group waiting out the dead member's session; the shorter session bounds how long a
+        // dead instance's partitions wait to move (docs/recovery.md).
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, s.effectiveGroupInstanceId());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) s.sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, s.sessionTimeout().toMillis() / 4));
         p.putAll(s.extraProperties());
         return p;
     }

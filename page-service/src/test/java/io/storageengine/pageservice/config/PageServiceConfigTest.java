@@ -34,7 +34,7 @@ class PageServiceConfigTest {
                 "SE_HTTP_PORT", "18080", "SE_ADMIN_PORT", "19090", "SE_KAFKA_BOOTSTRAP", "kafka:29092",
                 "SE_WAIT_TIMEOUT", "250ms", "SE_BREAKER_WINDOW", "PT1M",
                 "SE_RATE_LIMIT_TENANTS", TENANT + "=5", "SE_AUTH_ENABLED", "true",
-                "SE_AUTH_TOKENS", TENANT + "=t1," + TENANT + "=t2",
+                "SE_AUTH_PUBLIC_KEY_FILE", "/etc/se/auth-public.pem",
                 "SE_KAFKA_PROPERTIES", "num.stream.threads=2"));
         assertThat(c.http().port()).isEqualTo(18080);
         assertThat(c.http().adminPort()).isEqualTo(19090);
@@ -45,8 +45,7 @@ class PageServiceConfigTest {
         assertThat(c.rateLimit().limitFor(TenantId.parse(TENANT))).isEqualTo(5);
         assertThat(c.rateLimit().limitFor(TenantId.random())).isEqualTo(1000);
         assertThat(c.auth().enabled()).isTrue();
-        assertThat(c.auth().tokens().get(TenantId.parse(TENANT))).containsExactlyInAnyOrder("t1", "t2");
-        assertThat(c.auth().toString()).doesNotContain("t1");
+        assertThat(c.auth().publicKeyFile()).isEqualTo("/etc/se/auth-public.pem");
     }
 
     @Test

@@ -191,7 +191,15 @@ class PageRoutesTest {
         JsonNode failed = json(server.get(pagePath(502)));
         assertThat(failed.get("detail").asText()).contains("1/50", "#502").contains("item offset");
         assertThat(failed.get("lsn").asText()).isEqualTo("1/50");
-        String metrics = new String(server.getAdmin("/metrics").body());
+        // the counters move after the response is written: poll the metrics briefly
+        String metrics = "";
+        for (int i = 0; i < 100 && !(metrics.contains("se_page_redo_failures_total{kind=\"unsupported\"}")
+                && metrics.contains("se_page_redo_failures_total{kind=\"failed\"}")); i++) {
+            if (i > 0) {
+                sleep(20);
+            }
+            metrics = new String(server.getAdmin("/metrics").body());
+        }
         assertThat(metrics).contains("se_page_redo_failures_total{kind=\"unsupported\"}")
                 .contains("se_page_redo_failures_total{kind=\"failed\"}");
     }
@@ -295,6 +303,15 @@ class PageRoutesTest {
         assertThat(n.has("detail")).isTrue();
         if (status == 503 || status == 429) {
             assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }

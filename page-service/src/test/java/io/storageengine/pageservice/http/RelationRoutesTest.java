@@ -30,13 +30,15 @@ class RelationRoutesTest {
 
     private final RelationHistory history = new RelationHistory();
     private volatile Lsn horizon = Lsn.ZERO;
+    private static final TestTokens TOKENS = new TestTokens();
+    private static final String TOKEN = TOKENS.tenant(TestServer.TENANT);
     private TestServer base;
     private WebServer server;
 
     @BeforeEach
     void start() {
         // TestServer's configuration and services; a second server with the relation route added
-        base = new TestServer(Map.of("SE_AUTH_ENABLED", "true", "SE_AUTH_TOKENS", TestServer.TENANT + "=secret"));
+        base = new TestServer(TOKENS.env());
         server = Main.start(base.config.http(), base.services, new RelationService(base.services,
                 new RelationReader(history, t -> horizon, Duration.ofMillis(100))));
     }
@@ -109,7 +111,7 @@ class RelationRoutesTest {
     }
 
     private HttpResponse<byte[]> get(String path) throws Exception {
-        return TestServer.CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer secret")
+        return TestServer.CLIENT.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN)
                 .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.storageengine.pageservice.hotstore.BoundedMemoryRocksDbConfig;
 import io.storageengine.pageservice.hotstore.RocksDbMemory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,28 @@ class StreamsSettingsTest {
             assertThat(p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(2);
             assertThat(p.get("commit.interval.ms")).isEqualTo("50");
         }
+    }
+
+    @Test
+    void staticMembershipIdIsStableAndDerivedFromTheAdvertisedAddressUnlessConfigured() {
+        try (RocksDbMemory memory = new RocksDbMemory(32L << 20)) {
+            Properties p = PageStreamsApp.properties(defaults, memory);
+            assertThat(p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("page-service-page-1-8080");
+            assertThat(p.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(10_000);
+            assertThat((int) p.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).isLessThan(10_000 / 3);
+            Properties again = PageStreamsApp.properties(
+                    StreamsSettings.defaults("other:9092", Path.of("/tmp/y"), "page-1:8080"), memory);
+            assertThat(again.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).as("same id after a restart")
+                    .isEqualTo(p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+            Properties configured = PageStreamsApp.properties(
+                    defaults.withGroupMembership("ps zone/a", Duration.ofSeconds(7)), memory);
+            assertThat(configured.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("ps_zone_a");
+            assertThat(configured.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(7_000);
+        }
+        assertThat(StreamsSettings.defaults("k:9092", Path.of("/tmp/x"), "page-2:8080").effectiveGroupInstanceId())
+                .isNotEqualTo(defaults.effectiveGroupInstanceId());
+        assertThatThrownBy(() -> defaults.withGroupMembership("", Duration.ofMillis(10)))
+                .hasMessageContaining("session timeout");
     }
 
     @Test

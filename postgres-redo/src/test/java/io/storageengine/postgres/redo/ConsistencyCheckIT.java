@@ -14,6 +14,7 @@ import java.util.Map;
 
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PgWorkload;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

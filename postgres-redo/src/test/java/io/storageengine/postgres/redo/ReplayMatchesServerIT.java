@@ -18,6 +18,7 @@ import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PgWorkload;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

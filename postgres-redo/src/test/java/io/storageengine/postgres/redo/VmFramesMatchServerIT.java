@@ -35,6 +35,7 @@ import io.storageengine.schemas.wal.FrameCodec;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.schemas.wal.RecordType;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PgWorkload;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

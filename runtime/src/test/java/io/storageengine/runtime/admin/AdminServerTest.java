@@ -60,6 +60,29 @@ class AdminServerTest {
     }
 
     @Test
+    void extraDetailsAreAddedAndAFailingOneIsShownAsItsError() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        java.util.concurrent.atomic.AtomicReference<Object> pools = new java.util.concurrent.atomic.AtomicReference<>(
+                Map.of("pools", Map.of("primary", Map.of("state", "UP", "score", 1.0))));
+        Health.Check check = Health.up().withDetail("catalog", () -> {
+            Object p = pools.get();
+            if (p == null) {
+                throw new IllegalStateException("catalog closed");
+            }
+            return p;
+        }).withDetail("absent", () -> null);
+        try (AdminServer admin = AdminServer.start(new AdminSocket("127.0.0.1", 0, 16384), registry, check)) {
+            String body = get(admin.port(), "/health").body();
+            assertThat(body).contains("\"catalog\":{\"pools\":{\"primary\":{").contains("\"state\":\"UP\"")
+                    .doesNotContain("absent");
+            pools.set(null);
+            HttpResponse<String> failing = get(admin.port(), "/health");
+            assertThat(failing.statusCode()).isEqualTo(200);
+            assertThat(failing.body()).contains("\"catalog\":{\"error\":\"catalog closed\"}");
+        }
+    }
+
+    @Test
     void notReadyIsStillLive() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (AdminServer admin = AdminServer.start(new AdminSocket("127.0.0.1", 0, 16384), registry,

@@ -2,50 +2,62 @@ package io.storageengine.pageservice.http.internal;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import io.storageengine.pageservice.auth.PublicKeys;
+import io.storageengine.pageservice.auth.TokenClaims;
+import io.storageengine.pageservice.auth.TokenException;
+import io.storageengine.pageservice.auth.TokenVerifier;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.schemas.timeline.TenantId;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
+import java.nio.file.Path;
+import java.time.Clock;
 
 /**
- * Per-tenant bearer tokens (config {@code auth}); disabled by default. A request for a tenant must
- * carry {@code Authorization: Bearer <token>} with a token configured for that tenant: missing or
- * unknown token → 401, a valid token of another tenant → 403. Tokens are never logged. Immutable,
- * thread-safe.
+ * Signed bearer tokens (config {@code auth}); disabled by default. When enabled, a request must
+ * carry {@code Authorization: Bearer <JWT>} signed by one of the keys of
+ * {@code auth.public-key-file} ({@link TokenVerifier}): missing, malformed, badly signed, expired
+ * → 401; a valid token whose claims do not cover the tenant asked for → 403. Used by
+ * {@link AuthFilter}, the one place that checks requests. Tokens are never logged and never echoed
+ * in problems. Immutable, thread-safe.
  */
 public final class Authenticator {
-    private final boolean enabled;
-    private final Map<String, Set<TenantId>> tenantsByToken;
+    private final TokenVerifier verifier;
 
+    /** @throws IllegalArgumentException naming the key file when auth is enabled and its keys cannot be read */
     public Authenticator(PageServiceConfig.Auth config) {
-        this.enabled = config.enabled();
-        Map<String, Set<TenantId>> m = new HashMap<>();
-        config.tokens().forEach((tenant, tokens) -> tokens.forEach(tok ->
-                m.computeIfAbsent(tok, k -> new HashSet<>()).add(tenant)));
-        m.replaceAll((k, v) -> Set.copyOf(v));
-        this.tenantsByToken = Map.copyOf(m);
+        this(config, Clock.systemUTC());
+    }
+
+    public Authenticator(PageServiceConfig.Auth config, Clock clock) {
+        if (!config.enabled()) {
+            this.verifier = null;
+            return;
+        }
+        if (config.publicKeyFile().isBlank()) {
+            throw new IllegalArgumentException("auth.enabled is true but auth.public-key-file is not set");
+        }
+        this.verifier = new TokenVerifier(PublicKeys.load(Path.of(config.publicKeyFile())), clock);
     }
 
     public boolean enabled() {
-        return enabled;
+        return verifier != null;
     }
 
-    /** @throws ApiException 401 or 403 when authentication is enabled and the request may not read {@code tenant} */
-    public void check(Headers headers, TenantId tenant) {
-        if (!enabled) {
-            return;
-        }
+    /** The verified claims of the request's bearer token. @throws ApiException 401 */
+    public TokenClaims authenticate(Headers headers) {
         String h = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
         if (h == null || h.length() <= 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("missing bearer token (Authorization: Bearer <token>)");
         }
-        Set<TenantId> tenants = tenantsByToken.get(h.substring(7).trim());
-        if (tenants == null) {
-            throw ApiException.unauthorized("invalid bearer token");
+        try {
+            return verifier.verify(h.substring(7).trim());
+        } catch (TokenException e) {
+            throw ApiException.unauthorized("invalid bearer token: " + e.getMessage());
         }
-        if (!tenants.contains(tenant)) {
+    }
+
+    /** @throws ApiException 403 when {@code claims} do not cover {@code tenant} */
+    public static void authorize(TokenClaims claims, TenantId tenant) {
+        if (!claims.mayRead(tenant)) {
             throw ApiException.forbidden("the token is not valid for tenant " + tenant);
         }
     }

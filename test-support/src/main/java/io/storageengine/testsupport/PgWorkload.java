@@ -1,4 +1,4 @@
-package io.storageengine.postgres.redo;
+package io.storageengine.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,19 +13,36 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.storageengine.schemas.wal.Lsn;
-import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.internal.PgInstall;
 
 /**
- * The PostgreSQL workload of the redo ITs and its plumbing: SQL and pgbench runs, LSN queries,
- * copying WAL segment files out of the server through SQL ({@code pg_read_binary_file}).
+ * The PostgreSQL workload of the redo and end-to-end ITs and its plumbing: SQL covering every
+ * record kind the redo engine implements (heap, HOT, TOAST, multixact locks, btree page deletion,
+ * hash, GIN, GiST, BRIN, SP-GiST, a bloom index, sequences), pgbench runs, LSN queries, copying WAL
+ * segment files out of the server through SQL ({@code pg_read_binary_file}). Stateless.
  */
-final class PgWorkload {
+public final class PgWorkload {
+
+    /** Called between the workload's phases (to note an LSN and snapshot pages, say). */
+    @FunctionalInterface
+    public interface Pause {
+        /** {@code phase}: 1 after the heap and btree part, 2 after the hash, GIN and GiST part. */
+        void after(int phase) throws Exception;
+    }
 
     private PgWorkload() {
     }
 
-    static void run(Statement s, Connection c, Statement s2, Connection c2) throws SQLException {
+    /**
+     * Runs the workload in the connected database: {@code s}/{@code c} and {@code s2}/{@code c2} are two
+     * sessions (for the row locks that make a multixact). Needs the bloom extension (contrib).
+     */
+    public static void run(Statement s, Connection c, Statement s2, Connection c2) throws Exception {
+        run(s, c, s2, c2, phase -> { });
+    }
+
+    /** As above, calling {@code pause} between phases. */
+    public static void run(Statement s, Connection c, Statement s2, Connection c2, Pause pause) throws Exception {
         s.execute("CREATE SEQUENCE seq_a");
         s.execute("CREATE TABLE t (id int PRIMARY KEY, k int, v text, big text) WITH (fillfactor = 70, "
                 + "autovacuum_enabled = off)");
@@ -85,6 +102,7 @@ final class PgWorkload {
             s.execute("UPDATE bu SET v = v || 'x' WHERE id <= 2000");
         }
         s.execute("SELECT count(*) FROM bu WHERE id BETWEEN 1 AND 3000");
+        pause.after(1);
         s.execute("CREATE INDEX t_v_hash ON t USING hash (v)");
         s.execute("INSERT INTO t SELECT g, 1, md5(g::text), NULL FROM generate_series(200001, 200300) g");
         // hash index growing from empty: bucket splits, overflow pages; then deletes, VACUUM (squeeze)
@@ -112,6 +130,7 @@ final class PgWorkload {
         s.execute("DELETE FROM pts WHERE id > 4000 OR id % 5 = 0");
         s.execute("VACUUM pts");
         s.execute("INSERT INTO pts SELECT g, point(g % 50, g % 70) FROM generate_series(1, 2000) g");
+        pause.after(2);
         // BRIN: build, inserts into summarized ranges, desummarize and summarize again
         s.execute("CREATE INDEX h_id_brin ON h USING brin (id) WITH (pages_per_range = 4)");
         s.execute("INSERT INTO h SELECT g, 1 FROM generate_series(40001, 42000) g");
@@ -140,7 +159,7 @@ final class PgWorkload {
         s.execute("VACUUM words");
     }
 
-    static void pgbench(LocalPostgres pg, String db, boolean consistencyChecking, String... args) throws Exception {
+    public static void pgbench(LocalPostgres pg, String db, boolean consistencyChecking, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PgInstall.binDir().resolve("pgbench").toString(), "-h", "127.0.0.1",
                 "-p", Integer.toString(pg.port()), "-U", pg.user()));
         cmd.addAll(List.of(args));
@@ -157,18 +176,18 @@ final class PgWorkload {
         }
     }
 
-    static String string(Statement s, String sql) throws SQLException {
+    public static String string(Statement s, String sql) throws SQLException {
         try (ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
-    static long lsn(Statement s, String sql) throws SQLException {
+    public static long lsn(Statement s, String sql) throws SQLException {
         return Lsn.parse(string(s, sql)).value();
     }
 
-    static void waitFlushed(Statement s, long lsn) throws Exception {
+    public static void waitFlushed(Statement s, long lsn) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (Long.compareUnsigned(lsn(s, "SELECT pg_current_wal_flush_lsn()"), lsn) < 0) {
             if (System.nanoTime() > deadline) {
@@ -179,7 +198,7 @@ final class PgWorkload {
     }
 
     /** Copies the segment files holding [start, end] out of the server, through SQL. */
-    static void copySegments(Connection c, long start, long end, Path dir) throws SQLException, IOException {
+    public static void copySegments(Connection c, long start, long end, Path dir) throws SQLException, IOException {
         String first = walFile(c, start);
         String last = walFile(c, end);
         String tli = first.substring(0, 8);
@@ -199,7 +218,7 @@ final class PgWorkload {
         }
     }
 
-    static String walFile(Connection c, long lsn) throws SQLException {
+    public static String walFile(Connection c, long lsn) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_walfile_name(?::pg_lsn)")) {
             ps.setString(1, Lsn.format(lsn));
             try (ResultSet rs = ps.executeQuery()) {
