@@ -57,10 +57,10 @@ t0=$(date +%s.%N)
   --max-pages "$MAXP" >"$DIR/ours.out" 2>&1 || true
 t1=$(date +%s.%N)
 ours=$(python3 -c "print(round($t1 - $t0, 3))")
-records=$(grep -o '[0-9]* records checked' "$DIR/ours.out" | awk '{print $1}')
+records=$(grep -o 'records read: [0-9]*' "$DIR/ours.out" | awk '{print $3}')
 echo "WAL ${start}..${end}: ${bytes} bytes, ${records:-?} records (pgbench -i -s $SCALE, then -c 4 -T $SECS)"
 echo "PostgreSQL crash recovery (redo done ... elapsed): ${pg_secs} s"
 echo "ours (PgVerify, JVM start-up included):          ${ours} s"
 python3 -c "print('ratio PostgreSQL/ours: %.2f (goal >= 1.0)' % ($pg_secs / $ours))"
-echo "our summary: $(tail -n 1 "$DIR/ours.out")"
+echo "our summary: $(head -n 1 "$DIR/ours.out")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
