@@ -143,7 +143,7 @@ cmd_pg_page() {
   compute_paths
   compute_running || die "the compute PostgreSQL is not running on port $SE_COMPUTE_PORT: run ./se up"
   [[ -n "$lsn" ]] || lsn=$(compute_psql "$db" "SELECT pg_current_wal_lsn()")
-  compute_psql "$db" "CREATE EXTENSION IF NOT EXISTS pageinspect" >/dev/null
+  compute_psql "$db" "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pageinspect" >/dev/null
   local info spc dboid node kind nblocks
   info=$(compute_psql "$db" "SELECT CASE WHEN c.reltablespace = 0 THEN d.dattablespace ELSE c.reltablespace END, d.oid,
       pg_relation_filenode(c.oid), CASE WHEN c.relkind IN ('r', 't', 'm') THEN 'heap'
@@ -155,7 +155,7 @@ cmd_pg_page() {
   [[ -n "$node" ]] || die "$rel has no storage"
   ((block < nblocks)) || die "$rel has $nblocks blocks on the compute cluster, no block $block"
   local dir; dir=$(mktemp -d)
-  trap 'rm -rf "$dir"' RETURN
+  trap 'rm -rf "$dir"; trap - RETURN' RETURN
   compute_psql "$db" "SELECT encode(get_raw_page('$rel', 'main', $block), 'base64')" | base64 -d >"$dir/theirs.bin"
   local url="http://127.0.0.1:$SE_HTTP_PORT/v1/tenants/$SE_COMPUTE_TENANT/timelines/$SE_COMPUTE_TIMELINE/pages/$spc/$dboid/$node/$block?lsn=$lsn"
   local code; code=$(curl -s -o "$dir/ours.bin" -w '%{http_code}' "$url") || die "page service not reachable at $url"
