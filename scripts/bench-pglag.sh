@@ -45,14 +45,24 @@ for line in open(sys.argv[1]):
 if not rows:
     print('no samples'); sys.exit(1)
 flush = sorted(r[2] for r in rows)
+def passed(applied):
+    """When PostgreSQL's WAL reached `applied`: interpolated between the two samples around it."""
+    prev = None
+    for t0, c0, _, _ in rows:
+        if c0 >= applied:
+            if prev is None or c0 == prev[1]:
+                return t0
+            return prev[0] + (applied - prev[1]) / (c0 - prev[1]) * (t0 - prev[0])
+        prev = (t0, c0)
+    return None
 eng = []
 for t, cur, _, applied in rows:
-    passed = next((t0 for t0, c0, _, _ in rows if c0 >= applied), None)  # when PostgreSQL's WAL reached `applied`
-    eng.append(max(0.0, t - passed) if passed is not None and applied < cur else 0.0)
+    p = passed(applied)
+    eng.append(max(0.0, t - p) if p is not None and applied < cur else 0.0)
 eng.sort()
 def pct(v, p): return v[min(len(v) - 1, int(p * len(v)))]
 print(f"samples {len(rows)}; flush_lag p50 {pct(flush,.5):.3f} s, p95 {pct(flush,.95):.3f} s, max {flush[-1]:.3f} s")
-print(f"engine watermark lag p50 {pct(eng,.5):.3f} s, p95 {pct(eng,.95):.3f} s, max {eng[-1]:.3f} s (sample resolution: the sampling interval)")
+print(f"engine watermark lag p50 {pct(eng,.5):.3f} s, p95 {pct(eng,.95):.3f} s, max {eng[-1]:.3f} s (PostgreSQL's LSN interpolated between samples)")
 PYEOF
 grep -E "^tps" "$OUT.pgbench" | head -1 || true
 echo "WAL written: $(( $(lsn_num "$end_lsn") - $(lsn_num "$start_lsn") )) bytes ($start_lsn .. $end_lsn); pgbench -c $CLIENTS -j 2 -T $SECS; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
