@@ -150,7 +150,7 @@ class PgReplicationIT {
             // 3. exactly once against pg_waldump over [start, end]
             Path walDir = Files.createDirectories(tmp.resolve("pg_wal"));
             try (Connection c = pg.connect("postgres")) {
-                PgWalIngestIT.copySegments(c, start, end, walDir);
+                io.storageengine.testsupport.PgWorkload.copySegments(c, start, end, walDir);
             }
             List<PgWalIngestIT.Expected> expected = PgWalIngestIT.waldump(walDir, tmp, start, end);
             assertThat(expected).hasSizeGreaterThan(500);

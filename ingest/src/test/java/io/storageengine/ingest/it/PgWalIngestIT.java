@@ -1,5 +1,6 @@
 package io.storageengine.ingest.it;
 
+import io.storageengine.testsupport.PgWorkload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.ingest.cli.IngestCli;
@@ -210,7 +211,7 @@ class PgWalIngestIT {
                 assertThat(System.nanoTime()).as("WAL flushed").isLessThan(deadline);
                 Thread.sleep(50);
             }
-            copySegments(c, start, end, walDir);
+            PgWorkload.copySegments(c, start, end, walDir);
             s.execute("SELECT pg_drop_replication_slot('" + t + "')");
             return new long[] {start, end};
         }
@@ -220,34 +221,6 @@ class PgWalIngestIT {
         try (ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return Lsn.parse(rs.getString(1)).value();
-        }
-    }
-
-    static void copySegments(Connection c, long start, long end, Path dir) throws SQLException, IOException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_walfile_name(?::pg_lsn) UNION SELECT pg_walfile_name(?::pg_lsn)")) {
-            ps.setString(1, Lsn.format(start));
-            ps.setString(2, Lsn.format(end));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        names.sort(null);
-        long first = Long.parseLong(names.getFirst().substring(8), 16);
-        long last = Long.parseLong(names.getLast().substring(8), 16);
-        String tli = names.getFirst().substring(0, 8);
-        for (long seg = first; seg <= last; seg++) {
-            String name = tli + String.format("%016X", seg);
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_wal/' || ?)")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Files.write(dir.resolve(name), rs.getBytes(1));
-                }
-            }
         }
     }
 

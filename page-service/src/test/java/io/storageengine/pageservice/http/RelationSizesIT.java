@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.http;
 
+import io.storageengine.testsupport.PgWorkload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -173,7 +174,7 @@ class RelationSizesIT {
             a.execute("CHECKPOINT"); // a record after the last noted LSN
             end = lsn(a);
             waitFlushed(a, end);
-            copySegments(admin, start, end, Files.createDirectories(tmp.resolve("pg_wal")));
+            PgWorkload.copySegments(admin, start, end, Files.createDirectories(tmp.resolve("pg_wal")));
             a.execute("DROP DATABASE " + dbName);
         }
         assertThat(probes).hasSizeGreaterThan(20);
@@ -355,31 +356,6 @@ class RelationSizesIT {
     }
 
     /** Copies the segment files holding [start, end] out of the server through SQL. */
-    private static void copySegments(Connection c, long start, long end, Path dir) throws Exception {
-        String first;
-        String last;
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_walfile_name(?::pg_lsn), pg_walfile_name(?::pg_lsn)")) {
-            ps.setString(1, Lsn.format(start));
-            ps.setString(2, Lsn.format(end));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                first = rs.getString(1);
-                last = rs.getString(2);
-            }
-        }
-        String tli = first.substring(0, 8);
-        for (long seg = Long.parseLong(first.substring(8), 16); seg <= Long.parseLong(last.substring(8), 16); seg++) {
-            String name = tli + String.format("%016X", seg);
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_wal/' || ?)")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Files.write(dir.resolve(name), rs.getBytes(1));
-                }
-            }
-        }
-    }
-
     // ---- the engine's view
 
     private static JsonNode get(WebServer server, Probe p) throws Exception {

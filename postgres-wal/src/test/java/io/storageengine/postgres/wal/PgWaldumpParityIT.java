@@ -1,5 +1,6 @@
 package io.storageengine.postgres.wal;
 
+import io.storageengine.testsupport.PgWorkload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ class PgWaldumpParityIT {
                     + "INSERT INTO " + table + " VALUES (-2, 'a', 'b'); RELEASE s1; COMMIT");
             end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             waitFlushed(s, end);
-            copySegments(c, start, end, walDir);
+            PgWorkload.copySegments(c, start, end, walDir);
             s.execute("SELECT pg_drop_replication_slot('" + table + "')");
         }
         String dump = pgWaldump(walDir, tmp.resolve("waldump.txt"), "-s", Lsn.format(start), "-e", Lsn.format(end));
@@ -174,7 +175,7 @@ class PgWaldumpParityIT {
             s.execute("VACUUM chain");
             end = lsn(s, "SELECT pg_current_wal_insert_lsn()");
             waitFlushed(s, end);
-            copySegments(c, start, end, walDir);
+            PgWorkload.copySegments(c, start, end, walDir);
             s.execute("SELECT pg_drop_replication_slot('parity_chain')");
         }
         List<Waldump.Rec> expected = Waldump.parse(pgWaldump(walDir, tmp.resolve("chain.txt"), "-s", Lsn.format(start),
@@ -300,34 +301,6 @@ class PgWaldumpParityIT {
     }
 
     /** Copies the segment files holding [start, end] out of the server, through SQL. */
-    static void copySegments(Connection c, long start, long end, Path dir) throws SQLException, IOException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT pg_walfile_name(?::pg_lsn) UNION SELECT pg_walfile_name(?::pg_lsn)")) {
-            ps.setString(1, Lsn.format(start));
-            ps.setString(2, Lsn.format(end));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        names.sort(null);
-        long first = Long.parseLong(names.getFirst().substring(8), 16);
-        long last = Long.parseLong(names.getLast().substring(8), 16);
-        String tli = names.getFirst().substring(0, 8);
-        for (long seg = first; seg <= last; seg++) {
-            String name = tli + String.format("%016X", seg);
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_binary_file('pg_wal/' || ?)")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Files.write(dir.resolve(name), rs.getBytes(1));
-                }
-            }
-        }
-    }
-
     static long segmentStart(String fileName) {
         long hi = Long.parseLong(fileName.substring(8, 16), 16);
         long lo = Long.parseLong(fileName.substring(16, 24), 16);
