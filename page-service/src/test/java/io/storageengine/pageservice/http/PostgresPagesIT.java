@@ -98,7 +98,6 @@ class PostgresPagesIT {
         final Map<String, Integer> skipped = new TreeMap<>();
         final List<String> differ = new ArrayList<>();
         /** VM pages where ours still has bits that heap records cleared implicitly (see the class comment). */
-        final List<String> vmMissingClears = new ArrayList<>();
 
         int equal() {
             return equalByKind.values().stream().mapToInt(Integer::intValue).sum();
@@ -110,8 +109,7 @@ class PostgresPagesIT {
 
         @Override
         public String toString() {
-            return equal() + " pages equal " + equalByKind + ", " + differ.size() + " differ, skipped " + skipped
-                    + ", VM pages missing implicit clears " + vmMissingClears;
+            return equal() + " pages equal " + equalByKind + ", " + differ.size() + " differ, skipped " + skipped;
         }
     }
 
@@ -195,7 +193,6 @@ class PostgresPagesIT {
                     ? " (pg_current_wal_lsn after CHECKPOINT, every user relation)" : " (during the run)") + ": "
                     + tallies.get(i));
             tallies.get(i).differ.stream().limit(30).forEach(d -> System.out.println("  differs: " + d));
-            tallies.get(i).vmMissingClears.forEach(d -> System.out.println("  VM page missing implicit clears: " + d));
         }
         System.out.println("PostgresPagesIT ingest: " + published.stats().records() + " records, "
                 + published.stats().frames() + " frames");
@@ -275,28 +272,6 @@ class PostgresPagesIT {
         return pageLsn(page) == 0 && lower <= 24;
     }
 
-    /**
-     * Whether two VM pages (same LSN and header) differ only by bits set in ours and clear on the
-     * server: the implicit clears of heap records ({@code *_ALL_VISIBLE_CLEARED}), which ingest does
-     * not publish yet for the VM page (no frame is keyed by it), so the service cannot apply them.
-     */
-    private static boolean onlyMissingClears(byte[] ours, byte[] server) {
-        if (pageLsn(ours) != pageLsn(server)) {
-            return false;
-        }
-        boolean extra = false;
-        for (int i = 0; i < ours.length; i++) {
-            if (i >= 8 && i < 10) {
-                continue; // checksum
-            }
-            if (i < 24 ? ours[i] != server[i] : (server[i] & ~ours[i]) != 0) {
-                return false;
-            }
-            extra |= i >= 24 && ours[i] != server[i];
-        }
-        return extra;
-    }
-
     // ---- the engine's pages
 
     private int startPageService(String topic) throws Exception {
@@ -350,8 +325,6 @@ class PostgresPagesIT {
                     tally.skip("extended by the server without WAL, never used");
                 } else if (e.status() == 404 && t.kind() == RelationKind.SPGIST && emptyPageWithoutWal(server)) {
                     tally.skip("spgist page initialized by the server without WAL, never used");
-                } else if (e.status() == 200 && t.kind() == RelationKind.VM && onlyMissingClears(e.body(), server)) {
-                    tally.vmMissingClears.add(t.toString());
                 } else if (e.status() != 200) {
                     tally.differ.add(t + ": status " + e.status() + " " + new String(e.body()));
                 } else {

@@ -55,7 +55,9 @@ public final class VisibilityMapRedo {
 
     /**
      * Replays a VM_OF_BLOCK frame: the VM page {@code vmRef} of the heap block named by block
-     * reference {@code blockId} (which must be the frame's target, else {@link RedoException}).
+     * reference {@code blockId} (which must be the frame's target, else {@link RedoException}), or,
+     * with blockId {@link VmClearTargets#NO_BLOCK}, the VM tail page of a Storage TRUNCATE
+     * ({@link SmgrTruncateRedo#truncateVmPage}).
      * As PostgreSQL's redo: {@code visibilitymap_pin} reads the page with {@code vm_readbuf},
      * which initializes a new (all-zero, or not yet existing) page with {@code PageInit(BLCKSZ, 0)}
      * (and {@code vm_extend} writes such pages when it creates them); then
@@ -68,6 +70,11 @@ public final class VisibilityMapRedo {
             throw new RedoException(vmRef.toString(), endLsn, "VM_OF_BLOCK frame for block reference #" + blockId
                     + " of " + rec.rmgr() + "/" + rec.recordName() + " names " + vmRef + " but the record's"
                     + " visibility-map page for it is " + (target == null ? "none" : target.toString()));
+        }
+        if (blockId == VmClearTargets.NO_BLOCK) {
+            // Storage TRUNCATE: visibilitymap_prepare_truncate on the tail page (no LSN stamp)
+            SmgrTruncateRedo.truncateVmPage(vmPage, SmgrTruncateRedo.parse(rec).newBlocks());
+            return true;
         }
         Page page = new Page(vmPage);
         if (page.isNew()) {

@@ -40,7 +40,9 @@ public final class PgRecordFormat {
      */
     public static final int VM_OF_BLOCK = 0x04;
     public static final int KNOWN_FLAGS = WILL_INIT | REDUCED | VM_OF_BLOCK;
-    /** PostgreSQL's RM_HEAP2_ID and RM_HEAP_ID: the only records a VM_OF_BLOCK frame may carry. */
+    /** PostgreSQL's RM_SMGR_ID: Storage TRUNCATE changes the VM tail page (format 1.3). */
+    static final int RM_SMGR = 2;
+    /** PostgreSQL's RM_HEAP2_ID and RM_HEAP_ID: with RM_SMGR_ID, the only records a VM_OF_BLOCK frame may carry. */
     public static final int RM_HEAP2 = 9;
     public static final int RM_HEAP = 10;
     /** The fork number of the visibility map. */
@@ -61,8 +63,8 @@ public final class PgRecordFormat {
 
     /**
      * Checks a PG_RECORD body (view from blockId to the end of the record; not consumed): length,
-     * pgMajor 15, only flag bits 0-2, VM_OF_BLOCK not with WILL_INIT and only on a Heap or Heap2
-     * record, and {@code xl_tot_len} equal to the record bytes present.
+     * pgMajor 15, only flag bits 0-2, VM_OF_BLOCK not with WILL_INIT and only on a Heap, Heap2 or
+     * Storage record, and {@code xl_tot_len} equal to the record bytes present.
      *
      * @throws BadRecordException naming the LSN and the rule broken
      */
@@ -83,9 +85,10 @@ public final class PgRecordFormat {
                         + " only clears bits)");
             }
             int rmid = body.get(p + RECORD + XL_RMID) & 0xFF;
-            if (rmid != RM_HEAP && rmid != RM_HEAP2) {
+            if (rmid != RM_HEAP && rmid != RM_HEAP2 && rmid != RM_SMGR) {
                 throw new BadRecordException(lsn, "PG_RECORD with VM_OF_BLOCK carries a record of rmgr " + rmid
-                        + "; only Heap (10) and Heap2 (9) records clear visibility-map bits");
+                        + "; only Heap (10), Heap2 (9) and Storage (2, TRUNCATE) records change visibility-map"
+                        + " pages implicitly");
             }
         }
         // big-endian, whatever the view's byte order

@@ -49,13 +49,13 @@ public final class PgRecordFrames {
     public void emit(DecodedRecord r, Sink sink) {
         stats.records++;
         long lsn = r.endLsn().value();
-        if (r.blocks().isEmpty()) {
+        List<VmClearTargets.Target> vm = VmClearTargets.targets(r);
+        if (r.blocks().isEmpty() && vm.isEmpty()) {
             stats.lsnAdvances++;
             stats.advancesByRmgr.merge(r.rmgr(), 1L, Long::sum);
             sink.lsnAdvance(lsn, r);
             return;
         }
-        List<VmClearTargets.Target> vm = VmClearTargets.targets(r);
         int nBlocks = r.blocks().size();
         byte[][] frames = new byte[nBlocks + vm.size()][];
         PageRef[] pages = new PageRef[frames.length];
@@ -89,7 +89,8 @@ public final class PgRecordFrames {
                 rec = new byte[r.totalLength()];
                 r.bytes().get(rec);
             }
-            checkSize(r, PgRecordPayload.HEADER_SIZE + rec.length, "the visibility-map page of block " + t.blockId());
+            checkSize(r, PgRecordPayload.HEADER_SIZE + rec.length, t.blockId() == VmClearTargets.NO_BLOCK
+                    ? "the visibility-map tail page of a truncation" : "the visibility-map page of block " + t.blockId());
             int flags = PgRecordPayload.VM_OF_BLOCK | (strip ? PgRecordPayload.REDUCED : 0);
             frames[i] = frame(lsn, t.vmPage(), t.blockId(), flags, rec);
             pages[i] = t.vmPage();

@@ -90,6 +90,16 @@ public record PgRecordPayload(PageRef page, int blockId, int flags, int pgMajor,
                     + " but " + b.remaining() + " record bytes");
         }
         DecodedRecord r = DecodedRecord.decode(b, lsn, (flags & REDUCED) == 0);
+        if ((flags & VM_OF_BLOCK) != 0 && blockId == VmClearTargets.NO_BLOCK) {
+            // Storage TRUNCATE: the VM tail page, named by no block reference (format 1.3)
+            PageRef vm = VmClearTargets.truncateTarget(r.rmid(), r.info(), r.mainData());
+            if (vm == null || !vm.equals(page)) {
+                throw new WalFormatException(at, "PG_RECORD at " + at + ": VM_OF_BLOCK without a block reference names "
+                        + page + ", but the record (" + r.rmgr() + " " + r.recordName() + ") changes "
+                        + (vm == null ? "no visibility-map tail page" : "the visibility-map tail page " + vm));
+            }
+            return new PgRecordPayload(page, blockId, flags, major, r);
+        }
         BlockRef blk = r.block(blockId);
         if (blk == null) {
             throw new WalFormatException(at, "PG_RECORD at " + at + ": the record has no block reference " + blockId);

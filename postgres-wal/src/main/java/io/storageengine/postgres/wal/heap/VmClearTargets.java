@@ -23,8 +23,13 @@ import io.storageengine.schemas.page.PageRef;
  * <p>Main-data offsets of the flags byte (PostgreSQL 15 {@code heapam_xlog.h}): xl_heap_insert 2,
  * xl_heap_multi_insert 0, xl_heap_delete / update / lock / lock_updated 7. Bits set by
  * {@code COPY FREEZE} ({@code XLH_INSERT_ALL_FROZEN_SET}) are not a clear: the primary logs them
- * as a separate Heap2 VISIBLE record whose block reference is the VM page. Stateless and
- * thread-safe.
+ * as a separate Heap2 VISIBLE record whose block reference is the VM page.
+ *
+ * <p>Storage TRUNCATE with {@code SMGR_TRUNCATE_VM} ({@code smgr_redo} →
+ * {@code visibilitymap_prepare_truncate}) clears, on the VM page that holds the new last heap
+ * block, the bits of every heap block from the truncation point on, unless that point falls on a
+ * VM page boundary. The record has no block references: its target has blockId {@link #NO_BLOCK}.
+ * Stateless and thread-safe.
  */
 public final class VmClearTargets {
 
@@ -36,6 +41,12 @@ public final class VmClearTargets {
     public static final int ALL_FROZEN = 0x02;
     /** VISIBILITYMAP_VALID_BITS. */
     public static final int VALID_BITS = 0x03;
+    /** The blockId of a target that no block reference names (Storage TRUNCATE's VM tail page). */
+    public static final int NO_BLOCK = 255;
+    /** RM_SMGR_ID, XLOG_SMGR_TRUNCATE and SMGR_TRUNCATE_VM (PostgreSQL 15 storage_xlog.h). */
+    static final int RM_SMGR = 2;
+    static final int SMGR_TRUNCATE = 0x20;
+    static final int SMGR_TRUNCATE_VM = 0x02;
 
     static final int HEAP_ALL_VISIBLE_CLEARED = 0x01;
     static final int UPDATE_OLD_ALL_VISIBLE_CLEARED = 0x01;
@@ -153,6 +164,10 @@ public final class VmClearTargets {
      * share a VM page gives one), in the order of their first clear.
      */
     public static List<Target> targets(DecodedRecord r) {
+        PageRef tail = truncateTarget(r.rmid(), r.info(), r.mainData());
+        if (tail != null) {
+            return List.of(new Target(NO_BLOCK, tail));
+        }
         List<Clear> clears = clears(r);
         if (clears.isEmpty()) {
             return List.of();
@@ -186,6 +201,26 @@ public final class VmClearTargets {
             }
         }
         return null;
+    }
+
+    /**
+     * The VM page a Storage TRUNCATE record changes (xl_smgr_truncate: u32 blkno, RelFileLocator
+     * spc/db/rel, i32 flags), or null: another record, no SMGR_TRUNCATE_VM, or a truncation point
+     * on a VM page boundary (PostgreSQL then only cuts the fork).
+     */
+    public static PageRef truncateTarget(int rmid, int info, ByteBuffer mainData) {
+        if (rmid != RM_SMGR || (info & 0xF0) != SMGR_TRUNCATE || mainData.remaining() < 20) {
+            return null;
+        }
+        ByteBuffer m = mainData.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int at = m.position();
+        long newBlocks = Integer.toUnsignedLong(m.getInt(at));
+        int flags = m.getInt(at + 16);
+        if ((flags & SMGR_TRUNCATE_VM) == 0 || newBlocks % HEAP_BLOCKS_PER_VM_PAGE == 0) {
+            return null;
+        }
+        return new PageRef(m.getInt(at + 4), m.getInt(at + 8), m.getInt(at + 12), Fork.VM.number(),
+                (int) (newBlocks / HEAP_BLOCKS_PER_VM_PAGE));
     }
 
     private static Clear clear(int blockId, PageRef rel, long heapBlock, int bits) {
