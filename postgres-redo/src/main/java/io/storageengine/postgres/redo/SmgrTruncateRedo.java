@@ -8,6 +8,7 @@ import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.VisibilityMapPage;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.ResourceManager;
+import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.schemas.page.PageRef;
 
 /**
@@ -29,11 +30,7 @@ public final class SmgrTruncateRedo {
     public record Truncate(PageRef rel, long newBlocks, int flags) {
         /** The VM page to change, or null when the truncation point falls on a VM page boundary (or no VM truncation). */
         public PageRef vmTailPage() {
-            if ((flags & TRUNCATE_VM) == 0 || newBlocks % VisibilityMapPage.HEAPBLOCKS_PER_PAGE == 0) {
-                return null;
-            }
-            return new PageRef(rel.spcOid(), rel.dbOid(), rel.relNumber(), 2,
-                    (int) (newBlocks / VisibilityMapPage.HEAPBLOCKS_PER_PAGE));
+            return VmClearTargets.truncateTarget(rel.spcOid(), rel.dbOid(), rel.relNumber(), newBlocks, flags);
         }
     }
 

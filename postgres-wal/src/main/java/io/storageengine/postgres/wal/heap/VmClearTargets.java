@@ -214,13 +214,20 @@ public final class VmClearTargets {
         }
         ByteBuffer m = mainData.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int at = m.position();
-        long newBlocks = Integer.toUnsignedLong(m.getInt(at));
-        int flags = m.getInt(at + 16);
+        return truncateTarget(m.getInt(at + 4), m.getInt(at + 8), m.getInt(at + 12),
+                Integer.toUnsignedLong(m.getInt(at)), m.getInt(at + 16));
+    }
+
+    /**
+     * The VM page {@code visibilitymap_prepare_truncate} changes when relation spc/db/rel is cut to
+     * {@code newBlocks} heap blocks with xl_smgr_truncate {@code flags}, or null (no
+     * SMGR_TRUNCATE_VM, or the cut falls on a VM page boundary).
+     */
+    public static PageRef truncateTarget(int spcOid, int dbOid, int relNumber, long newBlocks, int flags) {
         if ((flags & SMGR_TRUNCATE_VM) == 0 || newBlocks % HEAP_BLOCKS_PER_VM_PAGE == 0) {
             return null;
         }
-        return new PageRef(m.getInt(at + 4), m.getInt(at + 8), m.getInt(at + 12), Fork.VM.number(),
-                (int) (newBlocks / HEAP_BLOCKS_PER_VM_PAGE));
+        return new PageRef(spcOid, dbOid, relNumber, Fork.VM.number(), (int) (newBlocks / HEAP_BLOCKS_PER_VM_PAGE));
     }
 
     private static Clear clear(int blockId, PageRef rel, long heapBlock, int bits) {
