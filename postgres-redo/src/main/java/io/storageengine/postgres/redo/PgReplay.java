@@ -3,10 +3,14 @@ package io.storageengine.postgres.redo;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.Redo;
@@ -35,7 +39,9 @@ import io.storageengine.schemas.wal.Lsn;
  * truncation rules ({@link PgRedoEngine#adapt}, {@link VmClears}, {@link SmgrTruncateRedo}).
  *
  * <p>Memory: at most {@code maxPages} pages; beyond that an arbitrary page is dropped (counted as
- * {@code evicted}, like a buffer PostgreSQL would have written out). Not thread-safe.
+ * {@code evicted}, like a buffer PostgreSQL would have written out), plus the bounded queue of
+ * prepared records of {@link #replay(Path, Lsn, Lsn, PgReplay)}. An instance is not thread-safe:
+ * one thread applies records (the reading thread of the static method only prepares them).
  *
  * <pre>
  * pg-replay --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged] [--max-pages N]
@@ -57,6 +63,11 @@ public final class PgReplay {
         }
     }
 
+    /** Records per hand-over between the reading and the applying thread. */
+    static final int BATCH = 256;
+    /** Batches in flight between them: at most BATCH * QUEUE_BATCHES prepared records in memory. */
+    static final int QUEUE_BATCHES = 8;
+
     private final Redo redo;
     private final int maxPages;
     private final Map<PageRef, byte[]> pages = new HashMap<>(1 << 16);
@@ -77,21 +88,38 @@ public final class PgReplay {
         this.maxPages = maxPages;
     }
 
+    /**
+     * A record made ready for redo (decoded, adapted, images redo applies already decompressed,
+     * its visibility-map clears and truncation worked out): the reading thread's share of the work.
+     */
+    private record Prepared(DecodedRecord rec, RedoRecord adapted, List<VmClearTargets.Clear> clears,
+                            SmgrTruncateRedo.Truncate truncate) {
+    }
+
+    private static Prepared prepare(DecodedRecord rec) {
+        RedoRecord adapted = PgRedoEngine.adapt(rec, true);
+        return new Prepared(rec, adapted, VmClears.of(adapted), SmgrTruncateRedo.parse(rec));
+    }
+
     /** Replays one record (records must come in WAL order). */
     public void replay(DecodedRecord rec) {
+        apply(prepare(rec));
+    }
+
+    private void apply(Prepared p) {
+        DecodedRecord rec = p.rec();
+        RedoRecord adapted = p.adapted();
         records++;
         long end = rec.endLsn().value();
         lastEnd = end;
-        RedoRecord adapted = PgRedoEngine.adapt(rec);
-        for (VmClearTargets.Clear c : VmClears.of(adapted)) {
+        for (VmClearTargets.Clear c : p.clears()) {
             byte[] vm = pages.get(new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock()));
             if (vm != null) {
                 VmClears.apply(vm, adapted, c.spcOid(), c.dbOid(), c.relNumber(), c.vmBlock(), end, false);
             }
         }
-        SmgrTruncateRedo.Truncate truncate = SmgrTruncateRedo.parse(rec);
-        if (truncate != null) {
-            truncate(truncate);
+        if (p.truncate() != null) {
+            truncate(p.truncate());
         }
         for (BlockRef b : rec.blocks()) {
             PageRef key = b.pageRef();
@@ -155,22 +183,72 @@ public final class PgReplay {
                 Map.copyOf(errors), Lsn.format(lastEnd), nanos);
     }
 
-    /** Replays the records of {@code pgWal} that end after {@code start} and at or before {@code end} (null: all). */
+    /**
+     * Replays the records of {@code pgWal} that end after {@code start} and at or before {@code end}
+     * (null: all) on two threads, as a pipeline: a reading thread reads, checks and decodes records
+     * and decompresses the images redo applies; the calling thread applies them in WAL order.
+     * Between them at most {@value #QUEUE_BATCHES} batches of {@value #BATCH} records (backpressure).
+     * Interrupting the calling thread cancels both.
+     */
     public static Result replay(Path pgWal, Lsn start, Lsn end, PgReplay replay) throws IOException {
         long t0 = System.nanoTime();
-        try (WalSegmentSource src = WalSegmentSource.open(pgWal); XLogReader reader = XLogReader.open(src, start)) {
-            DecodedRecord rec;
-            while ((rec = reader.next()) != null) {
-                if (end != null && rec.endLsn().isAfter(end)) {
-                    break;
+        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+        Thread reader = Thread.ofPlatform().name("pg-replay-reader").daemon(true).start(() -> read(pgWal, start, end, queue));
+        try {
+            while (true) {
+                Object item = queue.take();
+                if (item instanceof Prepared[] batch) {
+                    if (batch.length == 0) {
+                        break;
+                    }
+                    for (Prepared p : batch) {
+                        replay.apply(p);
+                    }
+                } else if (item instanceof IOException e) {
+                    throw new IOException(e.getMessage(), e);
+                } else if (item instanceof RuntimeException e) {
+                    throw e;
+                } else {
+                    throw new IllegalStateException("pg-replay reader failed", (Throwable) item);
                 }
-                replay.replay(rec);
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new IOException("pg-replay cancelled at " + rec.endLsn());
-                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("pg-replay cancelled at " + Lsn.format(replay.lastEnd), e);
+        } finally {
+            reader.interrupt();
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         return replay.result(System.nanoTime() - t0);
+    }
+
+    /** The reading thread: batches of prepared records, then an empty batch, or the failure. */
+    private static void read(Path pgWal, Lsn start, Lsn end, BlockingQueue<Object> queue) {
+        try {
+            try (WalSegmentSource src = WalSegmentSource.open(pgWal); XLogReader reader = XLogReader.open(src, start)) {
+                List<Prepared> batch = new ArrayList<>(BATCH);
+                DecodedRecord rec;
+                while ((rec = reader.next()) != null && (end == null || !rec.endLsn().isAfter(end))) {
+                    batch.add(prepare(rec));
+                    if (batch.size() == BATCH) {
+                        queue.put(batch.toArray(Prepared[]::new));
+                        batch.clear();
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    queue.put(batch.toArray(Prepared[]::new));
+                }
+                queue.put(new Prepared[0]);
+            } catch (IOException | RuntimeException | Error e) {
+                queue.put(e);
+            }
+        } catch (InterruptedException e) {
+            // cancelled by the applying thread: it is not waiting for anything more
+        }
     }
 
     public static void main(String[] args) {

@@ -79,6 +79,19 @@ class PgReplayTest {
     }
 
     @Test
+    void aReadErrorOnTheReadingThreadReachesTheCaller(@TempDir Path tmp) throws Exception {
+        byte[] garbage = new byte[16 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        java.nio.file.Files.write(tmp.resolve("000000010000000000000001"), garbage);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = PgReplay.run(new String[] {"--pg-wal", tmp.toString(), "--start-lsn", "0/1000028"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("pg-replay: ");
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("pg-replay-reader"));
+    }
+
+    @Test
     void boundsThePageSet() {
         assertThatThrownBy(() -> new PgReplay(false, 0)).isInstanceOf(IllegalArgumentException.class);
     }
