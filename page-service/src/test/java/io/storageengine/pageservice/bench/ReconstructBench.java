@@ -71,6 +71,7 @@ public class ReconstructBench {
     private StorePageReader reader;
     private PageRequest[] requests;
     private long chainStart = Long.MAX_VALUE;
+    private final byte[] baselinePage = new byte[8192];
 
     @Setup(Level.Trial)
     public void setUp() throws PageReadException {
@@ -147,6 +148,12 @@ public class ReconstructBench {
     public void tearDown() {
         fx.close();
         memory.close();
+    }
+
+    /** The same-run baseline for regression checks: copying one 8 KiB page. */
+    @Benchmark
+    public byte[] copyPageBaseline() {
+        return baselinePage.clone();
     }
 
     @Benchmark

@@ -95,7 +95,7 @@ public final class ConsistencyChecker {
             }
             byte[] page = before == null ? new byte[Page.SIZE] : before.clone();
             try {
-                engine.apply(page, rec, b.id(), end);
+                engine.apply(page, adapted, b.id(), end);
             } catch (RedoUnsupportedException e) {
                 unsupported.merge(kind, 1L, Long::sum);
                 if (unsupported.get(kind) == 1) {

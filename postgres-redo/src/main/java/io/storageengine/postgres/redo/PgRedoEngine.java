@@ -54,6 +54,11 @@ public final class PgRedoEngine {
         redo.apply(page, adapt(rec), blockId, endLsn);
     }
 
+    /** As above, for a record already adapted once for all its blocks. */
+    void apply(byte[] page, RedoRecord adapted, int blockId, long endLsn) {
+        redo.apply(page, adapted, blockId, endLsn);
+    }
+
     /**
      * The adapter form for the page-versions core: the record's bytes as in the WAL (or a
      * REDUCED copy: other blocks' images stripped, xl_crc not checked), the block id, and the
