@@ -112,7 +112,8 @@ public final class Pool implements AutoCloseable {
      * ({@link Admission.Saturated}) is transient but not a server failure.
      */
     public <T> T run(ConnectionSource.Work<T> work) throws SQLException {
-        if (breaker.isOpen()) {
+        if (breaker.isOpen() && breaker.getRemainingDelay().toNanos() > 0) {
+            // open and not yet due for its trial (an elapsed delay turns HALF_OPEN only when a permit is asked)
             throw new CircuitBreakerOpenException(breaker);
         }
         long t0 = System.nanoTime();
