@@ -95,6 +95,7 @@ final class CompactionLoop implements Runnable {
             }
             JobExecutor.Outcome outcome = executor.run(jobs.get(0), loaded, lease, cancel);
             if (outcome == JobExecutor.Outcome.FENCED) {
+                metrics.leaseLost("fenced");
                 o.leaseLost("fenced during a " + jobs.get(0).kind() + " job");
             }
             return outcome == JobExecutor.Outcome.SUCCEEDED;
