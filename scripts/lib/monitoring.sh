@@ -92,7 +92,8 @@ monitoring_banner() {
 }
 
 # Fast checks of monitoring/ (a few seconds, no JVM): rule syntax, rule unit tests, a generated
-# config, and that every alert has a test and a runbook entry whose anchor exists.
+# config, that every alert has a test and a runbook entry whose anchor exists, and that every metric
+# the rules use is registered somewhere in the services' code (monitoring_metric_names).
 monitoring_check() {
   local promtool=${SE_PROMTOOL:-promtool}
   command -v "$promtool" >/dev/null || { warn "promtool missing (Debian package prometheus): alert rules not checked"; return 2; }
@@ -113,6 +114,32 @@ monitoring_check() {
     [[ "$anchor" == "${alert,,}" ]] || { warn "alert $alert: runbook_url anchor '$anchor' is not docs/runbook.md#${alert,,}"; rc=1; }
     grep -q "^### $alert\$" "$SE_RUNBOOK" || { warn "alert $alert has no '### $alert' entry in docs/runbook.md"; rc=1; }
   done
-  ((rc == 0)) && info "monitoring: rules, rule tests, configs and runbook entries OK"
+  monitoring_metric_names || rc=1
+  ((rc == 0)) && info "monitoring: rules, rule tests, configs, runbook entries and metric names OK"
+  return "$rc"
+}
+
+# Every metric name in monitoring/alerts.yml must be one the code registers: the Prometheus name minus
+# its suffixes (_total, _seconds_count, _seconds, _bytes) with dots, or as written, in a main source
+# file (Micrometer's own binders: disk_* is DiskSpaceMetrics; `up` is Prometheus's). Catches a rule
+# watching a metric that was renamed or never existed.
+monitoring_metric_names() {
+  local name base rc=0 found
+  for name in $(grep -E '^ +(expr:| )' "$SE_MONITORING_DIR/alerts.yml" | grep -v -E '^ +(summary|description|runbook_url):' \
+      | grep -oE '\b(se|compactor|disk)_[a-z0-9_]+\b' | sort -u); do
+    found=0 base=$name
+    while :; do # the name as written, then with one more Prometheus suffix stripped each round
+      if grep -rqsF --include='*.java' -e "\"${base//_/.}\"" -e "\"$base\"" "$SE_ROOT"/*/src/main/java; then found=1; break; fi
+      case "$base" in
+        *_total) base=${base%_total} ;; *_count) base=${base%_count} ;; *_sum) base=${base%_sum} ;;
+        *_bucket) base=${base%_bucket} ;; *_seconds) base=${base%_seconds} ;; *_bytes) base=${base%_bytes} ;;
+        *) break ;;
+      esac
+    done
+    case "$name" in
+      disk_free_bytes | disk_total_bytes) grep -rqs --include='*.java' 'new DiskSpaceMetrics(' "$SE_ROOT"/*/src/main/java && found=1 ;;
+    esac
+    ((found)) || { warn "metric $name is used in monitoring/alerts.yml but registered nowhere in */src/main/java"; rc=1; }
+  done
   return "$rc"
 }
