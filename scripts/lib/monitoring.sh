@@ -77,7 +77,13 @@ monitoring_up() {
   setsid "$SE_PROMETHEUS_BIN" --config.file="$SE_PROMETHEUS_DIR/prometheus.yml" \
     --storage.tsdb.path="$SE_PROMETHEUS_DIR/data" --storage.tsdb.retention.time=2d \
     --web.listen-address="127.0.0.1:$SE_PROMETHEUS_PORT" >>"$SE_LOGS/prometheus.log" 2>&1 </dev/null &
-  write_pid prometheus $! "$SE_PROMETHEUS_DIR/prometheus.yml"
+  local pid=$! i
+  write_pid prometheus "$pid" "$SE_PROMETHEUS_DIR/prometheus.yml"
+  for ((i = 0; i < 50; i++)); do # until the forked shell has exec'd prometheus (is_up checks its command line)
+    is_up prometheus && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
   if ! wait_for_port "$SE_PROMETHEUS_PORT" 60 prometheus; then
     show_log_tail prometheus
     die "prometheus did not listen on port $SE_PROMETHEUS_PORT within 60 s (see ./se logs prometheus)"
