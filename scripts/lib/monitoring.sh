@@ -149,3 +149,21 @@ monitoring_metric_names() {
   done
   return "$rc"
 }
+
+# ./se alerts: the alerts the local Prometheus has pending or firing, one per line
+# ("<state> <alertname> <labels>"), for people and for fault-injection scripts (which alert fired).
+monitoring_alerts() {
+  is_up prometheus || die "no Prometheus of ./se running: ./se up --monitoring"
+  local json
+  json=$(curl -fsS -m 5 "http://127.0.0.1:$SE_PROMETHEUS_PORT/api/v1/alerts") \
+    || die "Prometheus on port $SE_PROMETHEUS_PORT did not answer /api/v1/alerts"
+  python3 - "$json" <<'PY'
+import json, sys
+alerts = json.loads(sys.argv[1])["data"]["alerts"]
+for a in sorted(alerts, key=lambda a: (a["state"], a["labels"].get("alertname", ""))):
+    labels = {k: v for k, v in a["labels"].items() if k not in ("alertname", "severity", "stack")}
+    print(a["state"], a["labels"].get("alertname", "?"), " ".join(f"{k}={v}" for k, v in sorted(labels.items())))
+if not alerts:
+    print("no alert pending or firing")
+PY
+}
