@@ -5,6 +5,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.PageServiceConfig;
 import io.storageengine.pageservice.http.BatchPageService;
@@ -73,6 +74,12 @@ public final class Main {
         PageServiceConfig config = PageServiceConfig.load();
         PageMetrics metrics = new PageMetrics();
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
+        // disk_free_bytes / disk_total_bytes{path=...} of the state (RocksDB) and segment directories
+        // (monitoring/alerts.yml, DiskFilling / DiskWillFill)
+        new DiskSpaceMetrics(Path.of(config.kafka().stateDir()).toFile()).bindTo(metrics.registry());
+        if (config.cold().enabled()) {
+            new DiskSpaceMetrics(Path.of(config.cold().segmentDir()).toFile()).bindTo(metrics.registry());
+        }
         PageStreamsApp app;
         try {
             app = PageStreamsApp.start(streamsSettings(config), cold.trimming());

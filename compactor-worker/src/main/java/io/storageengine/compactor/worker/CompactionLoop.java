@@ -108,6 +108,7 @@ final class CompactionLoop implements Runnable {
             pacer.engage(loaded.l0Count() <= config.pacing().behindL0Segments());
             JobExecutor.Outcome outcome = executor.run(jobs.get(0), loaded, lease, cancel);
             if (outcome == JobExecutor.Outcome.FENCED) {
+                metrics.leaseLost("fenced");
                 o.leaseLost("fenced during a " + jobs.get(0).kind() + " job");
             }
             return outcome == JobExecutor.Outcome.SUCCEEDED;
