@@ -44,7 +44,15 @@ public final class Authenticator {
 
     /** The verified claims of the request's bearer token. @throws ApiException 401 */
     public TokenClaims authenticate(Headers headers) {
-        String h = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
+        return authenticate(headers.first(HeaderNames.AUTHORIZATION).orElse(null));
+    }
+
+    /**
+     * The verified claims of an {@code Authorization} value ({@code Bearer <JWT>}; null when absent):
+     * the one check behind both the HTTP {@link AuthFilter} and the gRPC stream's metadata.
+     * @throws ApiException 401
+     */
+    public TokenClaims authenticate(String h) {
         if (h == null || h.length() <= 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("missing bearer token (Authorization: Bearer <token>)");
         }

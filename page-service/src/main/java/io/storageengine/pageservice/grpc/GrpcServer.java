@@ -1,0 +1,126 @@
+package io.storageengine.pageservice.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.storageengine.pageapi.v1.GetPageRequest;
+import io.storageengine.pageapi.v1.GetPageResponse;
+import io.storageengine.pageapi.v1.PageServiceGrpc;
+import io.storageengine.pageapi.v1.RelationSizeRequest;
+import io.storageengine.pageapi.v1.RelationSizeResponse;
+import io.storageengine.pageapi.v1.TimelineStatusRequest;
+import io.storageengine.pageapi.v1.TimelineStatusResponse;
+import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.grpc.internal.AuthInterceptor;
+import io.storageengine.pageservice.grpc.internal.PageReads;
+import io.storageengine.pageservice.grpc.internal.PageStream;
+import io.storageengine.pageservice.http.Services;
+import io.storageengine.pageservice.relations.RelationReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The streaming page API's server: grpc-java on Netty, port {@code grpc.port} of {@code http.host},
+ * every call (and every request of a stream) on a virtual thread, the {@link AuthInterceptor} in
+ * front, {@code PageService} of page_service.proto behind it. Started and stopped by {@code Main}
+ * with the HTTP server; {@link #close} stops taking calls and lets in-flight ones finish for
+ * {@code grpc.shutdown-grace}. Thread-safe.
+ */
+public final class GrpcServer implements AutoCloseable {
+    /** Largest message accepted (a request is a few dozen bytes; answers are pages). */
+    private static final int MAX_INBOUND = 64 * 1024;
+
+    private final Server server;
+    private final ExecutorService executor;
+    private final PageServiceConfig.Grpc config;
+
+    private GrpcServer(Server server, ExecutorService executor, PageServiceConfig.Grpc config) {
+        this.server = server;
+        this.executor = executor;
+        this.config = config;
+    }
+
+    /** Starts on {@code host:grpc.port} (0: a free port). @throws UncheckedIOException when the port cannot be bound */
+    public static GrpcServer start(String host, PageServiceConfig.Grpc config, Services services,
+                                   RelationReader relations) {
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-", 0).factory());
+        PageReads reads = new PageReads(services, relations);
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, config.port()))
+                .executor(executor)
+                .maxInboundMessageSize(MAX_INBOUND)
+                .addService(ServerInterceptors.intercept(new Service(reads, executor, config.maxInFlight()),
+                        new AuthInterceptor(services.auth(), services.metrics())))
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("cannot listen for gRPC on " + host + ":" + config.port(), e);
+        }
+        return new GrpcServer(server, executor, config);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        executor.shutdownNow();
+    }
+
+    /** The generated service's methods, each delegating to {@link PageReads}. */
+    private static final class Service extends PageServiceGrpc.PageServiceImplBase {
+        private final PageReads reads;
+        private final ExecutorService executor;
+        private final int maxInFlight;
+
+        Service(PageReads reads, ExecutorService executor, int maxInFlight) {
+            this.reads = reads;
+            this.executor = executor;
+            this.maxInFlight = maxInFlight;
+        }
+
+        @Override
+        public StreamObserver<GetPageRequest> getPages(StreamObserver<GetPageResponse> responses) {
+            return new PageStream(responses, reads, AuthInterceptor.CLAIMS.get(), AuthInterceptor.AUTHORIZATION.get(),
+                    executor, maxInFlight);
+        }
+
+        @Override
+        public void getRelationSize(RelationSizeRequest request, StreamObserver<RelationSizeResponse> responses) {
+            unary(() -> reads.relation(request, AuthInterceptor.CLAIMS.get()), responses);
+        }
+
+        @Override
+        public void getTimelineStatus(TimelineStatusRequest request, StreamObserver<TimelineStatusResponse> responses) {
+            unary(() -> reads.timeline(request, AuthInterceptor.CLAIMS.get()), responses);
+        }
+
+        private static <T> void unary(java.util.function.Supplier<T> call, StreamObserver<T> responses) {
+            T answer;
+            try {
+                answer = call.get();
+            } catch (RuntimeException e) {
+                responses.onError(e);
+                return;
+            }
+            responses.onNext(answer);
+            responses.onCompleted();
+        }
+    }
+}
