@@ -29,6 +29,7 @@ public final class PageStreamConnection {
     private final ClientCallStreamObserver<GetPageRequest> requests;
     private long nextId = 1;
     private volatile boolean broken;
+    private volatile Throwable failure; // why the stream ended (null: closed by this side)
 
     public PageStreamConnection(PageServiceGrpc.PageServiceStub stub, int maxInFlight) {
         this.permits = new Semaphore(maxInFlight);
@@ -76,19 +77,25 @@ public final class PageStreamConnection {
 
     /**
      * Sends {@code request} (its id replaced by a fresh one) if a slot is free within
-     * {@code waitNanos}; null when the stream is full or broken. {@code toRequest} builds the wire
+     * {@code waitNanos}; null when the stream is full or was closed here; a failed future when the
+     * stream has failed (such as UNAUTHENTICATED at its start). {@code toRequest} builds the wire
      * request from the id.
      */
     public CompletableFuture<GetPageResponse> trySend(Function<Long, GetPageRequest> toRequest, long waitNanos)
             throws InterruptedException {
-        if (broken || !permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
+        if (broken) {
+            Throwable t = failure;
+            return t == null ? null : CompletableFuture.failedFuture(t);
+        }
+        if (!permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS)) {
             return null;
         }
         CompletableFuture<GetPageResponse> f = new CompletableFuture<>();
         synchronized (lock) {
             if (broken) {
                 permits.release();
-                return null;
+                Throwable t = failure;
+                return t == null ? null : CompletableFuture.failedFuture(t);
             }
             long id = nextId++;
             pending.put(id, f);
@@ -123,6 +130,7 @@ public final class PageStreamConnection {
     }
 
     private void failAll(Throwable t) {
+        failure = t;
         broken = true;
         for (Long id : pending.keySet()) {
             CompletableFuture<GetPageResponse> f = pending.remove(id);

@@ -2,6 +2,7 @@ package io.storageengine.pageservice.grpc;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.storageengine.pageapi.v1.GetPageRequest;
@@ -20,6 +21,7 @@ import io.storageengine.pageservice.relations.RelationReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,12 +51,10 @@ public final class GrpcServer implements AutoCloseable {
     public static GrpcServer start(String host, PageServiceConfig.Grpc config, Services services,
                                    RelationReader relations) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-", 0).factory());
-        PageReads reads = new PageReads(services, relations);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, config.port()))
                 .executor(executor)
                 .maxInboundMessageSize(MAX_INBOUND)
-                .addService(ServerInterceptors.intercept(new Service(reads, executor, config.maxInFlight()),
-                        new AuthInterceptor(services.auth(), services.metrics())))
+                .addService(definition(config, services, relations, executor))
                 .build();
         try {
             server.start();
@@ -63,6 +63,16 @@ public final class GrpcServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen for gRPC on " + host + ":" + config.port(), e);
         }
         return new GrpcServer(server, executor, config);
+    }
+
+    /**
+     * The service with its auth interceptor, for any server builder (in-process in tests);
+     * {@code executor} runs the reads of stream requests (virtual threads: reads block).
+     */
+    public static ServerServiceDefinition definition(PageServiceConfig.Grpc config, Services services,
+                                                     RelationReader relations, Executor executor) {
+        return ServerInterceptors.intercept(new Service(new PageReads(services, relations), executor,
+                config.maxInFlight()), new AuthInterceptor(services.auth(), services.metrics()));
     }
 
     public int port() {
@@ -86,10 +96,10 @@ public final class GrpcServer implements AutoCloseable {
     /** The generated service's methods, each delegating to {@link PageReads}. */
     private static final class Service extends PageServiceGrpc.PageServiceImplBase {
         private final PageReads reads;
-        private final ExecutorService executor;
+        private final Executor executor;
         private final int maxInFlight;
 
-        Service(PageReads reads, ExecutorService executor, int maxInFlight) {
+        Service(PageReads reads, Executor executor, int maxInFlight) {
             this.reads = reads;
             this.executor = executor;
             this.maxInFlight = maxInFlight;
