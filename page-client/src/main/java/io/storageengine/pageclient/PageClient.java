@@ -15,9 +15,12 @@ import io.storageengine.pageapi.v1.Problem;
 import io.storageengine.pageapi.v1.RelTag;
 import io.storageengine.pageapi.v1.RelationSizeRequest;
 import io.storageengine.pageapi.v1.RelationSizeResponse;
+import io.storageengine.pageapi.v1.RoutingRequest;
+import io.storageengine.pageapi.v1.RoutingResponse;
 import io.storageengine.pageapi.v1.TimelineStatusRequest;
 import io.storageengine.pageapi.v1.TimelineStatusResponse;
 import io.storageengine.pageclient.internal.ClientMetrics;
+import io.storageengine.pageclient.internal.OwnerRouting;
 import io.storageengine.pageclient.internal.PageStreamConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -42,17 +46,23 @@ import java.util.function.Function;
  * {@link #getPage} returns at once with a future; when every stream of the chosen instance is full,
  * it blocks until a slot frees (back pressure) or the request's deadline passes. Failures with a
  * retryable code (UNAVAILABLE, RESOURCE_EXHAUSTED) are retried per {@link RetryPolicy}; every other
- * outcome completes the future, with a {@link PageException} on error. Pages go to the instance
- * {@code router} picks (default: round-robin over the targets; the owning instance answers directly,
- * any other forwards to it). Metrics: see {@link ClientMetrics}. Thread-safe; close it to release
+ * outcome completes the future, with a {@link PageException} on error. Each page goes straight to
+ * the target that owns its partition, learnt from every target's {@code GetRouting} answer
+ * ({@link #refreshRouting}); when the owner is not known (starting, rebalancing, owner not among
+ * the targets) it goes to any target, round-robin, which forwards it to the owner (one more hop).
+ * Metrics: see {@link ClientMetrics}. Thread-safe; close it to release
  * channels and the retry timer.
  */
 public final class PageClient implements AutoCloseable {
     /** Trailer of a failed call carrying its problem ({@code storageengine.page.v1.problem-bin}). */
     public static final Metadata.Key<Problem> PROBLEM_KEY = ProtoUtils.keyForProto(Problem.getDefaultInstance());
+    private static final long ROUTING_REFRESH_MIN_GAP = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final List<Target> targets;
-    private final Function<PageRequest, Integer> router;
+    private final Function<PageRequest, Integer> router; // the caller's, or null: owners, else round-robin
+    private final OwnerRouting owners = new OwnerRouting();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private volatile long lastRefresh;
     private final RetryPolicy retry;
     private final ClientMetrics metrics;
     private final ScheduledExecutorService timer;
@@ -74,9 +84,52 @@ public final class PageClient implements AutoCloseable {
         this.targets = List.copyOf(ts);
         this.retry = b.retry;
         this.metrics = new ClientMetrics(b.registry);
-        this.router = b.router != null ? b.router : r -> Math.floorMod(roundRobin.getAndIncrement(), targets.size());
+        this.router = b.router;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("page-client-timer")
                 .factory());
+        if (b.router == null && b.routingRefresh != null) {
+            timer.scheduleWithFixedDelay(() -> Thread.ofVirtual().start(this::refreshQuietly), 0,
+                    b.routingRefresh.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Asks every target who owns which partition now ({@code GetRouting}) and routes pages by the
+     * answers from then on; blocks for at most a few seconds. Also runs periodically
+     * ({@link Builder#routingRefresh}) and after retryable failures. A target that does not answer
+     * is left out; a page whose owner is unknown goes to any target (which forwards it).
+     * @return partitions now routed straight to their owner
+     */
+    public int refreshRouting() {
+        List<RoutingResponse> answers = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            try {
+                answers.add(t.blocking.withDeadlineAfter(2, TimeUnit.SECONDS).getRouting(RoutingRequest.getDefaultInstance()));
+            } catch (RuntimeException e) {
+                answers.add(null); // unreachable, or a server without routing: that target is not an owner here
+            }
+        }
+        lastRefresh = System.nanoTime();
+        return owners.update(answers);
+    }
+
+    private void refreshQuietly() {
+        if (refreshing.compareAndSet(false, true)) {
+            try {
+                refreshRouting();
+            } finally {
+                refreshing.set(false);
+            }
+        }
+    }
+
+    private int targetFor(PageRequest r) {
+        if (router != null) {
+            return router.apply(r);
+        }
+        int owner = owners.targetOf(r.tenant(), r.timeline(), r.spc(), r.db(), r.rel(), r.fork(), r.block());
+        metrics.routed(owner >= 0);
+        return owner >= 0 ? owner : Math.floorMod(roundRobin.getAndIncrement(), targets.size());
     }
 
     public static Builder builder() {
@@ -197,7 +250,7 @@ public final class PageClient implements AutoCloseable {
         long remaining = c.remainingNanos(retry.deadline());
         CompletableFuture<GetPageResponse> f;
         try {
-            f = remaining <= 0 ? null : targets.get(router.apply(c.request)).send(c.request, remaining);
+            f = remaining <= 0 ? null : targets.get(targetFor(c.request)).send(c.request, remaining);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(c, new PageException(Status.Code.CANCELLED, 0, "", "interrupted", 0, Map.of(), e));
@@ -235,6 +288,10 @@ public final class PageClient implements AutoCloseable {
             return;
         }
         metrics.retry(e.code().name());
+        if (router == null && System.nanoTime() - lastRefresh > ROUTING_REFRESH_MIN_GAP) {
+            lastRefresh = System.nanoTime(); // ownership may have moved: refresh soon, at most twice a second
+            Thread.ofVirtual().start(this::refreshQuietly);
+        }
         // attempts may block on a full stream: never on the timer thread nor on gRPC's
         timer.schedule(() -> Thread.ofVirtual().start(() -> attempt(c)), delay, TimeUnit.NANOSECONDS);
     }
@@ -316,6 +373,7 @@ public final class PageClient implements AutoCloseable {
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String bearerToken;
         private Function<PageRequest, Integer> router;
+        private Duration routingRefresh = Duration.ofSeconds(5);
 
         /** A page service's gRPC address, {@code host:port} (plaintext HTTP/2). */
         public Builder target(String hostPort) {
@@ -360,9 +418,21 @@ public final class PageClient implements AutoCloseable {
             return this;
         }
 
-        /** Picks the target (index in the order added) for a page; default round-robin. */
+        /**
+         * Picks the target (index in the order added) for each page, replacing owner routing.
+         * Round-robin, say: {@code r -> next.getAndIncrement() % n}.
+         */
         public Builder router(Function<PageRequest, Integer> r) {
             this.router = r;
+            return this;
+        }
+
+        /**
+         * How often the partition owners are asked again (default 5 s); null turns owner routing
+         * off (pages round-robin over the targets, and instances forward what they do not own).
+         */
+        public Builder routingRefresh(Duration every) {
+            this.routingRefresh = every;
             return this;
         }
 

@@ -100,7 +100,8 @@ public final class Main {
             server = start(config.http(), services, cold::catalogHealth, new RelationService(services, relationReader));
             try {
                 grpc = config.grpc().enabled()
-                        ? GrpcServer.start(config.http().host(), config.grpc(), services, relationReader) : null;
+                        ? GrpcServer.start(config.http().host(), config.http().advertisedHost(), config.grpc(),
+                        services, relationReader) : null;
             } catch (RuntimeException e) {
                 server.stop();
                 throw e;

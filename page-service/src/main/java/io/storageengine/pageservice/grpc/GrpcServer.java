@@ -10,6 +10,8 @@ import io.storageengine.pageapi.v1.GetPageResponse;
 import io.storageengine.pageapi.v1.PageServiceGrpc;
 import io.storageengine.pageapi.v1.RelationSizeRequest;
 import io.storageengine.pageapi.v1.RelationSizeResponse;
+import io.storageengine.pageapi.v1.RoutingRequest;
+import io.storageengine.pageapi.v1.RoutingResponse;
 import io.storageengine.pageapi.v1.TimelineStatusRequest;
 import io.storageengine.pageapi.v1.TimelineStatusResponse;
 import io.storageengine.pageservice.config.PageServiceConfig;
@@ -25,6 +27,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The streaming page API's server: grpc-java on Netty, port {@code grpc.port} of {@code http.host},
@@ -47,14 +51,18 @@ public final class GrpcServer implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts on {@code host:grpc.port} (0: a free port). @throws UncheckedIOException when the port cannot be bound */
-    public static GrpcServer start(String host, PageServiceConfig.Grpc config, Services services,
-                                   RelationReader relations) {
+    /**
+     * Starts on {@code host:grpc.port} (0: a free port); {@code advertisedHost} names it in
+     * {@code GetRouting} answers. @throws UncheckedIOException when the port cannot be bound
+     */
+    public static GrpcServer start(String host, String advertisedHost, PageServiceConfig.Grpc config,
+                                   Services services, RelationReader relations) {
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-", 0).factory());
+        AtomicReference<String> self = new AtomicReference<>(advertisedHost + ":" + config.port());
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, config.port()))
                 .executor(executor)
                 .maxInboundMessageSize(MAX_INBOUND)
-                .addService(definition(config, services, relations, executor))
+                .addService(definition(config, services, relations, executor, self::get))
                 .build();
         try {
             server.start();
@@ -62,17 +70,20 @@ public final class GrpcServer implements AutoCloseable {
             executor.shutdownNow();
             throw new UncheckedIOException("cannot listen for gRPC on " + host + ":" + config.port(), e);
         }
+        self.set(advertisedHost + ":" + server.getPort());
         return new GrpcServer(server, executor, config);
     }
 
     /**
      * The service with its auth interceptor, for any server builder (in-process in tests);
-     * {@code executor} runs the reads of stream requests (virtual threads: reads block).
+     * {@code executor} runs the reads of stream requests (virtual threads: reads block);
+     * {@code grpcAddress} is this server's advertised address for {@code GetRouting}.
      */
     public static ServerServiceDefinition definition(PageServiceConfig.Grpc config, Services services,
-                                                     RelationReader relations, Executor executor) {
+                                                     RelationReader relations, Executor executor,
+                                                     Supplier<String> grpcAddress) {
         return ServerInterceptors.intercept(new Service(new PageReads(services, relations), executor,
-                config.maxInFlight()), new AuthInterceptor(services.auth(), services.metrics()));
+                config.maxInFlight(), grpcAddress), new AuthInterceptor(services.auth(), services.metrics()));
     }
 
     public int port() {
@@ -98,11 +109,18 @@ public final class GrpcServer implements AutoCloseable {
         private final PageReads reads;
         private final Executor executor;
         private final int maxInFlight;
+        private final Supplier<String> grpcAddress;
 
-        Service(PageReads reads, Executor executor, int maxInFlight) {
+        Service(PageReads reads, Executor executor, int maxInFlight, Supplier<String> grpcAddress) {
             this.reads = reads;
             this.executor = executor;
             this.maxInFlight = maxInFlight;
+            this.grpcAddress = grpcAddress;
+        }
+
+        @Override
+        public void getRouting(RoutingRequest request, StreamObserver<RoutingResponse> responses) {
+            unary(() -> reads.routing(grpcAddress.get()), responses);
         }
 
         @Override
@@ -121,7 +139,7 @@ public final class GrpcServer implements AutoCloseable {
             unary(() -> reads.timeline(request, AuthInterceptor.CLAIMS.get()), responses);
         }
 
-        private static <T> void unary(java.util.function.Supplier<T> call, StreamObserver<T> responses) {
+        private static <T> void unary(Supplier<T> call, StreamObserver<T> responses) {
             T answer;
             try {
                 answer = call.get();

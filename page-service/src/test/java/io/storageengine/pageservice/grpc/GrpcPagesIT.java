@@ -50,8 +50,9 @@ import org.junit.jupiter.api.Test;
  * The streaming page API against a real broker: two page-service instances (same application id,
  * the WAL partitions split between them), each with its HTTP and gRPC servers wired as
  * {@link Main} wires them. A {@link PageClient} on both instances reads every page over the stream;
- * each equals the reference model and the HTTP route's bytes (pages the asked instance does not own
- * are forwarded to their owner). Bad input (unknown timeline, a block never written, malformed ids
+ * each equals the reference model and the HTTP route's bytes: round-robin (pages the asked instance
+ * does not own are forwarded to their owner), then routed by {@code GetRouting} straight to the
+ * owner (nothing forwarded). Bad input (unknown timeline, a block never written, malformed ids
  * and forks) gets the same outcome as on HTTP, as a status, and the service keeps serving.
  */
 class GrpcPagesIT {
@@ -90,7 +91,7 @@ class GrpcPagesIT {
                 app.ownership(), app::ready, metrics);
         WebServer server = Main.start(config.http(), services);
         resources.add(server::stop);
-        GrpcServer grpc = GrpcServer.start("127.0.0.1", config.grpc(), services,
+        GrpcServer grpc = GrpcServer.start("127.0.0.1", "127.0.0.1", config.grpc(), services,
                 new RelationReader(new RelationHistory(), t -> Lsn.ZERO, config.read().waitTimeout()));
         resources.add(grpc);
         return new Instance(app, port, grpc.port(), metrics);
@@ -133,7 +134,7 @@ class GrpcPagesIT {
         }
 
         PageClient client = PageClient.builder().target("127.0.0.1:" + a.grpcPort()).target("127.0.0.1:" + b.grpcPort())
-                .retry(RetryPolicy.DEFAULT).build();
+                .retry(RetryPolicy.DEFAULT).routingRefresh(null).build(); // round-robin: half the pages forwarded
         resources.add(client);
         List<PageRequest> requests = new ArrayList<>();
         for (PageKey key : pages) {
@@ -150,10 +151,25 @@ class GrpcPagesIT {
                 assertThat(results.get(i).requestLsn()).isEqualTo(end);
             }
         }
-        double forwarded = a.metrics().registry().counter("se.forwarded.requests").count()
-                + b.metrics().registry().counter("se.forwarded.requests").count();
-        assertThat(forwarded).as("pages of the other instance were forwarded").isPositive();
+        assertThat(forwarded(a, b)).as("pages of the other instance were forwarded").isPositive();
         assertThat(a.metrics().scrape() + b.metrics().scrape()).contains("grpc_page");
+
+        // routed straight to the owners: nothing forwarded
+        PageClient routed = PageClient.builder().target("127.0.0.1:" + a.grpcPort()).target("127.0.0.1:" + b.grpcPort())
+                .build();
+        resources.add(routed);
+        while (routed.refreshRouting() < PARTITIONS) {
+            assertThat(System.nanoTime()).as("both instances report all partition owners").isLessThan(deadline);
+            Thread.sleep(250);
+        }
+        double before = forwarded(a, b);
+        List<PageResult> direct = routed.getPages(requests).get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < pages.size(); i++) {
+            assertThat(direct.get(i).bytes()).isEqualTo(model.pageAt(pages.get(i), end).page());
+        }
+        assertThat(forwarded(a, b)).as("no page forwarded when routed to its owner").isEqualTo(before);
+        assertThat(routed.metrics().find("se.client.page.routed").tag("to", "owner").counter().count())
+                .isEqualTo(pages.size());
 
         // bad input: the HTTP route's outcome, as a status; the stream and the service keep serving
         PageClient once = PageClient.builder().target("127.0.0.1:" + a.grpcPort()).retry(RetryPolicy.NONE).build();
@@ -178,6 +194,11 @@ class GrpcPagesIT {
                 () -> once.timelineStatus(unknown.tenant().toString(), unknown.timeline().toString()));
         assertThat(unknownStatus.httpStatus()).isEqualTo(get(a, "/v1/tenants/" + unknown.tenant() + "/timelines/"
                 + unknown.timeline()).statusCode());
+    }
+
+    private static double forwarded(Instance a, Instance b) {
+        return a.metrics().registry().counter("se.forwarded.requests").count()
+                + b.metrics().registry().counter("se.forwarded.requests").count();
     }
 
     /** The stream's problem for {@code r} has the HTTP route's status and problem type. */

@@ -16,6 +16,8 @@ import io.storageengine.pageapi.v1.PageServiceGrpc;
 import io.storageengine.pageapi.v1.Problem;
 import io.storageengine.pageapi.v1.RelTag;
 import io.storageengine.pageapi.v1.RelationSizeRequest;
+import io.storageengine.pageapi.v1.RoutingRequest;
+import io.storageengine.pageapi.v1.RoutingResponse;
 import io.storageengine.pageapi.v1.TimelineStatusRequest;
 import io.storageengine.pageclient.PageClient;
 import io.storageengine.pageclient.PageException;
@@ -80,7 +82,7 @@ class GrpcPagesTest {
         name = InProcessServerBuilder.generateName();
         Server server = InProcessServerBuilder.forName(name).executor(executor)
                 .addService(GrpcServer.definition(base.config.grpc(), base.services,
-                        new RelationReader(history, t -> Lsn.ZERO, Duration.ofMillis(100)), executor))
+                        new RelationReader(history, t -> Lsn.ZERO, Duration.ofMillis(100)), executor, () -> "in-process:1"))
                 .build().start();
         open.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     }
@@ -300,6 +302,18 @@ class GrpcPagesTest {
         assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> PageServiceGrpc.newBlockingStub(channel())
                 .getRelationSize(RelationSizeRequest.newBuilder().setTenant(TENANT).setTimeline(TIMELINE).build()))
                 .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void routingNamesThisInstanceAndThePartitionOwners() throws Exception {
+        start(Map.of());
+        var stub = PageServiceGrpc.newBlockingStub(channel());
+        RoutingResponse unknown = stub.getRouting(RoutingRequest.getDefaultInstance());
+        assertThat(unknown.getPartitionCount()).isZero(); // the fixture's ownership knows no partitions
+        assertThat(unknown.getHttpAddress()).isEqualTo(base.config.http().advertisedHost() + ":"
+                + base.config.http().port());
+        assertThat(unknown.getGrpcAddress()).isEqualTo("in-process:1");
+        assertThat(unknown.getOwnersList()).isEmpty();
     }
 
     @Test

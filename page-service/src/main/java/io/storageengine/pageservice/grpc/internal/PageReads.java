@@ -6,9 +6,11 @@ import io.storageengine.pageapi.v1.GetPageRequest;
 import io.storageengine.pageapi.v1.GetPageResponse;
 import io.storageengine.pageapi.v1.Page;
 import io.storageengine.pageapi.v1.Problem;
+import io.storageengine.pageapi.v1.PartitionOwner;
 import io.storageengine.pageapi.v1.RelTag;
 import io.storageengine.pageapi.v1.RelationSizeRequest;
 import io.storageengine.pageapi.v1.RelationSizeResponse;
+import io.storageengine.pageapi.v1.RoutingResponse;
 import io.storageengine.pageapi.v1.TimelineStatusRequest;
 import io.storageengine.pageapi.v1.TimelineStatusResponse;
 import io.storageengine.pageservice.auth.TokenClaims;
@@ -127,6 +129,19 @@ public final class PageReads {
         } finally {
             services.metrics().record("grpc_timeline", status, System.nanoTime() - start);
         }
+    }
+
+    /**
+     * The partition owners as the ownership view knows them (open to any authenticated caller: it
+     * names instances, no tenant data). {@code grpcAddress}: this instance's advertised gRPC address.
+     */
+    public RoutingResponse routing(String grpcAddress) {
+        Ownership.Routing r = services.ownership().routing();
+        RoutingResponse.Builder b = RoutingResponse.newBuilder().setPartitionCount(r.partitionCount())
+                .setHttpAddress(services.forwarder().self()).setGrpcAddress(grpcAddress);
+        r.owners().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.addOwners(
+                PartitionOwner.newBuilder().setPartition(e.getKey()).setHttpAddress(e.getValue())));
+        return b.build();
     }
 
     private int fail(String route, Exception e) {

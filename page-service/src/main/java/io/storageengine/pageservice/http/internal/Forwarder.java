@@ -51,6 +51,11 @@ public final class Forwarder {
                 .build();
     }
 
+    /** This instance's page API address ({@code advertised-host:port}), as other instances forward to it. */
+    public String self() {
+        return self;
+    }
+
     /** True when this request was itself forwarded by another instance. */
     public static boolean isForwarded(ServerRequest req) {
         return req.headers().contains(FORWARDED_BY_HEADER);
