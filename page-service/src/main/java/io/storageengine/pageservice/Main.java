@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
  * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
  * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
- * server), plus the streaming page API (gRPC, {@code grpc.port}, 8090; {@link GrpcServer}). Shutdown (SIGTERM) stops the gRPC server and the web server first (in-flight requests finish within
- * {@code http.shutdown-grace}), then the streams engine. Sockets use TCP_NODELAY and a 16 KiB
- * write buffer so an 8 KiB page leaves in one write without Nagle delays.
+ * server), plus the streaming page API (gRPC, {@code grpc.port}, 8090; {@link GrpcServer}).
+ * Shutdown (SIGTERM) stops the gRPC server and the web server first (in-flight requests finish
+ * within {@code grpc.shutdown-grace} and {@code http.shutdown-grace}), then the streams engine.
+ * Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one write without
+ * Nagle delays.
  */
 public final class Main {
     static {
