@@ -59,12 +59,22 @@ public final class PageStream implements StreamObserver<GetPageRequest> {
             inFlight++;
         }
         try {
-            executor.execute(() -> answer(read.apply(request)));
+            executor.execute(() -> answer(readOrProblem(request)));
         } catch (RejectedExecutionException e) { // shutting down
             synchronized (lock) {
                 inFlight--;
                 finish(io.grpc.Status.UNAVAILABLE.withDescription("page service shutting down").asRuntimeException());
             }
+        }
+    }
+
+    /** {@link PageReads#page} answers every outcome; anything escaping it still answers (a slot is never lost). */
+    private GetPageResponse readOrProblem(GetPageRequest request) {
+        try {
+            return read.apply(request);
+        } catch (RuntimeException | Error e) {
+            return GetPageResponse.newBuilder().setRequestId(request.getRequestId())
+                    .setError(StreamProblems.toProto(StreamProblems.problemOf(e, "page"))).build();
         }
     }
 

@@ -16,7 +16,9 @@ import java.time.Clock;
  * carry {@code Authorization: Bearer <JWT>} signed by one of the keys of
  * {@code auth.public-key-file} ({@link TokenVerifier}): missing, malformed, badly signed, expired
  * → 401; a valid token whose claims do not cover the tenant asked for → 403. Used by
- * {@link AuthFilter}, the one place that checks requests. Tokens are never logged and never echoed
+ * {@link AuthFilter}, the one place that checks HTTP requests, and by the gRPC API's interceptor
+ * ({@code grpc.internal.AuthInterceptor}, metadata {@code authorization}) through
+ * {@link #authenticate(String)}: one verifier, one set of keys. Tokens are never logged and never echoed
  * in problems. Immutable, thread-safe.
  */
 public final class Authenticator {
