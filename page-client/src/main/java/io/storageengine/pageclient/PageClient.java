@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,7 @@ public final class PageClient implements AutoCloseable {
     private final OwnerRouting owners = new OwnerRouting();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long lastRefresh;
+    private volatile boolean closed;
     private final RetryPolicy retry;
     private final ClientMetrics metrics;
     private final ScheduledExecutorService timer;
@@ -187,12 +189,19 @@ public final class PageClient implements AutoCloseable {
         return metrics.registry();
     }
 
+    /**
+     * Closes the channels; every request not answered yet fails ({@code CANCELLED}, or the status
+     * its stream ended with), none is left pending.
+     */
     @Override
     public void close() {
+        closed = true;
         for (Target t : targets) {
             t.close();
         }
-        timer.shutdownNow();
+        for (Runnable dropped : timer.shutdownNow()) {
+            dropped.run(); // retries that were waiting: each now fails at once
+        }
     }
 
     private <T> T unary(Function<Target, T> call) {
@@ -245,6 +254,10 @@ public final class PageClient implements AutoCloseable {
     }
 
     private void attempt(Call c) {
+        if (closed) {
+            fail(c, new PageException(Status.Code.CANCELLED, 0, "", "the page client is closed", 0, Map.of(), null));
+            return;
+        }
         c.attempts++;
         metrics.attempt();
         long remaining = c.remainingNanos(retry.deadline());
@@ -283,7 +296,7 @@ public final class PageClient implements AutoCloseable {
 
     private void onFailure(Call c, PageException e) {
         long delay = retryDelay(e, c.attempts, c.start);
-        if (delay < 0) {
+        if (delay < 0 || closed) {
             fail(c, e);
             return;
         }
@@ -293,7 +306,11 @@ public final class PageClient implements AutoCloseable {
             Thread.ofVirtual().start(this::refreshQuietly);
         }
         // attempts may block on a full stream: never on the timer thread nor on gRPC's
-        timer.schedule(() -> Thread.ofVirtual().start(() -> attempt(c)), delay, TimeUnit.NANOSECONDS);
+        try {
+            timer.schedule(() -> Thread.ofVirtual().start(() -> attempt(c)), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            fail(c, e); // the client was closed: no more attempts
+        }
     }
 
     private void fail(Call c, PageException e) {

@@ -290,4 +290,13 @@ class PageClientTest {
         assertThat(authorization.get()).isEqualTo("Bearer tok.en.sig");
         assertThat(c.timelineStatus("t", "l").lastAppliedLsn()).isEqualTo(0x200);
     }
+
+    @Test
+    void closingTheClientFailsWhatIsStillPending() throws Exception {
+        PageClient c = start((n, r, out) -> { }, FAST, 8, null); // never answers
+        CompletableFuture<PageResult> pending = c.getPage(req(1));
+        c.close();
+        PageException e = failure(pending);
+        assertThat(e.code()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED);
+    }
 }

@@ -123,9 +123,12 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: gRPC and HTTP first, then streams");
             if (grpcServer != null) {
-                grpcServer.close();
+                grpcServer.shutdown(); // both drain at once
             }
             server.stop();
+            if (grpcServer != null) {
+                grpcServer.close();
+            }
             relations.close();
             binding.close();
             app.close();

@@ -90,6 +90,11 @@ public final class GrpcServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Stops taking new calls (in-flight ones go on); {@link #close} then waits for them. */
+    public void shutdown() {
+        server.shutdown();
+    }
+
     @Override
     public void close() {
         server.shutdown();
