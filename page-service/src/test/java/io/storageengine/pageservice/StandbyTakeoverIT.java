@@ -25,12 +25,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two page-service processes (each {@link Main} in its own JVM) in one group with one standby
- * replica per partition ({@code SE_KAFKA_STANDBY_REPLICAS=1}), static membership and the default
- * 10 s session timeout. Instance A is killed with SIGKILL; instance B must then serve A's
+ * replica per partition ({@code SE_KAFKA_STANDBY_REPLICAS=1}) and static membership, with the
+ * default 10 s session timeout and with the broker's minimum, 6 s. Instance A is killed with SIGKILL; instance B must then serve A's
  * partitions: (1) pages already applied before the kill (B's standby replica or, after the
  * takeover, B's active task), and (2) a page version written after the kill, which needs B to
  * become the active owner (after A's session expired) and apply it. Every answer is compared byte
@@ -150,8 +151,9 @@ class StandbyTakeoverIT {
         return first;
     }
 
-    @Test
-    void theSurvivorServesTheKilledInstancesPartitions() throws Exception {
+    @ParameterizedTest(name = "session timeout {0}")
+    @ValueSource(strings = {"10s", "6s"})
+    void theSurvivorServesTheKilledInstancesPartitions(String sessionTimeout) throws Exception {
         String topic = BROKER.createUniqueTopic("wal-standby", PARTITIONS);
         BROKER.createTopic(topic + "-relations", 1);
         String appId = BROKER.uniqueTopic("page-standby");
@@ -164,6 +166,7 @@ class StandbyTakeoverIT {
         for (String name : List.of("standby-a", "standby-b")) {
             Map<String, String> env = new HashMap<>(common);
             env.put("SE_STATE_DIR", resources.tempDir("page-" + name).toString());
+            env.put("SE_KAFKA_SESSION_TIMEOUT", sessionTimeout);
             ChildPageService c = ChildPageService.start(name, ChildPageService.freePort(), env);
             children.add(c);
             both.add(c);
@@ -206,10 +209,10 @@ class StandbyTakeoverIT {
             int[] newProblems = {0};
             long newMs = awaitCorrect(b, List.of(fresh), end2, model, kill, LIVENESS, newProblems);
             awaitCorrect(b, aPages, end2, model, kill, LIVENESS, newProblems);
-            System.out.printf("StandbyTakeoverIT: %d pages of A's partitions %s; kill -9 of A to B's first correct "
+            System.out.printf("StandbyTakeoverIT (session timeout %s): %d pages of A's partitions %s; kill -9 of A to B's first correct "
                             + "page applied before the kill: %d ms (all 20: %d ms, %d non-200 answers meanwhile); "
                             + "to B's first correct page written after the kill: %d ms (%d non-200 answers meanwhile)%n",
-                    aPages.size(), aParts, oldMs, oldAllMs, oldProblems[0], newMs, newProblems[0]);
+                    sessionTimeout, aPages.size(), aParts, oldMs, oldAllMs, oldProblems[0], newMs, newProblems[0]);
         }
         // B now holds every partition as active.
         Map<Integer, Set<Integer>> after = awaitAssignment(appId, topic, List.of(b));
