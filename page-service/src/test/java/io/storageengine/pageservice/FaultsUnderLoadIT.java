@@ -329,6 +329,10 @@ class FaultsUnderLoadIT {
                 wrong + wrongAtEnd, during.serverErrors.get(), after.serverErrors.get(),
                 during.noAnswer.get() + after.noAnswer.get(), (firstOkAfterFault.get() - start) / 1e9,
                 (firstOkAfterFault.get() - end) / 1e9));
+        FaultTable.row(name, Long.toString(lost), Integer.toString(wrong + wrongAtEnd),
+                Integer.toString(during.serverErrors.get()) + " (after: " + after.serverErrors.get() + ")",
+                String.format("%.1f s after its start, %.1f s after its end", (firstOkAfterFault.get() - start) / 1e9,
+                        (firstOkAfterFault.get() - end) / 1e9));
         assertThat(inTopic).as("records in the wal topic (sent: %s)", expectedRecords).isEqualTo(expectedRecords);
         assertThat(wrong).as("wrong pages served").isZero();
         assertThat(wrongAtEnd).as("pages at the final LSN differing from the model").isZero();

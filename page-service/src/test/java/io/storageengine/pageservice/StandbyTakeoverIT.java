@@ -213,6 +213,9 @@ class StandbyTakeoverIT {
                             + "page applied before the kill: %d ms (all 20: %d ms, %d non-200 answers meanwhile); "
                             + "to B's first correct page written after the kill: %d ms (%d non-200 answers meanwhile)%n",
                     sessionTimeout, aPages.size(), aParts, oldMs, oldAllMs, oldProblems[0], newMs, newProblems[0]);
+            FaultTable.row("kill -9 one of 2 page services (session " + sessionTimeout + ")", "0", "0",
+                    oldProblems[0] + " (new LSNs: " + newProblems[0] + ")",
+                    String.format("%.1f s (applied pages: %.2f s)", newMs / 1e3, oldMs / 1e3));
         }
         // B now holds every partition as active.
         Map<Integer, Set<Integer>> after = awaitAssignment(appId, topic, List.of(b));

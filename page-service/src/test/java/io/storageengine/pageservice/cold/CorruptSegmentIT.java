@@ -288,6 +288,8 @@ class CorruptSegmentIT {
                         + "%d problems; partition 1: %d correct, %d problems; wrong pages: %d; statuses %s; "
                         + "se_cold_read_failures{reason=corrupt} %.0f%n",
                 segments.get(0).name(), size, ok[0], problems[0], ok[1], problems[1], wrong, statuses, counted);
+        io.storageengine.pageservice.FaultTable.row("corrupt segment file (4 bytes flipped)", "-", Integer.toString(wrong),
+                problems[0] + " (503 problem, by design)", "other partition served throughout");
         assertThat(wrong).as("200 answers with other bytes than the model").isZero();
         assertThat(problems[0]).as("reads of partition 0 that met the corruption").isPositive();
         assertThat(problems[1]).isZero();
