@@ -8,6 +8,7 @@ import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.KafkaBrokerProcess;
+import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * ingest producer, the page service's consumers, producers and admin) goes through the proxy. The
  * page service is a real {@link Main} in a child JVM. Faults: the broker unreachable for 30 s
  * (the proxy stops forwarding; clients see timeouts, not resets), kill -9 of the broker and a
- * restart 10 s later, kill -9 of the page service and a restart on the same state directory.
+ * restart 10 s later, kill -9 of the page service and a restart on the same state directory, a
+ * crash of the catalog PostgreSQL (a private server; {@code pg_ctl -m immediate}) and a restart 15 s
+ * later while the page service's cold tier uses it.
  *
  * <p>The WAL is generated up front, so the reference model is complete and read-only while
  * threads use it. Ingest sends it paced (about a minute) with an idempotent acks=all producer and
@@ -86,8 +89,9 @@ class FaultsUnderLoadIT {
         final Map<String, String> pageEnv;
         final AtomicReference<ChildPageService> page = new AtomicReference<>();
         final AtomicInteger restarts = new AtomicInteger();
+        final LocalPostgres catalog; // null unless the test needs a catalog of its own
 
-        Stack() throws Exception {
+        Stack(boolean withCatalog) throws Exception {
             int brokerPort = KafkaBrokerProcess.freePort();
             proxy = TcpProxy.start(brokerPort);
             toClose.add(proxy);
@@ -101,6 +105,17 @@ class FaultsUnderLoadIT {
                     "SE_KAFKA_BOOTSTRAP", bootstrap, "SE_KAFKA_TOPIC", TOPIC, "SE_KAFKA_APPLICATION_ID", "page-fault",
                     "SE_STATE_DIR", resources.tempDir("fault-state").toString(), "SE_ROCKSDB_MEMORY_MB", "64",
                     "SE_COLD_ENABLED", "false", "SE_WAIT_TIMEOUT", "1s"));
+            if (withCatalog) { // the cold tier on a private PostgreSQL (no segments: the map stays empty)
+                catalog = LocalPostgres.startPrivate();
+                toClose.add(catalog::discard);
+                pageEnv.put("SE_COLD_ENABLED", "true");
+                pageEnv.put("SE_CATALOG_URL", catalog.jdbcUrl(catalog.createDatabase("fault_catalog")));
+                pageEnv.put("SE_CATALOG_USER", catalog.user());
+                pageEnv.put("SE_CATALOG_PASSWORD", catalog.password());
+                pageEnv.put("SE_SEGMENT_DIR", resources.tempDir("fault-segments").toString());
+            } else {
+                catalog = null;
+            }
             page.set(startPage(ChildPageService.freePort()));
         }
 
@@ -180,8 +195,28 @@ class FaultsUnderLoadIT {
         });
     }
 
+    @Test
+    void catalogCrashedAndRestarted() throws Exception {
+        run("catalog PostgreSQL crash, restart after 15 s", true, new Fault() {
+            @Override
+            public void inject(Stack s) throws InterruptedException {
+                s.catalog.stopImmediate(); // pg_ctl -m immediate: no checkpoint, connections cut, as a crash
+                Thread.sleep(15_000);
+            }
+
+            @Override
+            public void end(Stack s) {
+                s.catalog.start();
+            }
+        });
+    }
+
     private void run(String name, Fault fault) throws Exception {
-        Stack stack = new Stack();
+        run(name, false, fault);
+    }
+
+    private void run(String name, boolean withCatalog, Fault fault) throws Exception {
+        Stack stack = new Stack(withCatalog);
 
         // The whole WAL up front: 12,000 page records over 150 pages, a watermark every 100.
         SyntheticWal wal = new SyntheticWal(4242, 7_000_000);
