@@ -9,7 +9,7 @@ SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT"
 
 cmd_chaos() {
   local its=${1:-${SE_CHAOS_ITS:-$SE_CHAOS_ITS_DEFAULT}}
-  [[ "$its" =~ ^[A-Za-z0-9_,]+$ ]] || die "usage: ./se chaos [IT[,IT...]] (default $SE_CHAOS_ITS_DEFAULT)"
+  [[ "$its" =~ ^[A-Za-z0-9_,#*]+$ ]] || die "usage: ./se chaos [IT[,IT...]] (default $SE_CHAOS_ITS_DEFAULT)"
   ensure_dirs
   local log="$SE_LOGS/chaos.log" flags rc=0
   mapfile -t flags < <(mvn_flags)
@@ -32,7 +32,7 @@ chaos_table() { # log
     return 0
   fi
   info ""
-  { printf 'fault|acked lost|wrong pages|non-200 during fault|serving again\n'; printf '%s\n' "$rows"; } \
+  { printf 'fault|acked lost|wrong pages|failed reads during the fault|serving again\n'; printf '%s\n' "$rows"; } \
     | awk -F'|' '
       { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; if (NF > nf) nf = NF }
       END { for (r = 1; r <= n; r++) { line = ""; for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); sub(/ +$/, "", line); print line } }'

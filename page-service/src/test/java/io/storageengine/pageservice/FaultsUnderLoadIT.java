@@ -365,7 +365,8 @@ class FaultsUnderLoadIT {
                 during.noAnswer.get() + after.noAnswer.get(), (firstOkAfterFault.get() - start) / 1e9,
                 (firstOkAfterFault.get() - end) / 1e9));
         FaultTable.row(name, Long.toString(lost), Integer.toString(wrong + wrongAtEnd),
-                Integer.toString(during.serverErrors.get()) + " (after: " + after.serverErrors.get() + ")",
+                during.serverErrors.get() + " 5xx, " + during.noAnswer.get() + " refused (after: "
+                        + after.serverErrors.get() + " 5xx, " + after.noAnswer.get() + " refused)",
                 String.format("%.1f s after its start, %.1f s after its end", (firstOkAfterFault.get() - start) / 1e9,
                         (firstOkAfterFault.get() - end) / 1e9));
         assertThat(inTopic).as("records in the wal topic (sent: %s)", expectedRecords).isEqualTo(expectedRecords);
