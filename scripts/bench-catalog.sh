@@ -4,11 +4,12 @@
 #
 # Runs io.storageengine.catalog.bench.CatalogConnectionBench (catalog test classes): a private
 # PostgreSQL primary + streaming replica (test-support), 10,000 virtual threads issuing catalog reads
-# at once (acquisition p50/p95/p99/max, lag-tolerant then primary-only), then a failover under
+# at once (request -> connection p50/p95/p99/max as the caller sees it, the same query lag-tolerant
+# then primary-only, wall time and reads/s; then the same reads from BENCH_CALLERS), then a failover under
 # load (primary stopped -m immediate, replica promoted): failed reads, write outage, promotion ->
 # first write. Goals: acquisition p99 < 5 ms; no read fails while a replica is healthy; writes
 # resume within 10 s of the promotion.
-# Knobs (env): BENCH_REQUESTS (10000), BENCH_POOL_SIZE (16 per server), BENCH_READERS (64),
+# Knobs (env): BENCH_REQUESTS (10000), BENCH_POOL_SIZE (16 per server), BENCH_READERS (64), BENCH_CALLERS (8),
 #   BENCH_XMX (1g), BENCH_SKIP_BUILD=1.
 set -euo pipefail
 
@@ -21,9 +22,10 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 cd "$ROOT"
 CP_FILE=catalog/target/test-classpath.txt
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$CP_FILE" ]]; then
-  log "building catalog (mvn -o -q -pl catalog -am install -DskipTests) ..."
-  mvn -o -q -pl catalog -am install -DskipTests >&2
-  mvn -o -q -pl catalog dependency:build-classpath -Dmdep.includeScope=test \
+  # compiled in the reactor (schemas, test-support resolve to their target/classes): nothing is
+  # installed into ~/.m2, which other checkouts share
+  log "building catalog (mvn -o -q -pl catalog -am test-compile dependency:build-classpath) ..."
+  mvn -o -q -pl catalog -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="catalog/target/test-classes:catalog/target/classes:$(cat "$CP_FILE")"

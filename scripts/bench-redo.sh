@@ -6,10 +6,13 @@
 # kills it (pg_ctl stop -m immediate) and copies pg_wal. Then, interleaved:
 #   - PostgreSQL: `pg_ctl start` replays from the checkpoint; its log line "redo done at ...
 #     elapsed: T s" gives the replay time (the restart's own start-up is not counted);
-#   - ours: `PgVerify` (postgres-redo) over the copied pg_wal, from the same redo start LSN to the
-#     same end: reading, CRC, decoding and our redo of every block reference into an in-memory page
-#     set (BENCH_MAX_PAGES, default 131072 pages = 1 GiB); wall time of the JVM, start-up included.
-# Prints records, WAL bytes, both times and the ratio PostgreSQL/ours (goal >= 1.0), with the load
+#   - ours: `PgReplay` (postgres-redo, crash recovery in the JVM) over the copied pg_wal, from the
+#     same redo start LSN to the same end: reading, CRC, decoding and our redo of every block
+#     reference into an in-memory page set modified in place (BENCH_MAX_PAGES, default 131072 pages
+#     = 1 GiB), as PostgreSQL replays into shared buffers. Its own replay-loop time is the figure
+#     comparable to PostgreSQL's "elapsed"; the JVM's wall time (start-up, class loading, JIT warm-up
+#     included) is printed too.
+# Prints records, WAL bytes, both times and the ratios PostgreSQL/ours (goal >= 1.0), with the load
 # average. Knobs (env): BENCH_SCALE (10), BENCH_SECONDS (20), BENCH_DIR (/tmp/se-bench-redo),
 # BENCH_MAX_PAGES (131072), BENCH_XMX (2g), BENCH_SKIP_BUILD=1.
 set -euo pipefail
@@ -53,14 +56,17 @@ lsn_num() { python3 -c 'import sys; a,b=sys.argv[1].split("/"); print((int(a,16)
 bytes=$(( $(lsn_num "$end") - $(lsn_num "$start") ))
 t0=$(date +%s.%N)
 "$JAVA" -Xmx"$XMX" --enable-native-access=ALL-UNNAMED "${JAVA_UNSAFE_FLAGS[@]}" -cp "$(module_cp postgres-redo)" \
-  io.storageengine.postgres.redo.PgVerify --pg-wal "$DIR/wal-copy" --start-lsn "$start" --end-lsn "$end" \
+  io.storageengine.postgres.redo.PgReplay --pg-wal "$DIR/wal-copy" --start-lsn "$start" --end-lsn "$end" \
   --max-pages "$MAXP" >"$DIR/ours.out" 2>&1 || true
 t1=$(date +%s.%N)
 ours=$(python3 -c "print(round($t1 - $t0, 3))")
 records=$(grep -o 'records read: [0-9]*' "$DIR/ours.out" | awk '{print $3}')
 echo "WAL ${start}..${end}: ${bytes} bytes, ${records:-?} records (pgbench -i -s $SCALE, then -c 4 -T $SECS)"
+loop=$(grep -o 'replay [0-9.]* s' "$DIR/ours.out" | awk '{print $2}')
+[[ -n "$loop" ]] || die "pg-replay failed: $(cat "$DIR/ours.out")"
 echo "PostgreSQL crash recovery (redo done ... elapsed): ${pg_secs} s"
-echo "ours (PgVerify, JVM start-up included):          ${ours} s"
-python3 -c "print('ratio PostgreSQL/ours: %.2f (goal >= 1.0)' % ($pg_secs / $ours))"
+echo "ours, replay loop (PgReplay):                     ${loop} s"
+echo "ours, JVM wall time (start-up included):          ${ours} s"
+python3 -c "print('ratio PostgreSQL/ours: %.2f replay loop, %.2f wall (goal >= 1.0)' % ($pg_secs / $loop, $pg_secs / $ours))"
 echo "our summary: $(head -n 1 "$DIR/ours.out")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -8,7 +8,13 @@
 #   ./se catalog status         each catalog server's role, WAL position and replay lag
 #   ./se catalog failover       drill: crash the current primary (pg_ctl stop -m immediate), promote
 #                               the other server, then rebuild the crashed one as a replica of the
-#                               new primary (SE_FAILOVER_REBUILD=0: leave it down)
+#                               new primary (SE_FAILOVER_REBUILD=0: leave it down, marked demoted)
+#   ./se catalog rebuild        rebuild the server that is down or demoted as a replica of the
+#                               current primary (after SE_FAILOVER_REBUILD=0, or a lost replica)
+#
+# A crashed primary's data directory gets a marker file (se-demoted): ./se refuses to start it
+# again (it would be a second primary, and the services' multi-host URL could pick it), until
+# ./se catalog rebuild replaces it with a copy of the new primary.
 #
 # The two servers: "pg" (data $PG_DATA, port $SE_PG_PORT, log postgres.log) and "pg-replica"
 # (data ${PG_DATA}-replica, port $SE_PG_REPLICA_PORT, log postgres-replica.log); after a failover
@@ -48,7 +54,17 @@ pg_server_role() { # pg|pg-replica -> primary | replica | down
   esac
 }
 
+SE_PG_DEMOTED_MARKER=se-demoted
+
+# Dies if the server's data directory is a primary demoted by a failover drill.
+pg_server_refuse_demoted() { # pg|pg-replica
+  local d; d=$(pg_server_data "$1")
+  [[ -f "$d/$SE_PG_DEMOTED_MARKER" ]] || return 0
+  die "the catalog server $1 (port $(pg_server_port "$1"), $d) was the primary before a failover ($(cat "$d/$SE_PG_DEMOTED_MARKER")): starting it would make a second primary. Run ./se catalog rebuild to make it a replica of the current primary"
+}
+
 pg_server_start() { # pg|pg-replica
+  pg_server_refuse_demoted "$1"
   local port d log; port=$(pg_server_port "$1"); d=$(pg_server_data "$1"); log=$(pg_server_log "$1")
   touch "$log"; [[ -n "$PG_USER_OS" ]] && chown "$PG_USER_OS:" "$log"
   (as_pg "$PG_BIN/pg_ctl" -D "$d" -l "$log" -w -t 60 -o "-p $port -k $PG_SOCK" start >/dev/null) \
@@ -79,7 +95,30 @@ catalog_replica_up() {
     pg_server_start pg-replica
     info "postgres-replica started (pid $(pid_of postgres-replica), port $SE_PG_REPLICA_PORT, $(pg_server_role pg-replica)) in $((SECONDS - t0)) s"
   fi
-  export SE_CATALOG_REPLICAS="jdbc:postgresql://127.0.0.1:$SE_PG_REPLICA_PORT/storage_engine"
+  catalog_export_urls
+}
+
+# The services' catalog URLs by role: SE_CATALOG_URL on the primary, SE_CATALOG_REPLICAS on the
+# replica (after a failover drill the two servers have swapped roles). A URL the caller set is kept.
+catalog_export_urls() {
+  local primary_port=$SE_PG_PORT replica_port=$SE_PG_REPLICA_PORT
+  if [[ "$(pg_server_role pg-replica)" == primary ]]; then
+    primary_port=$SE_PG_REPLICA_PORT replica_port=$SE_PG_PORT
+  fi
+  export SE_CATALOG_URL="${SE_CATALOG_URL:-jdbc:postgresql://127.0.0.1:$primary_port/storage_engine}"
+  export SE_CATALOG_REPLICAS="${SE_CATALOG_REPLICAS:-jdbc:postgresql://127.0.0.1:$replica_port/storage_engine}"
+}
+
+# Services started before the replica existed do not read from it: say so (their environment is fixed at start).
+catalog_warn_unwired_services() { # name...
+  local n pid
+  for n in "$@"; do
+    pid=$(pid_of "$n") || continue
+    [[ -r "/proc/$pid/environ" ]] || continue
+    tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^SE_CATALOG_REPLICAS=.' \
+      || warn "$n (pid $pid) was started without SE_CATALOG_REPLICAS: it reads the catalog primary only until restarted (./se down && ./se up --catalog-replica)"
+  done
+  return 0
 }
 
 catalog_replica_down() {
@@ -124,6 +163,9 @@ catalog_failover() {
   as_pg "$PG_BIN/pg_ctl" -D "$(pg_server_data "$old")" -m immediate -w stop >/dev/null \
     || die "pg_ctl stop -m immediate of $old failed"
   rm -f "$SE_RUN/$(pg_server_pidname "$old").pid"
+  # never again a primary: ./se refuses to start it until it is rebuilt as a replica
+  printf 'crashed by ./se catalog failover at %s; %s promoted\n' "$(date -u +%FT%TZ)" "$new" \
+    >"$(pg_server_data "$old")/$SE_PG_DEMOTED_MARKER"
   as_pg "$PG_BIN/pg_ctl" -D "$(pg_server_data "$new")" -w -t 60 promote >/dev/null || die "pg_ctl promote of $new failed"
   info "promoted $new in $(( ($(date +%s%N) - t0) / 1000000 )) ms; services find it by themselves (targetServerType=primary)"
   if [[ "${SE_FAILOVER_REBUILD:-1}" == 1 ]]; then
@@ -131,8 +173,37 @@ catalog_failover() {
     pg_server_start "$old"
     info "$old rebuilt as a replica of $new (port $(pg_server_port "$old"))"
   else
-    info "$old left down (SE_FAILOVER_REBUILD=0); never start its old data directory again: it would be a second primary"
+    info "$old left down and marked demoted (SE_FAILOVER_REBUILD=0); ./se catalog rebuild makes it a replica of $new"
   fi
+  catalog_servers_status
+}
+
+# Rebuilds the server that is down (or demoted) as a replica of the running primary, starting
+# the primary first if it is down (a server with no standby.signal and no demoted marker).
+catalog_rebuild() {
+  catalog_init
+  catalog_replica_configured || die "no catalog replica: start one with ./se up --catalog-replica"
+  local s d primary='' other
+  for s in pg pg-replica; do [[ "$(pg_server_role "$s")" == primary ]] && primary=$s; done
+  if [[ -z "$primary" ]]; then
+    for s in pg pg-replica; do
+      d=$(pg_server_data "$s")
+      if [[ -f "$d/PG_VERSION" && ! -f "$d/standby.signal" && ! -f "$d/$SE_PG_DEMOTED_MARKER" ]] && ! pg_server_running "$s"; then
+        pg_server_start "$s"
+        primary=$s
+        break
+      fi
+    done
+  fi
+  [[ -n "$primary" ]] || die "no catalog primary to copy from (./se catalog status)"
+  [[ "$primary" == pg ]] && other=pg-replica || other=pg
+  if pg_server_running "$other"; then
+    info "$other is running ($(pg_server_role "$other")): nothing to rebuild"
+    return 0
+  fi
+  pg_server_clone "$other" "$primary" # replaces the data directory, marker included
+  pg_server_start "$other"
+  info "$other rebuilt as a replica of $primary (port $(pg_server_port "$other"))"
   catalog_servers_status
 }
 
@@ -144,6 +215,7 @@ cmd_catalog() {
   case "$sub" in
     status) catalog_servers_status ;;
     failover) catalog_failover ;;
-    *) die "usage: ./se catalog <status|failover>" ;;
+    rebuild) catalog_rebuild ;;
+    *) die "usage: ./se catalog <status|failover|rebuild>" ;;
   esac
 }

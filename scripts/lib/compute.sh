@@ -123,6 +123,7 @@ compute_banner() {
 }
 
 REDO_VERIFY_MAIN=io.storageengine.postgres.redo.PgVerify
+REDO_REPLAY_MAIN=io.storageengine.postgres.redo.PgReplay
 REDO_COMPARE_MAIN=io.storageengine.postgres.redo.PgPageCompare
 
 redo_cli() { # main args...

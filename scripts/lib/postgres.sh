@@ -80,6 +80,7 @@ postgres_up() {
     return 0
   fi
   require_free_port "$SE_PG_PORT" SE_PG_PORT "PostgreSQL"
+  [[ ! -f "$PG_DATA/se-demoted" ]] || pg_server_refuse_demoted pg # a primary crashed by a failover drill (catalog.sh)
   if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
     info "initdb $PG_DATA ($("$PG_BIN/postgres" --version))"
     (as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \

@@ -47,6 +47,11 @@ class CatalogConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-size");
         assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_IDLE_TIMEOUT", "1s")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-idle-timeout");
+        assertThat(CatalogConfig.fromEnvironment(Map.of()).options().maxWaiting()).isEqualTo(10_000);
+        assertThat(CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_MAX_WAITING", "250")).options().maxWaiting())
+                .isEqualTo(250);
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_MAX_WAITING", "-1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-max-waiting");
     }
 
     @Test

@@ -84,7 +84,8 @@ public final class Main {
         cold.start(app.partitionCount());
         StreamsBinding binding = StreamsBinding.bind(metrics, app);
         long maxLag = config.read().readyMaxLag();
-        PageReader reader = ReadPath.of(app, cold.source(), config.read().waitTimeout());
+        PageReader reader = ReadPath.of(app, cold.source(), config.read().waitTimeout(),
+                config.read().pageCachePages(), metrics.registry());
         Services services = Services.create(config, reader, app.ownership(),
                 () -> app.ready() && caughtUp(app.ownership().partitions(), maxLag), metrics);
         // Relation metadata: every instance follows the whole <wal>-relations topic (docs/relations.md).

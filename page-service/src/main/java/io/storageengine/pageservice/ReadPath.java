@@ -1,6 +1,8 @@
 package io.storageengine.pageservice;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.storageengine.pageservice.read.ColdPageSource;
+import io.storageengine.pageservice.read.NewestPageCache;
 import io.storageengine.pageservice.read.PageReader;
 import io.storageengine.pageservice.read.StorePageReader;
 import io.storageengine.pageservice.streams.PageStreamsApp;
@@ -23,5 +25,19 @@ public final class ReadPath {
      */
     public static PageReader of(PageStreamsApp app, ColdPageSource cold, Duration waitTimeout) {
         return new StorePageReader(app.storeAccess(), app.watermarks(), cold, waitTimeout);
+    }
+
+    /**
+     * As above, with a cache of newest reconstructed pages of {@code cachePages} pages (0: none),
+     * dropped as the topology stores new versions; its meters go to {@code meters}.
+     */
+    public static PageReader of(PageStreamsApp app, ColdPageSource cold, Duration waitTimeout, int cachePages,
+            MeterRegistry meters) {
+        NewestPageCache cache = null;
+        if (cachePages > 0) {
+            cache = new NewestPageCache(cachePages, app.watermarks().pageChanges());
+            cache.bindTo(meters);
+        }
+        return new StorePageReader(app.storeAccess(), app.watermarks(), cold, waitTimeout, cache);
     }
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.catalog.CatalogException;
+import io.storageengine.catalog.connection.internal.Admission;
 import io.storageengine.catalog.connection.internal.HealthRules;
 import io.storageengine.catalog.connection.internal.JdbcUrls;
 import io.storageengine.catalog.connection.internal.Pool;
@@ -43,7 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a probe thread measures each replica's lag and re-checks the primary's role every
  *       {@code healthInterval}; {@link #status()} scores each pool; {@link #bindTo} publishes gauges.</li>
  *   <li>pools are bounded ({@code maxPoolSize}), grow on demand and shrink to {@code minIdle} after
- *       {@code idleTimeout}.</li>
+ *       {@code idleTimeout}. Admission control ({@link Admission}) lets at most {@code maxPoolSize - 1}
+ *       callers at a pool at once, first come first served, each waiting up to the connection timeout,
+ *       at most {@code maxWaiting} waiting; the last connection is the probe's, so lag and role are
+ *       still measured during a load spike. A refused admission is transient (retried, or the next
+ *       server for a lag-tolerant read) and never counts against the breaker.</li>
  * </ul>
  *
  * <p>No connection is made at open (a server that is down only makes the first calls wait within
@@ -120,7 +125,9 @@ public final class ConnectionManager implements AutoCloseable {
         hc.addDataSourceProperty("socketTimeout", Long.toString(o.socketTimeout().toSeconds()));
         HikariDataSource ds = new HikariDataSource(hc);
         CircuitBreaker<Object> breaker = Pool.breaker(name, o.breakerFailures(), o.breakerDelay());
-        return new Pool(name, replica, String.join(",", JdbcUrls.hosts(url)), ds, breaker, PoolStats.standard());
+        Admission admission = new Admission(Admission.callerPermits(config.maxPoolSize()), o.maxWaiting(),
+                config.connectionTimeout());
+        return new Pool(name, replica, String.join(",", JdbcUrls.hosts(url)), ds, breaker, PoolStats.standard(), admission);
     }
 
     /** Writes and reads that must see the caller's own writes. */
@@ -243,12 +250,6 @@ public final class ConnectionManager implements AutoCloseable {
             b.baseUnit(unit);
         }
         meters.add(b.register(registry));
-    }
-
-    /** Reports every connection acquisition of every pool (ns) to {@code listener}: for benchmarks. */
-    public void acquisitionListener(java.util.function.LongConsumer listener) {
-        primary.acquisitionListener(listener);
-        replicas.forEach(r -> r.acquisitionListener(listener));
     }
 
     @Override

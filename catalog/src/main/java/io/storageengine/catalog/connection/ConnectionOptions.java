@@ -24,10 +24,12 @@ import java.util.function.Function;
  * @param readAffinity   a thread keeps the replica it last read from for this long while that replica stays
  *                       usable, so one caller's consecutive reads see one server moving forward (0: plain round-robin)
  * @param acquireWarn    acquisition p99 above this raises the early warning
+ * @param maxWaiting     callers that may wait at once for a pool's connections (admission control, first come
+ *                       first served, each up to the connection timeout); one more is refused at once
  */
 public record ConnectionOptions(List<String> replicas, Duration replicaMaxLag, int minIdle, Duration idleTimeout,
                                 int breakerFailures, Duration breakerDelay, Duration healthInterval,
-                                Duration socketTimeout, Duration readAffinity, Duration acquireWarn) {
+                                Duration socketTimeout, Duration readAffinity, Duration acquireWarn, int maxWaiting) {
 
     public ConnectionOptions {
         replicas = List.copyOf(replicas);
@@ -55,6 +57,9 @@ public record ConnectionOptions(List<String> replicas, Duration replicaMaxLag, i
             throw new IllegalArgumentException("catalog.read-affinity must be >= 0, got " + readAffinity);
         }
         positive(acquireWarn, "catalog.acquire-warn");
+        if (maxWaiting < 0) {
+            throw new IllegalArgumentException("catalog.pool-max-waiting must be >= 0, got " + maxWaiting);
+        }
     }
 
     private static void positive(Duration d, String key) {
@@ -64,10 +69,13 @@ public record ConnectionOptions(List<String> replicas, Duration replicaMaxLag, i
         }
     }
 
-    /** No replica; 5 s lag bound; min idle 1, idle timeout 60 s; breaker 3 failures / 2 s; probe every 1 s; 60 s socket timeout. */
+    /**
+     * No replica; 5 s lag bound; min idle 1, idle timeout 60 s; breaker 3 failures / 2 s; probe every 1 s; 60 s socket
+     * timeout; 10,000 callers may wait per pool.
+     */
     public static ConnectionOptions defaults() {
         return new ConnectionOptions(List.of(), Duration.ofSeconds(5), 1, Duration.ofSeconds(60), 3, Duration.ofSeconds(2),
-                Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMillis(50));
+                Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMillis(50), 10_000);
     }
 
     /**
@@ -89,7 +97,8 @@ public record ConnectionOptions(List<String> replicas, Duration replicaMaxLag, i
                 key.apply("catalog.health-interval").map(duration).orElse(d.healthInterval()),
                 key.apply("catalog.socket-timeout").map(duration).orElse(d.socketTimeout()),
                 key.apply("catalog.read-affinity").map(duration).orElse(d.readAffinity()),
-                key.apply("catalog.acquire-warn").map(duration).orElse(d.acquireWarn()));
+                key.apply("catalog.acquire-warn").map(duration).orElse(d.acquireWarn()),
+                key.apply("catalog.pool-max-waiting").map(s -> parseInt("catalog.pool-max-waiting", s)).orElse(d.maxWaiting()));
     }
 
     private static int parseInt(String key, String text) {
@@ -102,36 +111,41 @@ public record ConnectionOptions(List<String> replicas, Duration replicaMaxLag, i
 
     public ConnectionOptions withReplicas(List<String> urls) {
         return new ConnectionOptions(urls, replicaMaxLag, minIdle, idleTimeout, breakerFailures, breakerDelay, healthInterval,
-                socketTimeout, readAffinity, acquireWarn);
+                socketTimeout, readAffinity, acquireWarn, maxWaiting);
     }
 
     public ConnectionOptions withReplicaMaxLag(Duration lag) {
         return new ConnectionOptions(replicas, lag, minIdle, idleTimeout, breakerFailures, breakerDelay, healthInterval,
-                socketTimeout, readAffinity, acquireWarn);
+                socketTimeout, readAffinity, acquireWarn, maxWaiting);
     }
 
     public ConnectionOptions withBreaker(int failures, Duration delay) {
         return new ConnectionOptions(replicas, replicaMaxLag, minIdle, idleTimeout, failures, delay, healthInterval,
-                socketTimeout, readAffinity, acquireWarn);
+                socketTimeout, readAffinity, acquireWarn, maxWaiting);
     }
 
     public ConnectionOptions withHealthInterval(Duration interval) {
         return new ConnectionOptions(replicas, replicaMaxLag, minIdle, idleTimeout, breakerFailures, breakerDelay, interval,
-                socketTimeout, readAffinity, acquireWarn);
+                socketTimeout, readAffinity, acquireWarn, maxWaiting);
     }
 
     public ConnectionOptions withSocketTimeout(Duration timeout) {
         return new ConnectionOptions(replicas, replicaMaxLag, minIdle, idleTimeout, breakerFailures, breakerDelay, healthInterval,
-                timeout, readAffinity, acquireWarn);
+                timeout, readAffinity, acquireWarn, maxWaiting);
     }
 
     public ConnectionOptions withReadAffinity(Duration affinity) {
         return new ConnectionOptions(replicas, replicaMaxLag, minIdle, idleTimeout, breakerFailures, breakerDelay, healthInterval,
-                socketTimeout, affinity, acquireWarn);
+                socketTimeout, affinity, acquireWarn, maxWaiting);
+    }
+
+    public ConnectionOptions withMaxWaiting(int callers) {
+        return new ConnectionOptions(replicas, replicaMaxLag, minIdle, idleTimeout, breakerFailures, breakerDelay, healthInterval,
+                socketTimeout, readAffinity, acquireWarn, callers);
     }
 
     public ConnectionOptions withPoolIdle(int min, Duration timeout) {
         return new ConnectionOptions(replicas, replicaMaxLag, min, timeout, breakerFailures, breakerDelay, healthInterval,
-                socketTimeout, readAffinity, acquireWarn);
+                socketTimeout, readAffinity, acquireWarn, maxWaiting);
     }
 }

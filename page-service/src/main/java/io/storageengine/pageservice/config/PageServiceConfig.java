@@ -139,13 +139,22 @@ public record PageServiceConfig(
      * Read path: {@code deadline} per reconstruction (passed as {@code PageRequest.deadlineNanos}),
      * {@code waitTimeout} for WAL that has not arrived yet (honoured by the reader), {@code maxBatch}
      * pages per batch request, {@code readyMaxLag}: the instance is ready only when every active
-     * partition is known to be at most this many records behind the WAL.
+     * partition is known to be at most this many records behind the WAL. {@code pageCacheMb}: heap
+     * for the cache of newest reconstructed pages (8 KiB each; 0: no cache).
      */
-    public record Read(Duration deadline, Duration waitTimeout, int maxBatch, long readyMaxLag) {
+    public record Read(Duration deadline, Duration waitTimeout, int maxBatch, long readyMaxLag, int pageCacheMb) {
         public Read {
             if (maxBatch <= 0) {
                 throw new IllegalArgumentException("read.max-batch must be > 0");
             }
+            if (pageCacheMb < 0) {
+                throw new IllegalArgumentException("read.page-cache-mb must be >= 0");
+            }
+        }
+
+        /** Pages the newest-page cache holds (0: no cache). */
+        public int pageCachePages() {
+            return pageCacheMb * 128;
         }
     }
 
@@ -225,7 +234,7 @@ public record PageServiceConfig(
                 c.bool("breaker.count-deadline-misses"));
         var bulkhead = new Bulkhead(c.integer("bulkhead.max-concurrent"), c.duration("bulkhead.max-wait"));
         var read = new Read(c.duration("read.deadline"), c.duration("read.wait-timeout"), c.integer("read.max-batch"),
-                c.longValue("read.ready-max-lag"));
+                c.longValue("read.ready-max-lag"), c.integer("read.page-cache-mb"));
         var forwarding = new Forwarding(c.integer("forwarding.max-connections"), c.duration("forwarding.connect-timeout"),
                 c.duration("forwarding.request-timeout"));
         var auth = new Auth(c.bool("auth.enabled"), c.optionalString("auth.public-key-file").orElse(""));

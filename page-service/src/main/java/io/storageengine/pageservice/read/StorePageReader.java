@@ -45,6 +45,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *       does not fit the page → {@link PageReadException.RedoFailed} (500).</li>
  * </ol>
  *
+ * <p>With a {@link NewestPageCache}, step 4 first asks the cache (active partitions only), and a
+ * page reconstructed from a hot chain that is the page's newest state is offered to it.
+ *
  * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
  * added to it, so the deadline budgets the work, not the WAL wait; {@link Long#MAX_VALUE} means no
  * deadline. Checked by the code (no timer task) → {@link DeadlineExceeded}.
@@ -61,9 +64,17 @@ public final class StorePageReader implements PageReader {
     private final WatermarkRegistry registry;
     private final ColdPageSource cold;
     private final long waitTimeoutNanos;
+    /** Null: no cache. */
+    private final NewestPageCache cache;
 
     public StorePageReader(VersionStoreAccess stores, WatermarkRegistry registry, ColdPageSource cold,
             Duration waitTimeout) {
+        this(stores, registry, cold, waitTimeout, null);
+    }
+
+    /** As above, with a cache of newest pages ({@code null}: none) fed by the registry's page changes. */
+    public StorePageReader(VersionStoreAccess stores, WatermarkRegistry registry, ColdPageSource cold,
+            Duration waitTimeout, NewestPageCache cache) {
         this.stores = Objects.requireNonNull(stores, "stores");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.cold = Objects.requireNonNull(cold, "cold");
@@ -71,6 +82,7 @@ public final class StorePageReader implements PageReader {
             throw new IllegalArgumentException("negative wait timeout " + waitTimeout);
         }
         this.waitTimeoutNanos = waitTimeout.toNanos();
+        this.cache = cache;
     }
 
     @Override
@@ -94,7 +106,17 @@ public final class StorePageReader implements PageReader {
 
         checkHorizon(timeline, readLsn);
 
-        VersionChain chain = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline);
+        NewestPageCache.Ticket ticket = null;
+        if (cache != null && marks.role() == PartitionMarks.Role.ACTIVE) {
+            PageVersion hit = cache.get(pageKey, marks, readLsn);
+            if (hit != null) {
+                return hit;
+            }
+            ticket = cache.ticket(pageKey, marks);
+        }
+        HotScan hot = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline, ticket != null);
+        VersionChain chain = hot.chain();
+        boolean cacheable = hot.newest() && chain.complete();
         if (!chain.complete()) {
             List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
             // again after the lookup: the cold tier publishes a new horizon before the segment map
@@ -114,6 +136,9 @@ public final class StorePageReader implements PageReader {
             page = chain.reconstruct(request.page());
         } catch (PageApplyException e) {
             throw PageReadException.of(e, timeline);
+        }
+        if (cacheable) {
+            cache.fill(pageKey, marks, ticket, page, chain.newestLsn());
         }
         return new PageVersion(page, new Lsn(chain.newestLsn()), new Lsn(readLsn));
     }
@@ -194,15 +219,31 @@ public final class StorePageReader implements PageReader {
         }
     }
 
-    private static VersionChain scanHot(ReadOnlyKeyValueStore<byte[], byte[]> store, byte[] pageKey, long readLsn,
-            long deadline) throws PageReadException {
+    /** The chain found in the hot store; {@code newest}: the scan saw no version after the read's LSN at all. */
+    private record HotScan(VersionChain chain, boolean newest) {
+    }
+
+    /**
+     * Reverse-scans the page's versions ≤ {@code readLsn} down to a chain start. With
+     * {@code toNewest} the scan starts at the page's newest version instead, skipping versions
+     * after {@code readLsn} (stored, not yet covered by the watermark) and telling whether there
+     * were any: a cache may keep only a page that is the newest state.
+     */
+    private static HotScan scanHot(ReadOnlyKeyValueStore<byte[], byte[]> store, byte[] pageKey, long readLsn,
+            long deadline, boolean toNewest) throws PageReadException {
         VersionChain chain = new VersionChain();
+        boolean newer = false;
         checkDeadline(deadline);
         try (KeyValueIterator<byte[], byte[]> it = store.reverseRange(VersionKey.encode(pageKey, 0L),
-                VersionKey.encode(pageKey, readLsn))) {
+                VersionKey.encode(pageKey, toNewest ? -1L : readLsn))) {
             while (it.hasNext()) {
                 KeyValue<byte[], byte[]> kv = it.next();
-                if (chain.addOlder(VersionKey.lsnOf(kv.key), kv.value)) {
+                long lsn = VersionKey.lsnOf(kv.key);
+                if (Lsn.isAfter(lsn, readLsn)) {
+                    newer = true;
+                    continue;
+                }
+                if (chain.addOlder(lsn, kv.value)) {
                     break;
                 }
                 checkDeadline(deadline);
@@ -211,7 +252,7 @@ public final class StorePageReader implements PageReader {
             throw new Unavailable("the store of the page's partition cannot be read now: " + e.getMessage(),
                     RETRY_AFTER);
         }
-        return chain;
+        return new HotScan(chain, toNewest && !newer);
     }
 
     private static long shiftDeadline(long deadline, long waitedNanos) {

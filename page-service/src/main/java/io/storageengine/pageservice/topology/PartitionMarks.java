@@ -44,6 +44,7 @@ public final class PartitionMarks {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile Role role;
+    private volatile long tenure;
 
     PartitionMarks(int partition) {
         this.partition = partition;
@@ -55,6 +56,15 @@ public final class PartitionMarks {
 
     public Role role() {
         return role;
+    }
+
+    /**
+     * Changes whenever this instance takes or gives up the partition (activation, release): what
+     * was derived from the partition's store under one tenure (a cached page) is not trusted under
+     * another, since the store may have been restored or rewritten in between.
+     */
+    public long tenure() {
+        return tenure;
     }
 
     /** Incremented on every change of marks or role. */
@@ -146,6 +156,7 @@ public final class PartitionMarks {
     synchronized void reset(Role newRole, Map<TimelineKey, Long> stored) {
         marks.clear();
         stored.forEach((t, lsn) -> marks.put(t, new Mark(lsn)));
+        tenure++;
         role = newRole;
         changed();
     }
@@ -165,6 +176,9 @@ public final class PartitionMarks {
                 change = true;
             }
         }
+        if (role != Role.STANDBY) {
+            tenure++;
+        }
         role = Role.STANDBY;
         if (change) {
             changed();
@@ -174,6 +188,7 @@ public final class PartitionMarks {
     synchronized void clearIf(Role expected) {
         if (role == expected) {
             role = null;
+            tenure++;
             marks.clear();
             changed();
         }

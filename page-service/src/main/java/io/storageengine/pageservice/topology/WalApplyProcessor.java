@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Page records, PAGE_IMAGE / PAGE_DELTA / PG_RECORD (key: 49-byte page key): validated by the
  *       codec, then stored as VersionKey(page, lsn) → page-core StoredVersion. The timeline is
  *       marked as seen on the partition (watermark 0 if it had none): page records never raise the
- *       watermark themselves.</li>
+ *       watermark themselves. After the write the page is reported to the registry's
+ *       {@link PageChanges} (caches of reconstructed pages drop it).</li>
  *   <li>WATERMARK (key: 32-byte timeline key, empty payload): raises the stored watermark of
  *       (partition, timeline) if higher (and its marker in the versions store, for standby
  *       replicas), then the {@link WatermarkRegistry}. The store write comes
@@ -90,6 +91,7 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
         byte[] key = r.pageKey();
         ByteBuffer body = r.body();
         versions.put(VersionKey.encode(key, r.lsn()), StoredVersion.fromBody(r.type(), body));
+        registry.pageChanges().versionStored(key); // after the write: see PageChanges
         counters.pageVersion();
         TimelineKey timeline = r.timeline();
         PartitionMarks pm = registry.partition(partition);

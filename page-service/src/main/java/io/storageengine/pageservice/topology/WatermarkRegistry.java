@@ -21,6 +21,12 @@ import java.util.TreeMap;
 public final class WatermarkRegistry {
     private final Object growLock = new Object();
     private volatile PartitionMarks[] partitions = new PartitionMarks[0];
+    private final PageChanges pageChanges = new PageChanges();
+
+    /** The page versions stored on partitions applied here (for caches of reconstructed pages). */
+    public PageChanges pageChanges() {
+        return pageChanges;
+    }
 
     /** The marks of a partition, or {@code null} if this instance never served it. */
     public PartitionMarks partition(int partition) {

@@ -73,7 +73,8 @@ class PageHttpIT {
         PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config));
         resources.add(app);
         PageMetrics metrics = new PageMetrics();
-        Services services = Services.create(config, ReadPath.of(app, ColdPageSource.none(), config.read().waitTimeout()),
+        Services services = Services.create(config, ReadPath.of(app, ColdPageSource.none(), config.read().waitTimeout(),
+                config.read().pageCachePages(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
                 app.ownership(), app::ready, metrics);
         WebServer server = Main.start(config.http(), services);
         resources.add(server::stop);

@@ -287,7 +287,8 @@ class PostgresPagesIT {
                 "SE_ROCKSDB_MEMORY_MB", "64", "SE_WAIT_TIMEOUT", "30s"));
         PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config));
         resources.add(app);
-        Services services = Services.create(config, ReadPath.of(app, ColdPageSource.none(), config.read().waitTimeout()),
+        Services services = Services.create(config, ReadPath.of(app, ColdPageSource.none(), config.read().waitTimeout(),
+                config.read().pageCachePages(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
                 app.ownership(), app::ready, new PageMetrics());
         WebServer server = Main.start(config.http(), services);
         resources.add(server::stop);

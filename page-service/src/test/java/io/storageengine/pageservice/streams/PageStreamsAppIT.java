@@ -60,7 +60,8 @@ class PageStreamsAppIT {
                 .withStandbyReplicas(standbys);
         PageStreamsApp app = PageStreamsApp.start(s);
         resources.add(app);
-        appReaders.put(app, ReadPath.of(app, ColdPageSource.none(), Duration.ofSeconds(10)));
+        appReaders.put(app, ReadPath.of(app, ColdPageSource.none(), Duration.ofSeconds(10), 256,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         return app;
     }
 

@@ -140,7 +140,8 @@ public final class SyntheticWal {
         }
     }
 
-    private Event add(byte[] key, byte[] value, long atLsn) {
+    /** Appends a frame as given (for benchmarks building their own records). */
+    public Event add(byte[] key, byte[] value, long atLsn) {
         Event e = new Event(key, value, atLsn);
         events.add(e);
         return e;

@@ -10,7 +10,6 @@ import io.storageengine.postgres.redo.internal.Masks;
 import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.PageException;
 import io.storageengine.postgres.redo.internal.RedoRecord;
-import io.storageengine.postgres.redo.internal.VisibilityMapPage;
 import io.storageengine.postgres.redo.internal.VmClears;
 import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.postgres.wal.BlockRef;
@@ -96,7 +95,7 @@ public final class ConsistencyChecker {
             }
             byte[] page = before == null ? new byte[Page.SIZE] : before.clone();
             try {
-                engine.apply(page, rec, b.id(), end);
+                engine.apply(page, adapted, b.id(), end);
             } catch (RedoUnsupportedException e) {
                 unsupported.merge(kind, 1L, Long::sum);
                 if (unsupported.get(kind) == 1) {
@@ -153,16 +152,8 @@ public final class ConsistencyChecker {
     /** Storage/TRUNCATE: tracked pages past the new size go; the VM tail page loses the truncated blocks' bits. */
     private void applyTruncate(SmgrTruncateRedo.Truncate t) {
         PageRef rel = t.rel();
-        long vmBlocks = (t.newBlocks() + VisibilityMapPage.HEAPBLOCKS_PER_PAGE - 1) / VisibilityMapPage.HEAPBLOCKS_PER_PAGE;
         pages.keySet().removeIf(k -> k.spcOid() == rel.spcOid() && k.dbOid() == rel.dbOid()
-                && k.relNumber() == rel.relNumber() && switch (k.forkNum()) {
-                    case 0 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_HEAP) != 0
-                            && Integer.toUnsignedLong(k.blockNum()) >= t.newBlocks();
-                    case 1 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_FSM) != 0;
-                    case 2 -> (t.flags() & SmgrTruncateRedo.TRUNCATE_VM) != 0
-                            && Integer.toUnsignedLong(k.blockNum()) >= vmBlocks;
-                    default -> false;
-                });
+                && k.relNumber() == rel.relNumber() && t.removes(k));
         PageRef tail = t.vmTailPage();
         if (tail != null && pages.containsKey(tail)) {
             SmgrTruncateRedo.truncateVmPage(pages.get(tail), t.newBlocks());

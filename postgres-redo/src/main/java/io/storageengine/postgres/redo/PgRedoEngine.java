@@ -54,6 +54,11 @@ public final class PgRedoEngine {
         redo.apply(page, adapt(rec), blockId, endLsn);
     }
 
+    /** As above, for a record already adapted once for all its blocks. */
+    void apply(byte[] page, RedoRecord adapted, int blockId, long endLsn) {
+        redo.apply(page, adapted, blockId, endLsn);
+    }
+
     /**
      * The adapter form for the page-versions core: the record's bytes as in the WAL (or a
      * REDUCED copy: other blocks' images stripped, xl_crc not checked), the block id, and the
@@ -81,19 +86,39 @@ public final class PgRedoEngine {
 
     /** The decoded record as the redo routines see it (block data copied once, images decoded lazily). */
     static RedoRecord adapt(DecodedRecord d) {
+        return adapt(d, false);
+    }
+
+    /** The block's image decompressed now; a failure is raised when redo asks for it, as lazily. */
+    private static java.util.function.Supplier<byte[]> restoredNow(BlockRef b) {
+        try {
+            byte[] restored = b.image().restorePage();
+            return () -> restored;
+        } catch (WalFormatException e) {
+            return () -> {
+                throw e;
+            };
+        }
+    }
+
+    /**
+     * As {@link #adapt(DecodedRecord)}; with {@code eagerImages} the images redo applies are
+     * decompressed now (on a reading thread, ahead of redo) rather than when redo asks for them.
+     */
+    static RedoRecord adapt(DecodedRecord d, boolean eagerImages) {
         RedoBlock[] byId = new RedoBlock[d.maxBlockId() + 1];
         for (BlockRef b : d.blocks()) {
             boolean img = b.hasImage();
+            boolean apply = img && b.image().apply();
+            java.util.function.Supplier<byte[]> image = null;
+            if (apply && eagerImages) {
+                image = restoredNow(b);
+            } else if (img) {
+                image = b.image()::restorePage;
+            }
             byId[b.id()] = new RedoBlock(b.id(), b.spcOid(), b.dbOid(), b.relNumber(), b.fork(), (int) b.blockNumber(),
-                    b.willInit(), img, img && b.image().apply(), bytes(b.data()),
-                    img ? b.image()::restorePage : null);
+                    b.willInit(), img, apply, b.dataBytes(), image);
         }
-        return new RedoRecord(d.rmid(), d.info(), d.xid(), bytes(d.mainData()), byId);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        return a;
+        return new RedoRecord(d.rmid(), d.info(), d.xid(), d.mainDataBytes(), byId);
     }
 }

@@ -32,6 +32,18 @@ public final class SmgrTruncateRedo {
         public PageRef vmTailPage() {
             return VmClearTargets.truncateTarget(rel.spcOid(), rel.dbOid(), rel.relNumber(), newBlocks, flags);
         }
+
+        /** Whether {@code page}, a page of this relation, is gone after the truncation (by fork and block). */
+        public boolean removes(PageRef page) {
+            long block = Integer.toUnsignedLong(page.blockNum());
+            long vmBlocks = (newBlocks + VisibilityMapPage.HEAPBLOCKS_PER_PAGE - 1) / VisibilityMapPage.HEAPBLOCKS_PER_PAGE;
+            return switch (page.forkNum()) {
+                case 0 -> (flags & TRUNCATE_HEAP) != 0 && block >= newBlocks;
+                case 1 -> (flags & TRUNCATE_FSM) != 0;
+                case 2 -> (flags & TRUNCATE_VM) != 0 && block >= vmBlocks;
+                default -> false;
+            };
+        }
     }
 
     private SmgrTruncateRedo() {

@@ -66,6 +66,14 @@ class ReplayMatchesServerIT {
             ConsistencyChecker replay = new ConsistencyChecker(new PgRedoEngine(false), 200_000);
             CheckReport report = PgVerify.verify(walDir, Lsn.of(start), Lsn.of(end), replay);
             assertThat(report.errors()).as(report.describe()).isEmpty();
+            // pg-replay (the crash-recovery path, pages modified in place) must leave the same pages
+            PgReplay fast = new PgReplay(false, 200_000);
+            PgReplay.Result replayed = PgReplay.replay(walDir, Lsn.of(start), Lsn.of(end), fast);
+            assertThat(replayed.errors()).as(replayed.describe()).isEmpty();
+            assertThat(replayed.records()).isEqualTo(report.records());
+            assertThat(fast.pages().keySet()).isEqualTo(replay.trackedPages().keySet());
+            replay.trackedPages().forEach((ref, page) ->
+                    assertThat(fast.pages().get(ref)).as("pg-replay's %s", ref).isEqualTo(page));
 
             Map<Integer, String[]> rels = relations(c);
             int compared = 0;

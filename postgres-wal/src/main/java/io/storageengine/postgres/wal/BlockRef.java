@@ -58,6 +58,13 @@ public record BlockRef(int id, int spcOid, int dbOid, int relNumber, int fork, l
         return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** A copy of the block's redo data (no buffer allocated on the way: the redo hot path). */
+    public byte[] dataBytes() {
+        byte[] a = new byte[data.remaining()];
+        data.get(data.position(), a);
+        return a;
+    }
+
     public int dataLength() {
         return data.remaining();
     }

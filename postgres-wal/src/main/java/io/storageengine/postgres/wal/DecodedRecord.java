@@ -172,6 +172,11 @@ public final class DecodedRecord {
         return view(mainDataOffset, mainDataLength);
     }
 
+    /** A copy of the main data (no buffer allocated on the way: the redo hot path). */
+    public byte[] mainDataBytes() {
+        return java.util.Arrays.copyOfRange(bytes, mainDataOffset, mainDataOffset + mainDataLength);
+    }
+
     public int mainDataLength() {
         return mainDataLength;
     }

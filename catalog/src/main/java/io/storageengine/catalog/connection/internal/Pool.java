@@ -13,10 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One PostgreSQL server as the manager sees it: its HikariCP pool, its Failsafe circuit breaker
- * and its {@link PoolStats}. {@link #run} is one attempt of one transaction: it asks the breaker
- * for a permit (an open breaker fails at once with {@link CircuitBreakerOpenException}), times the
- * acquisition, runs the work, commits, and records the outcome. Only server failures
+ * One PostgreSQL server as the manager sees it: its HikariCP pool, the {@link Admission} in front
+ * of it, its Failsafe circuit breaker and its {@link PoolStats}. {@link #run} is one attempt of one
+ * transaction: an open breaker fails at once with {@link CircuitBreakerOpenException}; else the
+ * caller waits its turn for admission, takes the breaker's permit and a connection, runs the work,
+ * commits, and records the outcome. The acquisition time recorded is the caller's whole wait, from
+ * the call to holding the connection (admission included). {@link #probe} is the same without
+ * admission: the health probe uses the connection admission keeps free. Only server failures
  * ({@link TransientErrors#isServerFailure}) count against the breaker and the error rate; a
  * connection that failed that way is evicted, and a primary answering 25006 (it became a standby)
  * has all its connections soft-evicted so new ones find the new primary. Lag and role come from
@@ -31,12 +34,19 @@ public final class Pool implements AutoCloseable {
     private final DataSource dataSource;
     private final CircuitBreaker<Object> breaker;
     private final PoolStats stats;
+    private final Admission admission;
     private volatile long lagMillis = -1;
     private volatile long lagBytes = -1;
-    private volatile java.util.function.LongConsumer acquisitionListener = n -> { };
 
+    /** A pool with no admission limit (unit tests with a fake data source). */
     public Pool(String name, boolean replica, String server, DataSource dataSource, CircuitBreaker<Object> breaker,
                 PoolStats stats) {
+        this(name, replica, server, dataSource, breaker, stats, new Admission(Integer.MAX_VALUE, 0, Duration.ZERO));
+    }
+
+    public Pool(String name, boolean replica, String server, DataSource dataSource, CircuitBreaker<Object> breaker,
+                PoolStats stats, Admission admission) {
+        this.admission = admission;
         this.name = name;
         this.replica = replica;
         this.server = server;
@@ -85,9 +95,8 @@ public final class Pool implements AutoCloseable {
         return lagBytes;
     }
 
-    /** Also reports every acquisition time (ns, failed ones included) to {@code listener} (benchmarks). */
-    public void acquisitionListener(java.util.function.LongConsumer listener) {
-        acquisitionListener = listener;
+    public Admission admission() {
+        return admission;
     }
 
     /** Records a probe's lag (-1: unknown). */
@@ -97,12 +106,39 @@ public final class Pool implements AutoCloseable {
         stats.lag(millis, bytes);
     }
 
-    /** One attempt: breaker permit, acquire, work, commit. */
+    /**
+     * One attempt: admission (first come, first served, up to the connection timeout), breaker
+     * permit, connection, work, commit. An open breaker fails before any wait; a refused admission
+     * ({@link Admission.Saturated}) is transient but not a server failure.
+     */
     public <T> T run(ConnectionSource.Work<T> work) throws SQLException {
-        if (!breaker.tryAcquirePermit()) {
+        if (breaker.isOpen() && breaker.getRemainingDelay().toNanos() > 0) {
+            // open and not yet due for its trial (an elapsed delay turns HALF_OPEN only when a permit is asked)
             throw new CircuitBreakerOpenException(breaker);
         }
         long t0 = System.nanoTime();
+        try {
+            admission.enter(name);
+        } catch (Admission.Saturated e) {
+            acquired(System.nanoTime() - t0);
+            throw e;
+        }
+        try {
+            return attempt(work, t0);
+        } finally {
+            admission.exit();
+        }
+    }
+
+    /** One attempt of the health probe: no admission (it uses the connection admission keeps free). */
+    public <T> T probe(ConnectionSource.Work<T> work) throws SQLException {
+        return attempt(work, System.nanoTime());
+    }
+
+    private <T> T attempt(ConnectionSource.Work<T> work, long t0) throws SQLException {
+        if (!breaker.tryAcquirePermit()) {
+            throw new CircuitBreakerOpenException(breaker);
+        }
         Connection c;
         try {
             c = dataSource.getConnection();
@@ -139,7 +175,6 @@ public final class Pool implements AutoCloseable {
 
     private void acquired(long nanos) {
         stats.acquired(nanos);
-        acquisitionListener.accept(nanos);
     }
 
     private void outcome(Throwable e) {
@@ -173,14 +208,14 @@ public final class Pool implements AutoCloseable {
         return dataSource instanceof HikariDataSource h && !h.isClosed() ? h.getHikariPoolMXBean() : null;
     }
 
-    /** Connections: total, active, idle, threads waiting (zeros when unknown). */
+    /** Connections: total, active, idle, callers waiting (for admission or in HikariCP; zeros when unknown). */
     public int[] connections() {
         HikariPoolMXBean mx = mxBean();
         if (mx == null) {
-            return new int[4];
+            return new int[] {0, 0, 0, admission.waiting()};
         }
         return new int[] {mx.getTotalConnections(), mx.getActiveConnections(), mx.getIdleConnections(),
-                mx.getThreadsAwaitingConnection()};
+                admission.waiting() + mx.getThreadsAwaitingConnection()};
     }
 
     private static void rollbackQuietly(Connection c) {

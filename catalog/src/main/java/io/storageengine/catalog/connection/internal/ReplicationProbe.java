@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * WAL LSN (recorded in a {@link LagClock}), then each replica's role and replay position, from
  * which its lag is computed (the rule is on {@link LagClock} and {@code PoolStatus}). The probes
  * run through each pool like any call (breaker permit, acquisition timed), so an idle pool's health
- * still moves, and a probe is the trial call that closes a half-open breaker. A primary pool found
+ * still moves, and a probe is the trial call that closes a half-open breaker; they bypass the pool's
+ * {@link Admission} (it keeps one connection free for them), so a load spike that fills the pool
+ * does not make the lag unknown (which would take a healthy replica out of use) or time the probe out. A primary pool found
  * connected to a server in recovery is soft-evicted (its new connections look for the primary).
  * Thread-safe; stopped by {@link #close}.
  */
@@ -58,7 +60,7 @@ public final class ReplicationProbe implements AutoCloseable {
     private boolean probePrimary() {
         try {
             long now = System.nanoTime();
-            Object[] row = primary.run(c -> {
+            Object[] row = primary.probe(c -> {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
                     rs.next();
                     return new Object[] {rs.getBoolean(1), rs.getString(2)};
@@ -79,7 +81,7 @@ public final class ReplicationProbe implements AutoCloseable {
 
     private void probeReplica(Pool r, boolean primaryKnown) {
         try {
-            long[] lag = r.run(c -> {
+            long[] lag = r.probe(c -> {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(REPLICA_SQL)) {
                     rs.next();
                     if (!rs.getBoolean(1)) {

@@ -23,13 +23,16 @@ import org.slf4j.LoggerFactory;
  * catalog's conflict and stale-lease checks) pass through unchanged.
  *
  * <p>An attempt meeting the pool's open breaker waits for the breaker's trial when that comes
- * before the deadline (there is no other server for a write), else fails fast.
+ * before the deadline (there is no other server for a write), and for the outcome of a trial in
+ * flight; else fails fast.
  *
  * <p>Each attempt takes a fresh connection, so after a failover the retry lands on the new
  * primary. Work must be idempotent (a lost acknowledgement hides a commit). Thread-safe.
  */
 public final class WriteRetry {
     private static final Logger LOG = LoggerFactory.getLogger(WriteRetry.class);
+
+    private static final long TRIAL_POLL_MILLIS = 5;
 
     private final int maxAttempts;
     private final Duration initialBackoff;
@@ -84,7 +87,10 @@ public final class WriteRetry {
 
     /**
      * An open breaker whose delay ends before the deadline: wait for its trial rather than spend
-     * attempts failing fast (a write has no other server to go to). Past the deadline: fail fast.
+     * attempts failing fast (a write has no other server to go to). A trial already in flight
+     * (half-open: another caller's or the health probe's, which often comes first since the probe
+     * runs on the same beat as the delay): wait for its outcome, polling, until the deadline. Past
+     * the deadline: fail fast.
      */
     private static void awaitHalfOpen(Pool pool, long deadlineNanos) throws InterruptedException {
         if (pool.breaker().isOpen()) {
@@ -92,6 +98,9 @@ public final class WriteRetry {
             if (wait > 0 && System.nanoTime() + wait < deadlineNanos) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
+        }
+        while (pool.breaker().isHalfOpen() && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(TRIAL_POLL_MILLIS);
         }
     }
 

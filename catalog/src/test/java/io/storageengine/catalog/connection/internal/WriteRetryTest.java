@@ -124,4 +124,18 @@ class WriteRetryTest {
         assertThat(TransientErrors.isServerFailure(new SQLException("x", "57P01"))).isTrue();
         assertThat(TransientErrors.isReadOnly(new SQLException("x", "25006"))).isTrue();
     }
+
+    @Test
+    void aWriteWaitsForTheOutcomeOfATrialInFlightInsteadOfFailingFast() throws Exception {
+        Pool p = pool(1);
+        p.breaker().halfOpen();
+        assertThat(p.breaker().tryAcquirePermit()).isTrue(); // someone else's trial (the probe's) in flight
+        WriteRetry r = retry(1, Duration.ofSeconds(10)); // one attempt: failing fast would fail the write
+        var write = java.util.concurrent.CompletableFuture.supplyAsync(() -> r.run("write", p, c -> 7));
+        Thread.sleep(100);
+        assertThat(write).isNotDone();
+        p.breaker().recordSuccess(); // the trial succeeded: closed
+        assertThat(write.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(p.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
 }

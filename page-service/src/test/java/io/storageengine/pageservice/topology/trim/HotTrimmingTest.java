@@ -135,7 +135,8 @@ class HotTrimmingTest {
                 return v == null ? null : WatermarkKeys.lsnOf(v);
             }
         };
-        return new StorePageReader(access, config.watermarks(), cold, Duration.ofSeconds(1));
+        return new StorePageReader(access, config.watermarks(), cold, Duration.ofSeconds(1),
+                new io.storageengine.pageservice.read.NewestPageCache(64, config.watermarks().pageChanges()));
     }
 
     /** Reads every page at every record's LSN (and one above, and the latest) and compares with the model. */

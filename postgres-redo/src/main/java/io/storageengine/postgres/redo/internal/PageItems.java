@@ -15,20 +15,57 @@ public final class PageItems {
     /**
      * compactify_tuples: items (line pointer index, old offset, aligned length), in line pointer
      * order, are packed down from pd_special in that order; bytes below the new pd_upper keep
-     * their old values, as in PostgreSQL (whichever of its copy strategies it picks).
+     * their old values, as in PostgreSQL (whichever of its copy strategies it picks). As
+     * PostgreSQL, when the items' offsets already descend in line pointer order ("presorted", the
+     * usual case) they move in place, each run of items adjacent both before and after in one
+     * copy; otherwise they are copied from a scratch copy of the tuple area.
      */
     private static void compactify(Page p, int[] index, int[] itemOff, int[] alignedLen, int n) {
         byte[] b = p.bytes();
-        byte[] scratch = b.clone();
-        int upper = p.special();
-        for (int i = 0; i < n; i++) {
-            upper -= alignedLen[i];
-            System.arraycopy(scratch, itemOff[i], b, upper, alignedLen[i]);
-            int pos = Page.HEADER_SIZE + index[i] * Page.ITEM_ID_SIZE;
-            int v = Page.i32(b, pos);
-            Page.setI32(b, pos, (v & ~0x7FFF) | upper);
+        int special = p.special();
+        boolean presorted = true;
+        for (int i = 1; i < n && presorted; i++) {
+            presorted = itemOff[i] < itemOff[i - 1];
+        }
+        int upper = special;
+        if (presorted) {
+            int runSrc = 0; // the current run: source start, destination start, length
+            int runDst = 0;
+            int runLen = 0;
+            for (int i = 0; i < n; i++) {
+                upper -= alignedLen[i];
+                if (runLen > 0 && itemOff[i] + alignedLen[i] == runSrc) {
+                    runSrc = itemOff[i];
+                    runDst = upper;
+                    runLen += alignedLen[i];
+                } else {
+                    if (runLen > 0 && runSrc != runDst) {
+                        System.arraycopy(b, runSrc, b, runDst, runLen);
+                    }
+                    runSrc = itemOff[i];
+                    runDst = upper;
+                    runLen = alignedLen[i];
+                }
+                setOffset(b, index[i], upper);
+            }
+            if (runLen > 0 && runSrc != runDst) {
+                System.arraycopy(b, runSrc, b, runDst, runLen);
+            }
+        } else {
+            int from = p.upper();
+            byte[] scratch = java.util.Arrays.copyOfRange(b, from, special);
+            for (int i = 0; i < n; i++) {
+                upper -= alignedLen[i];
+                System.arraycopy(scratch, itemOff[i] - from, b, upper, alignedLen[i]);
+                setOffset(b, index[i], upper);
+            }
         }
         p.setUpper(upper);
+    }
+
+    private static void setOffset(byte[] b, int index, int off) {
+        int pos = Page.HEADER_SIZE + index * Page.ITEM_ID_SIZE;
+        Page.setI32(b, pos, (Page.i32(b, pos) & ~0x7FFF) | off);
     }
 
     /** PageRepairFragmentation (heap pages). */

@@ -50,6 +50,12 @@ public class RedoChainBench {
         }
     }
 
+    /** The same-run baseline for regression checks: copying the image alone. */
+    @Benchmark
+    public byte[] copyImageBaseline() {
+        return chain.image().clone();
+    }
+
     @Benchmark
     public byte[] imagePlus8HeapInserts() {
         byte[] page = chain.image().clone();
