@@ -61,6 +61,9 @@ class FaultsUnderLoadIT {
     private static final String TOPIC = "wal";
     private static final Duration LIVENESS = Duration.ofSeconds(120);
     private static final List<String> TABLE = new CopyOnWriteArrayList<>();
+    /** The last path segment of a problem's {@code type} URI (its slug). */
+    private static final java.util.regex.Pattern PROBLEM_TYPE = java.util.regex.Pattern.compile(
+            "\"type\"\\s*:\\s*\"[^\"]*?([A-Za-z0-9-]+)\"");
 
     private final ItResources resources = new ItResources();
     private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -90,8 +93,10 @@ class FaultsUnderLoadIT {
         final AtomicReference<ChildPageService> page = new AtomicReference<>();
         final AtomicInteger restarts = new AtomicInteger();
         final LocalPostgres catalog; // null unless the test needs a catalog of its own
+        final String label; // in the page-service log names: target/it-fault-<label>-page-<n>.log
 
-        Stack(boolean withCatalog) throws Exception {
+        Stack(String label, boolean withCatalog) throws Exception {
+            this.label = label;
             int brokerPort = KafkaBrokerProcess.freePort();
             proxy = TcpProxy.start(brokerPort);
             toClose.add(proxy);
@@ -120,7 +125,8 @@ class FaultsUnderLoadIT {
         }
 
         ChildPageService startPage(int port) throws Exception {
-            ChildPageService c = ChildPageService.start("fault-page-" + restarts.incrementAndGet(), port, pageEnv);
+            ChildPageService c = ChildPageService.start("fault-" + label + "-page-" + restarts.incrementAndGet(), port,
+                    pageEnv);
             toClose.add(c);
             return c;
         }
@@ -140,11 +146,12 @@ class FaultsUnderLoadIT {
         final AtomicInteger serverErrors = new AtomicInteger();
         final AtomicInteger noAnswer = new AtomicInteger();
         final Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> problems = new ConcurrentHashMap<>(); // 5xx by problem type slug
 
         @Override
         public String toString() {
             return "200 correct " + ok + ", 200 wrong " + wrong + ", 5xx " + serverErrors + ", no answer " + noAnswer
-                    + " " + byStatus;
+                    + " " + byStatus + (problems.isEmpty() ? "" : " problems " + problems);
         }
     }
 
@@ -216,7 +223,7 @@ class FaultsUnderLoadIT {
     }
 
     private void run(String name, boolean withCatalog, Fault fault) throws Exception {
-        Stack stack = new Stack(withCatalog);
+        Stack stack = new Stack(name.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", ""), withCatalog);
 
         // The whole WAL up front: 12,000 page records over 150 pages, a watermark every 100.
         SyntheticWal wal = new SyntheticWal(4242, 7_000_000);
@@ -295,6 +302,10 @@ class FaultsUnderLoadIT {
                     }
                     if (a.status() >= 500) {
                         ph.serverErrors.incrementAndGet();
+                        java.util.regex.Matcher m = PROBLEM_TYPE.matcher(new String(a.body(),
+                                java.nio.charset.StandardCharsets.UTF_8));
+                        ph.problems.computeIfAbsent(a.status() + " " + (m.find() ? m.group(1) : "?"),
+                                k -> new AtomicInteger()).incrementAndGet();
                     } else if (a.status() < 0) {
                         ph.noAnswer.incrementAndGet();
                     }
@@ -305,7 +316,7 @@ class FaultsUnderLoadIT {
 
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (before.ok.get() < 200) {
-            assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-page-*.log)").isTrue();
+            assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
             assertThat(System.nanoTime()).as("serving before the fault").isLessThan(deadline);
             Thread.sleep(100);
         }
@@ -324,7 +335,7 @@ class FaultsUnderLoadIT {
         assertThat(sendFailures.get()).as("failed sends (first: %s)", firstSendFailure.get()).isZero();
         deadline = System.nanoTime() + LIVENESS.toNanos();
         while (ackedLsn.get() < finalLsn || firstOkAfterFault.get() < 0) {
-            assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-page-*.log)").isTrue();
+            assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
             assertThat(System.nanoTime()).as("serving again after the fault").isLessThan(deadline);
             Thread.sleep(100);
         }
