@@ -1,11 +1,11 @@
 # shellcheck shell=bash
-# ./se chaos: the fault suite. Runs the page service's fault ITs one class after the other (each
+# ./se chaos: the fault suite. Runs the fault ITs of page-service and compactor-worker (each
 # starts its own Kafka broker, PostgreSQL and page-service processes through test-support; the
 # running local stack is not touched), then prints one table of their FAULT-TABLE rows: fault,
 # acknowledged records lost, wrong pages, non-200 answers during the fault, time until serving again.
 # Exit status: Maven's (an IT fails on any wrong page or lost record). Sourced by ./se.
 
-SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT"
+SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT"
 
 cmd_chaos() {
   local its=${1:-${SE_CHAOS_ITS:-$SE_CHAOS_ITS_DEFAULT}}
@@ -15,7 +15,7 @@ cmd_chaos() {
   mapfile -t flags < <(mvn_flags)
   info "fault suite: $its (several minutes; full output in $log; the local stack is not touched)"
   set +e
-  (cd "$SE_ROOT" && mvn "${flags[@]}" -B -pl page-service -am verify -Dtest=none -Dit.test="$its" \
+  (cd "$SE_ROOT" && mvn "${flags[@]}" -B -pl page-service,compactor-worker -am verify -Dtest=none -Dit.test="$its" \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false) >"$log" 2>&1
   rc=$?
   set -e
