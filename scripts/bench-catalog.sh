@@ -4,8 +4,10 @@
 #
 # Runs io.storageengine.catalog.bench.CatalogConnectionBench (catalog test classes): a private
 # PostgreSQL primary + streaming replica (test-support), 10,000 virtual threads issuing catalog reads
-# at once (request -> connection p50/p95/p99/max as the caller sees it, the same query lag-tolerant
-# then primary-only, wall time and reads/s; then the same reads from BENCH_CALLERS), then a failover under
+# at once (request -> connection p50/p95/p99/max as the caller sees it: lag-tolerant consolidated
+# (identical reads waiting together share one query), lag-tolerant distinct queries (nothing to share),
+# lag-tolerant plain, primary-only; queries run, requests joined, wall time and reads/s; then the same
+# reads from BENCH_CALLERS), then a failover under
 # load (primary stopped -m immediate, replica promoted): failed reads, write outage, promotion ->
 # first write. Goals: acquisition p99 < 5 ms; no read fails while a replica is healthy; writes
 # resume within 10 s of the promotion.

@@ -14,8 +14,8 @@
 #     `wrk -t1 -c16 --latency` (closed loop) for RDC_SECONDS, compactor paused ("sat-off", the
 #     baseline) and running ("sat-on");
 #  3. rounds 1..RDC_ROUNDS (3): publish RDC_ROUND_BYTES more WAL with the compactor paused (so it has
-#     work when resumed), wait until applied, then an open-loop run (OpenLoopLoad, page-service test
-#     classes) at a fixed rate R = RDC_RATE, default RDC_RATE_FRACTION (0.5) x the sat-off req/s, with
+#     work when resumed), wait until applied, then an open-loop run (OpenLoopLoad, module loadtest
+#     ) at a fixed rate R = RDC_RATE, default RDC_RATE_FRACTION (0.5) x the sat-off req/s, with
 #     the compactor paused ("offN") and then resumed ("onN"), both reading random demo pages
 #     1663/5/16384..16387/0..255 at the LSN just published (so both read the same versions);
 #  4. per run: OpenLoopLoad's Markdown row (offered/achieved req/s, p50/p95/p99/max from the intended
@@ -71,9 +71,7 @@ printf '# read latency during compaction\n\ncommand: `%s`  \nstarted %s UTC, loa
 
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y wrk >/dev/null 2>&1 \
   || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || die "could not install wrk"; }
-[[ -f "$SE_ROOT/page-service/target/test-classes/io/storageengine/pageservice/bench/OpenLoopLoad.class" ]] \
-  || die "OpenLoopLoad not compiled: run ./se build (or mvn -o -q -pl page-service -am install -DskipTests)"
-LOADGEN_CP="$SE_ROOT/page-service/target/test-classes:$(module_cp page-service)"
+LOADGEN_CP="$(module_cp loadtest)"
 
 pid_of compactor >/dev/null || die "no compactor started by ./se up"
 CPID=
@@ -156,7 +154,7 @@ openloop() { # label rate lsn
   local before after row
   before=$(snap)
   row=$("$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$LOADGEN_CP" \
-    io.storageengine.pageservice.bench.OpenLoopLoad --base "$BASE" --tenant "$TENANT" --timeline "$TIMELINE" \
+    io.storageengine.loadtest.OpenLoopLoad --base "$BASE" --tenant "$TENANT" --timeline "$TIMELINE" \
     --lsn "$3" --rate "$2" --seconds "$SECS" --warmup-seconds "$WARMUP" --max-in-flight "$MAX_IN_FLIGHT" \
     --seed "$((SEED + ${#ROWS[@]}))" --label "$1" 2>"$WORK/loadgen.err") \
     || { cat "$WORK/loadgen.err" >&2; die "OpenLoopLoad failed"; }

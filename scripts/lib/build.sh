@@ -2,7 +2,7 @@
 # Building for ./se up: `mvn install -DskipTests` when sources changed since the last build, then
 # target/classpath.txt for each module ./se runs code from. Sourced by ./se.
 
-SE_RUNNABLE_MODULES=(test-support ingest postgres-redo page-service compactor-worker)
+SE_RUNNABLE_MODULES=(test-support ingest postgres-redo page-service compactor-worker loadtest)
 
 build_needed() {
   local stamp="$SE_LOCAL/build.stamp" m

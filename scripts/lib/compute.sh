@@ -84,10 +84,12 @@ load_compute_demo() {
   compute_up
   if ! is_up pg-ingest; then
     service_env
+    [[ -z "${SE_INGEST_METRICS_PORT:-}" ]] || require_free_port "$SE_INGEST_METRICS_PORT" SE_INGEST_METRICS_PORT "pg-ingest metrics"
     start_java pg-ingest "$INGEST_MAIN" "$(module_cp ingest)" -Xmx512m --enable-native-access=ALL-UNNAMED \
       "${JAVA_UNSAFE_FLAGS[@]}" -- publish --tenant "$SE_COMPUTE_TENANT" --timeline "$SE_COMPUTE_TIMELINE" \
       --bootstrap "$SE_KAFKA_BOOTSTRAP" --topic "$SE_WAL_TOPIC" \
-      --pg-url "postgresql://postgres@127.0.0.1:$SE_COMPUTE_PORT/postgres" --slot se_demo --create-slot
+      --pg-url "postgresql://postgres@127.0.0.1:$SE_COMPUTE_PORT/postgres" --slot se_demo --create-slot \
+      ${SE_INGEST_METRICS_PORT:+--metrics-port "$SE_INGEST_METRICS_PORT"} # /metrics for ./se up --monitoring
     local deadline=$((SECONDS + 60))
     until [[ "$(compute_psql postgres "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'se_demo' AND active")" == 1 ]]; do
       is_up pg-ingest || { show_log_tail pg-ingest; warn "pg-ingest exited; the real-PostgreSQL demo is skipped"; return 0; }

@@ -4,8 +4,8 @@
 #
 # Instance 1 of each is the one ./se up starts (names page-service and compactor, ports SE_HTTP_PORT,
 # SE_ADMIN_PORT, SE_COMPACTOR_ADMIN_PORT). Instance i >= 2 is named page-service-i / compactor-i,
-# listens on the base port + (i-1) * SE_SCALE_PORT_STEP (100: page-service-2 on 8180, admin 9190;
-# compactor-2 admin 9191), and keeps its own state in .local/page-service-state-i. Every page
+# listens on the base port + (i-1) * SE_SCALE_PORT_STEP (100: page-service-2 on 8180, admin 9190,
+# gRPC 8190; compactor-2 admin 9191), and keeps its own state in .local/page-service-state-i. Every page
 # service joins the same Kafka Streams group with its own static membership id (derived from its
 # advertised address 127.0.0.1:<port>) and one standby replica per partition
 # (SE_KAFKA_STANDBY_REPLICAS, default 1). Compactors share the catalog and the segment directory;
@@ -50,8 +50,11 @@ page_service_instance_up() { # index
   local http=$((SE_HTTP_PORT + (i - 1) * SE_SCALE_PORT_STEP)) admin=$((SE_ADMIN_PORT + (i - 1) * SE_SCALE_PORT_STEP))
   local state="$SE_LOCAL/page-service-state"
   ((i == 1)) || state="$SE_LOCAL/page-service-state-$i"
+  local grpc=${SE_GRPC_PORT:-8090}
+  ((grpc <= 0)) || grpc=$((grpc + (i - 1) * SE_SCALE_PORT_STEP)) # -1 (off) and 0 (any free port) stay
   ( # own ports and state directory; the rest is the stack's shared environment (service_env)
     SE_HTTP_PORT=$http SE_ADMIN_PORT=$admin SE_STATE_DIR=$state
+    export SE_GRPC_PORT=$grpc
     export SE_KAFKA_STANDBY_REPLICAS="${SE_KAFKA_STANDBY_REPLICAS:-1}"
     health_port=$admin service_up "$name" page-service "$PAGE_MAIN" "$http" SE_HTTP_PORT
   ) || return 1
@@ -111,8 +114,31 @@ cmd_scale() {
       compactor_instance_up "$i" || die "starting $(instance_name compactor "$i") failed (./se logs $(instance_name compactor "$i"))"
     done
   fi
+  scale_prometheus_targets
   info ""
   ownership_status
+}
+
+# With ./se up --monitoring: Prometheus scrapes every instance (its file-based discovery re-reads
+# the target files by itself; scripts/lib/monitoring.sh).
+scale_prometheus_targets() {
+  is_up prometheus || return 0
+  local kind name admin targets
+  for kind in page-service compactor; do
+    targets=()
+    for name in $(instances_of "$kind"); do
+      if [[ "$kind" == page-service ]]; then
+        admin=$(admin_port_of "$name")
+      elif [[ -f "$SE_RUN/$name.ports" ]]; then
+        admin=$(cut -d' ' -f2 "$SE_RUN/$name.ports")
+      else
+        admin=$((SE_COMPACTOR_ADMIN_PORT + ($(instance_index "$name") - 1) * SE_SCALE_PORT_STEP))
+      fi
+      targets+=("127.0.0.1:$admin")
+    done
+    prometheus_targets "$SE_PROMETHEUS_DIR" "$kind" "${targets[@]}"
+  done
+  info "prometheus   scrapes the instances now running (targets in $SE_PROMETHEUS_DIR/targets)"
 }
 
 # Every running instance with its ports (the part of ./se status for scaled instances).

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# ./se test: `mvn -B verify` over all modules (unit tests by Surefire, *IT by Failsafe; the ITs start
+# ./se test: the promtool checks of monitoring/ (monitoring_check in monitoring.sh: a few seconds; without
+# promtool a warning locally, a failure under CI=true), then `mvn -B verify` over all modules (unit tests by Surefire, *IT by Failsafe; the ITs start
 # their own Kafka broker and PostgreSQL through test-support), then a per-module summary of the
 # reports this run wrote. Exit status is Maven's. Sourced by ./se.
 
@@ -27,6 +28,12 @@ cmd_test() {
   local stamp="$SE_LOCAL/test.stamp" log="$SE_LOGS/test.log"
   touch "$stamp"
   sleep 1 # report files must be strictly newer than the stamp
+  local mon_rc=0
+  info "checking monitoring/ with promtool (alert rules, their unit tests, configs, runbook entries)"
+  monitoring_check 2>&1 | tee "$SE_LOGS/monitoring-check.log" || mon_rc=${PIPESTATUS[0]}
+  if ((mon_rc == 2)) && [[ "${CI:-}" != true ]]; then
+    mon_rc=0 # no promtool on a development machine: warned above; CI installs it (.ci/run)
+  fi
   local flags; mapfile -t flags < <(mvn_flags)
   info "running: mvn ${flags[*]} -B -fae verify $*   (full output also in $log)"
   local rc=0
@@ -52,6 +59,7 @@ cmd_test() {
   ((total > 0)) || info "(no test reports written: did compilation fail? see $log)"
   grep -E '^\[ERROR\] .*(Failed to execute|COMPILATION ERROR|Could not resolve)' "$log" | head -n 10 || true
   grep -E '^\[INFO\] .* (SUCCESS|FAILURE|SKIPPED)( \[|$)' "$log" | sed 's/^\[INFO\] /  /' || true
+  if ((mon_rc == 0)); then info "  monitoring (promtool) OK"; else info "  monitoring (promtool) FAILED: see $SE_LOGS/monitoring-check.log"; bad=1; fi
   if ((rc == 0 && bad == 0)); then info "RESULT: all tests passed"; else info "RESULT: FAILED (exit $rc)"; fi
   ((rc == 0 && bad == 0)) || return "$((rc == 0 ? 1 : rc))"
 }

@@ -29,7 +29,8 @@ import java.util.Map;
  *
  * <p>Writes, and reads that must see them, go to the primary; the polling reads of the segment map
  * and timelines ({@code segments().version()}, {@code segments().active()}, {@code timelines().all()})
- * and job history may be answered by a replica within the lag bound.
+ * and job history may be answered by a replica within the lag bound, and identical such reads that
+ * wait for a connection at the same time share one query (query consolidation).
  *
  * <p>Every repository call is one transaction run with bounded retries on transient failures (a
  * PostgreSQL restart, a dropped connection); once the budget is spent it throws

@@ -52,6 +52,15 @@ class CatalogConfigTest {
                 .isEqualTo(250);
         assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_POOL_MAX_WAITING", "-1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.pool-max-waiting");
+        assertThat(CatalogConfig.fromEnvironment(Map.of()).options().consolidateMaxKeys()).isEqualTo(1_000);
+        assertThat(CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_CONSOLIDATE_MAX_KEYS", "64")).options()
+                .consolidateMaxKeys()).isEqualTo(64);
+        assertThat(CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_CONSOLIDATE_READS", "false",
+                "SE_CATALOG_CONSOLIDATE_MAX_KEYS", "64")).options().consolidateMaxKeys()).isZero();
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_CONSOLIDATE_READS", "maybe")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.consolidate-reads");
+        assertThatThrownBy(() -> CatalogConfig.fromEnvironment(Map.of("SE_CATALOG_CONSOLIDATE_MAX_KEYS", "-2")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catalog.consolidate-max-keys");
     }
 
     @Test

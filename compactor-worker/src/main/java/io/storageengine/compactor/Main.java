@@ -2,6 +2,7 @@ package io.storageengine.compactor;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storageengine.compactor.worker.CompactorConfig;
@@ -64,6 +65,8 @@ public final class Main {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         CompactorWorker worker = CompactorWorker.start(config, registry);
+        // disk_free_bytes / disk_total_bytes{path=...}: the segment directory (monitoring/alerts.yml, DiskFilling)
+        new DiskSpaceMetrics(config.segmentDir().toFile()).bindTo(registry);
         AdminServer admin;
         try {
             admin = AdminServer.start(AdminSocket.onPort(config.adminPort()), registry,

@@ -5,8 +5,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.storageengine.pageservice.cold.ColdTier;
 import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.grpc.GrpcServer;
 import io.storageengine.pageservice.http.BatchPageService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
@@ -49,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
  * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
  * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
- * server). Shutdown (SIGTERM) stops the web server first (in-flight requests finish within
- * {@code http.shutdown-grace}), then the streams engine. Sockets use TCP_NODELAY and a 16 KiB
- * write buffer so an 8 KiB page leaves in one write without Nagle delays.
+ * server), plus the streaming page API (gRPC, {@code grpc.port}, 8090; {@link GrpcServer}).
+ * Shutdown (SIGTERM) stops the gRPC server and the web server first (in-flight requests finish
+ * within {@code grpc.shutdown-grace} and {@code http.shutdown-grace}), then the streams engine.
+ * Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one write without
+ * Nagle delays.
  */
 public final class Main {
     static {
@@ -74,6 +78,12 @@ public final class Main {
         PageServiceConfig config = PageServiceConfig.load();
         PageMetrics metrics = new PageMetrics();
         ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
+        // disk_free_bytes / disk_total_bytes{path=...} of the state (RocksDB) and segment directories
+        // (monitoring/alerts.yml, DiskFilling / DiskWillFill)
+        new DiskSpaceMetrics(Path.of(config.kafka().stateDir()).toFile()).bindTo(metrics.registry());
+        if (config.cold().enabled()) {
+            new DiskSpaceMetrics(Path.of(config.cold().segmentDir()).toFile()).bindTo(metrics.registry());
+        }
         PageStreamsApp app;
         try {
             app = PageStreamsApp.start(streamsSettings(config), cold.trimming());
@@ -93,10 +103,20 @@ public final class Main {
         RelationFollower relations = RelationFollower.start(config.kafka().bootstrap(),
                 RelationTopic.nameFor(config.kafka().topic()), relationHistory, cold.source()::gcHorizon,
                 metrics.registry());
+        RelationReader relationReader = new RelationReader(relationHistory, cold.source()::gcHorizon,
+                config.read().waitTimeout());
         WebServer server;
+        GrpcServer grpc = null;
         try {
-            server = start(config.http(), services, cold::catalogHealth, new RelationService(services,
-                    new RelationReader(relationHistory, cold.source()::gcHorizon, config.read().waitTimeout())));
+            server = start(config.http(), services, cold::catalogHealth, new RelationService(services, relationReader));
+            try {
+                grpc = config.grpc().enabled()
+                        ? GrpcServer.start(config.http().host(), config.http().advertisedHost(), config.grpc(),
+                        services, relationReader) : null;
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
         } catch (RuntimeException e) {
             relations.close();
             binding.close();
@@ -104,13 +124,20 @@ public final class Main {
             cold.close();
             throw e;
         }
-        LOG.info("page service listening on {}:{} (admin {}), advertised {}:{}, kafka {} topic {}",
-                config.http().host(), server.port(), server.port("admin"), config.http().advertisedHost(),
-                config.http().port(), config.kafka().bootstrap(), config.kafka().topic());
+        LOG.info("page service listening on {}:{} (admin {}, gRPC {}), advertised {}:{}, kafka {} topic {}",
+                config.http().host(), server.port(), server.port("admin"), grpc == null ? "off" : grpc.port(),
+                config.http().advertisedHost(), config.http().port(), config.kafka().bootstrap(), config.kafka().topic());
         CountDownLatch stopped = new CountDownLatch(1);
+        GrpcServer grpcServer = grpc;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down: HTTP first, then streams");
+            LOG.info("shutting down: gRPC and HTTP first, then streams");
+            if (grpcServer != null) {
+                grpcServer.shutdown(); // both drain at once
+            }
             server.stop();
+            if (grpcServer != null) {
+                grpcServer.close();
+            }
             relations.close();
             binding.close();
             app.close();

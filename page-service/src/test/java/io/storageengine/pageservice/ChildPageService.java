@@ -39,11 +39,12 @@ final class ChildPageService implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code Main} with {@code env} (which must set SE_HTTP_PORT to {@code port}). */
+    /** Starts {@code Main} on {@code port} with {@code env} (gRPC on a free port unless {@code env} says otherwise). */
     static ChildPageService start(String name, int port, Map<String, String> env) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx384m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        pb.environment().put("SE_GRPC_PORT", "0"); // a free port: never the default 8090 of a stack on this host
         pb.environment().putAll(env);
         pb.environment().put("SE_HTTP_PORT", Integer.toString(port));
         pb.redirectErrorStream(true);

@@ -16,6 +16,7 @@ import io.storageengine.catalog.connection.internal.HealthRules;
 import io.storageengine.catalog.connection.internal.JdbcUrls;
 import io.storageengine.catalog.connection.internal.Pool;
 import io.storageengine.catalog.connection.internal.PoolStats;
+import io.storageengine.catalog.connection.internal.ReadConsolidation;
 import io.storageengine.catalog.connection.internal.ReadRouter;
 import io.storageengine.catalog.connection.internal.ReplicationProbe;
 import io.storageengine.catalog.connection.internal.TransientErrors;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #lagTolerant()}: tries the usable replicas (breaker closed, lag within
  *       {@code replicaMaxLag}) round-robin, with per-thread affinity; a replica that fails or whose
  *       breaker is open is skipped at once; with none left the read goes to the primary (retried).</li>
+ *   <li>{@code lagTolerant().readConsolidated(...)}: query consolidation ({@link ReadConsolidation}):
+ *       a read whose {@link QueryKey} equals that of a lag-tolerant read still waiting for a
+ *       connection (and whose thread has the same replica affinity) joins it and gets its result;
+ *       at most {@code consolidateMaxKeys} keys wait at once, beyond that reads run alone.</li>
  *   <li>a probe thread measures each replica's lag and re-checks the primary's role every
  *       {@code healthInterval}; {@link #status()} scores each pool; {@link #bindTo} publishes gauges.</li>
  *   <li>pools are bounded ({@code maxPoolSize}), grow on demand and shrink to {@code minIdle} after
@@ -64,6 +69,7 @@ public final class ConnectionManager implements AutoCloseable {
     private final WriteRetry retry;
     private final ReadRouter router;
     private final ReplicationProbe probe;
+    private final ReadConsolidation consolidation;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
     private final ConnectionSource primarySource;
@@ -83,7 +89,26 @@ public final class ConnectionManager implements AutoCloseable {
                 return retry.run(what, ConnectionManager.this.primary, work);
             }
         };
-        this.tolerantSource = this::readTolerant;
+        this.consolidation = new ReadConsolidation(o.consolidateMaxKeys());
+        this.tolerantSource = new ConnectionSource() {
+            @Override
+            public <T> T transaction(String what, Work<T> work) {
+                return readTolerant(what, work).value();
+            }
+
+            @Override
+            public <T> T readConsolidated(String what, QueryKey key, Work<T> work) {
+                return consolidated(what, key, work);
+            }
+        };
+    }
+
+    /** A lag-tolerant read's result and the replica that answered it (null: the primary). */
+    private record Answer<T>(T value, Pool from) {
+    }
+
+    /** What joins a flight: the query, and the thread's pinned replica (null: none), so affinity holds for joiners too. */
+    private record FlightKey(QueryKey query, Pool pinned) {
     }
 
     /** Builds the pools (no connection yet) and starts the probe. */
@@ -140,12 +165,21 @@ public final class ConnectionManager implements AutoCloseable {
         return tolerantSource;
     }
 
-    private <T> T readTolerant(String what, ConnectionSource.Work<T> work) {
+    private <T> T consolidated(String what, QueryKey key, ConnectionSource.Work<T> work) {
+        Answer<T> a = consolidation.run(new FlightKey(key, router.pinned()), started -> readTolerant(what, c -> {
+            started.run(); // holding a connection: later callers must not join (they would get an older snapshot)
+            return work.run(c);
+        }));
+        router.used(a.from()); // a joined caller continues on the server that answered it
+        return a.value();
+    }
+
+    private <T> Answer<T> readTolerant(String what, ConnectionSource.Work<T> work) {
         for (Pool p : router.candidates()) {
             try {
                 T r = p.run(work);
                 router.used(p);
-                return r;
+                return new Answer<>(r, p);
             } catch (CircuitBreakerOpenException e) {
                 // opened since the candidates were listed: next one
             } catch (SQLException e) {
@@ -157,12 +191,22 @@ public final class ConnectionManager implements AutoCloseable {
             }
         }
         router.used(null);
-        return retry.run(what, primary, work);
+        return new Answer<>(retry.run(what, primary, work), null);
     }
 
     /** Attempts retried since open (writes and primary reads). */
     public long retries() {
         return retry.retries();
+    }
+
+    /** Lag-tolerant reads that joined an identical waiting read instead of running their own, since open. */
+    public long consolidatedReads() {
+        return consolidation.consolidated();
+    }
+
+    /** Consolidated reads of a new key run alone because {@code consolidateMaxKeys} keys already waited, since open. */
+    public long consolidationOverflows() {
+        return consolidation.overflows();
     }
 
     /** The health of every pool, primary first. */
@@ -202,6 +246,7 @@ public final class ConnectionManager implements AutoCloseable {
         m.put("pools", pools);
         m.put("warnings", warnings);
         m.put("usableReplicas", replicas.stream().filter(router::usable).count());
+        m.put("consolidatedReads", consolidation.consolidated());
         return m;
     }
 
@@ -211,7 +256,8 @@ public final class ConnectionManager implements AutoCloseable {
      * / {@code .p99} (seconds, last minute), {@code se.catalog.pool.errors} (counter),
      * {@code se.catalog.pool.lag} (seconds, -1 unknown), {@code se.catalog.pool.health.score},
      * {@code se.catalog.pool.health.warning} (0/1), {@code se.catalog.pool.breaker.open} (0/1); and
-     * {@code se.catalog.retries}. Removed again by {@link #close}.
+     * {@code se.catalog.retries}, {@code se.catalog.reads.consolidated} and
+     * {@code se.catalog.reads.consolidation.overflow} (counters). Removed again by {@link #close}.
      */
     public void bindTo(MeterRegistry registry) {
         registries.add(registry);
@@ -241,6 +287,12 @@ public final class ConnectionManager implements AutoCloseable {
         }
         meters.add(FunctionCounter.builder("se.catalog.retries", this, ConnectionManager::retries)
                 .description("catalog attempts retried").register(registry));
+        meters.add(FunctionCounter.builder("se.catalog.reads.consolidated", this, ConnectionManager::consolidatedReads)
+                .description("lag-tolerant reads answered by an identical read that was waiting for a connection")
+                .register(registry));
+        meters.add(FunctionCounter.builder("se.catalog.reads.consolidation.overflow", this,
+                        ConnectionManager::consolidationOverflows)
+                .description("consolidated reads run alone because the map of waiting keys was full").register(registry));
     }
 
     private void gauge(MeterRegistry registry, String name, String description, Tags tags, Pool p, ToDoubleFunction<Pool> f,

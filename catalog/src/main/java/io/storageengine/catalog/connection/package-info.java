@@ -8,7 +8,9 @@
  * <p>{@link io.storageengine.catalog.connection.ConnectionManager} is the only class of the catalog
  * that makes a connection. The repositories get {@code primary()} for writes and read-your-writes
  * reads (leases, offsets, registration, the compactor's own snapshots) and {@code lagTolerant()}
- * for reads that accept a bounded lag (the page service's segment-map refresh, status reports).
+ * for reads that accept a bounded lag (the page service's segment-map refresh, status reports);
+ * those reads opt in to query consolidation ({@code readConsolidated} with a {@code QueryKey}):
+ * identical reads waiting for a connection at once share one query.
  * The pooling, breakers, routing and probing live in {@code internal}. Everything here is
  * thread-safe.
  */

@@ -43,10 +43,13 @@ public final class JobSql {
         }
     }
 
+    /** {@link #recent}'s query (parameters: partition, limit). */
+    public static final String RECENT_SQL = "SELECT id, kind, partition, owner_id, epoch, inputs, outputs, bytes_in, "
+            + "bytes_out, started_at, ended_at, status, error FROM compaction_jobs WHERE partition = ? "
+            + "ORDER BY started_at DESC, id LIMIT ?";
+
     public static List<CompactionJob> recent(Connection c, int partition, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, partition, owner_id, epoch, inputs, outputs, bytes_in, "
-                + "bytes_out, started_at, ended_at, status, error FROM compaction_jobs WHERE partition = ? "
-                + "ORDER BY started_at DESC, id LIMIT ?")) {
+        try (PreparedStatement ps = c.prepareStatement(RECENT_SQL)) {
             ps.setInt(1, partition);
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {

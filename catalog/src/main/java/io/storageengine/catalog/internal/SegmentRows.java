@@ -105,8 +105,11 @@ public final class SegmentRows {
         }
     }
 
+    /** The change counter's query ({@link #version}). */
+    public static final String VERSION_SQL = "SELECT segments_version FROM catalog_state WHERE id = 1";
+
     public static long version(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT segments_version FROM catalog_state WHERE id = 1")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(VERSION_SQL)) {
             rs.next();
             return rs.getLong(1);
         }

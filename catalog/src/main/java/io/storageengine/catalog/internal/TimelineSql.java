@@ -1,5 +1,6 @@
 package io.storageengine.catalog.internal;
 
+import io.storageengine.catalog.connection.QueryKey;
 import io.storageengine.catalog.timeline.TimelineInfo;
 import io.storageengine.schemas.timeline.TimelineKey;
 import java.sql.Connection;
@@ -78,8 +79,12 @@ public final class TimelineSql {
         }
     }
 
+    private static final String ALL_SQL = "SELECT " + COLUMNS + " FROM timelines ORDER BY tenant_id, timeline_id";
+    /** {@link #all}'s query, for query consolidation. */
+    public static final QueryKey ALL_KEY = QueryKey.of(ALL_SQL);
+
     public static List<TimelineInfo> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM timelines ORDER BY tenant_id, timeline_id");
+        try (PreparedStatement ps = c.prepareStatement(ALL_SQL);
              ResultSet rs = ps.executeQuery()) {
             List<TimelineInfo> out = new ArrayList<>();
             while (rs.next()) {

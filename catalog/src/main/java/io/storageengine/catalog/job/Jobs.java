@@ -1,6 +1,7 @@
 package io.storageengine.catalog.job;
 
 import io.storageengine.catalog.connection.ConnectionSource;
+import io.storageengine.catalog.connection.QueryKey;
 import io.storageengine.catalog.internal.JobSql;
 import io.storageengine.catalog.lease.Lease;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class Jobs {
 
     /** The newest {@code limit} jobs of a partition, newest first (lag-tolerant: for status reports). */
     public List<CompactionJob> recent(int partition, int limit) {
-        return reads.transaction("jobs", c -> JobSql.recent(c, partition, limit));
+        return reads.readConsolidated("jobs", QueryKey.of(JobSql.RECENT_SQL, partition, limit),
+                c -> List.copyOf(JobSql.recent(c, partition, limit)));
     }
 }

@@ -2,6 +2,7 @@ package io.storageengine.catalog.segmentmap;
 
 import io.storageengine.catalog.CatalogConflictException;
 import io.storageengine.catalog.connection.ConnectionSource;
+import io.storageengine.catalog.connection.QueryKey;
 import io.storageengine.catalog.internal.LeaseSql;
 import io.storageengine.catalog.internal.OffsetSql;
 import io.storageengine.catalog.internal.SegmentRows;
@@ -28,13 +29,18 @@ import java.util.Set;
  * polls {@link #version()} and reloads {@link #active()} when it moved.
  *
  * <p>Writes and the compactor's reads ({@link #active(int)}, {@link #segment}, {@link #retiredBefore})
- * run on the primary; {@link #version()} and {@link #active()} are lag-tolerant.
+ * run on the primary; {@link #version()} and {@link #active()} are lag-tolerant and consolidated
+ * (identical calls waiting for a connection at once share one query; {@link #active()} returns an
+ * unmodifiable list).
  *
  * <p>Every write is one transaction that takes the writer's lease row {@code FOR SHARE} and
  * checks its epoch first (a stale writer gets {@code StaleLeaseException} and changes nothing),
  * and is idempotent: a retried call that already took effect is recognized. Thread-safe.
  */
 public final class SegmentMap {
+    private static final String ACTIVE_WHERE = "WHERE state = 'ACTIVE' ORDER BY partition, level, min_key, id";
+    private static final QueryKey ACTIVE_KEY = QueryKey.of("SELECT " + SegmentRows.COLUMNS + " FROM segments " + ACTIVE_WHERE);
+    private static final QueryKey VERSION_KEY = QueryKey.of(SegmentRows.VERSION_SQL);
     private final ConnectionSource connections;
     private final ConnectionSource reads;
 
@@ -179,8 +185,7 @@ public final class SegmentMap {
      * {@link #active(int)}, which reads the primary.
      */
     public List<CatalogSegment> active() {
-        return reads.transaction("activeSegments", c ->
-                SegmentRows.query(c, "WHERE state = 'ACTIVE' ORDER BY partition, level, min_key, id"));
+        return reads.readConsolidated("activeSegments", ACTIVE_KEY, c -> List.copyOf(SegmentRows.query(c, ACTIVE_WHERE)));
     }
 
     /** The segment of that name in any state. */
@@ -193,7 +198,7 @@ public final class SegmentMap {
      * moves. Lag-tolerant like {@link #active()} (the same thread's next reads go to the same replica).
      */
     public long version() {
-        return reads.transaction("segmentsVersion", SegmentRows::version);
+        return reads.readConsolidated("segmentsVersion", VERSION_KEY, SegmentRows::version);
     }
 
     /** RETIRED segments retired before {@code instant}: files that no reader can still hold after the grace period. */

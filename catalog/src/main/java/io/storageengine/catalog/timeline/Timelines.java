@@ -61,8 +61,9 @@ public final class Timelines {
     /**
      * Every known timeline (for caches of GC horizons that readers consult from memory).
      * Lag-tolerant: the page service reads it right after the segment list, on the same replica.
+     * Consolidated (identical calls waiting for a connection share one query); unmodifiable.
      */
     public List<TimelineInfo> all() {
-        return reads.transaction("timelines", TimelineSql::all);
+        return reads.readConsolidated("timelines", TimelineSql.ALL_KEY, c -> List.copyOf(TimelineSql.all(c)));
     }
 }

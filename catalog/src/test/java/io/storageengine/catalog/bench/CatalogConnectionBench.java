@@ -6,10 +6,14 @@ import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.catalog.connection.ConnectionOptions;
 import io.storageengine.catalog.connection.ConnectionSource;
+import io.storageengine.catalog.connection.QueryKey;
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.testsupport.LocalPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,12 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ol>
  *   <li><b>spike</b>: {@code BENCH_REQUESTS} (10,000) virtual threads released at once, each one
- *       catalog read, the same query ({@code SELECT segments_version FROM catalog_state}) through
- *       {@code connections().lagTolerant()} (the replica, the primary when the replica is not usable)
- *       and then through {@code connections().primary()}. Per request: the time from the call to
+ *       catalog read of {@code SELECT segments_version FROM catalog_state WHERE id = 1} through
+ *       {@code connections().lagTolerant()} (the replica, the primary when the replica is not usable):
+ *       <i>consolidated</i> ({@code readConsolidated}, the same {@link QueryKey}: what
+ *       {@code segments().version()} does: reads waiting together share one query), <i>distinct
+ *       queries</i> ({@code readConsolidated}, each request its own parameter
+ *       {@code ... AND ? >= 0}, so nothing is shared: the cost when consolidation cannot help),
+ *       <i>plain</i> ({@code transaction}, no consolidation), then through
+ *       {@code connections().primary()} (never consolidated). Per request: the time from the call to
  *       holding a connection (measured by the caller: the work's first line; admission wait,
  *       routing, breaker and HikariCP included, i.e. what a caller sees; a retried request: from its
- *       first call to the connection of the attempt that answered), p50 / p95 / p99 / max over all requests; whole-read time; failures;
+ *       first call to the connection of the attempt that answered; a request that joined another's
+ *       query holds no connection: its time is call → result in hand), p50 / p95 / p99 / max over all
+ *       requests; whole-read time; failures; queries actually run and requests that joined another's;
  *       the spike's wall time and reads/s. Goal: p99 &lt; 5 ms. A spike of n simultaneous requests
  *       served at r reads/s keeps its last requests waiting about n / r however the pool is built
  *       (queueing), so the wall time is printed next to the percentiles.</li>
@@ -51,6 +62,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CatalogConnectionBench {
     /** The read of every spike: what {@code segments().version()} runs. */
     private static final String VERSION_SQL = "SELECT segments_version FROM catalog_state WHERE id = 1";
+    private static final QueryKey VERSION = QueryKey.of(VERSION_SQL);
+    /** The same read, each request its own parameter: distinct queries, no consolidation possible. */
+    private static final String DISTINCT_SQL = VERSION_SQL + " AND ? >= 0";
+
+    /** How one request reads: {@code k} is its number, {@code held} is called with the connection in hand. */
+    @FunctionalInterface
+    private interface Reader {
+        long read(int k, Runnable held);
+    }
 
     private CatalogConnectionBench() {
     }
@@ -74,15 +94,24 @@ public final class CatalogConnectionBench {
                     requests, poolSize, Runtime.getRuntime().availableProcessors());
             try (Catalog catalog = Catalog.open(config)) {
                 waitUsable(catalog);
-                System.out.println("| phase | request → connection p50 | p95 | p99 | max | read p50 | p99 | failed | wall | reads/s |");
-                System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                System.out.println("| phase | request → connection p50 | p95 | p99 | max | read p50 | p99 | failed | queries run "
+                        + "| joined | wall | reads/s |");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
                 ConnectionSource tolerant = catalog.connections().lagTolerant();
                 ConnectionSource primaryOnly = catalog.connections().primary();
-                run(tolerant, requests / 10, requests / 10, null); // warm-up (pools grown, JIT), not printed
-                run(primaryOnly, requests / 10, requests / 10, null);
-                run(tolerant, requests, requests, "spike " + requests + ", lag-tolerant reads");
-                run(primaryOnly, requests, requests, "spike " + requests + ", primary reads");
-                run(tolerant, requests, callers, "steady, " + callers + " callers, lag-tolerant reads");
+                Reader consolidated = (k, held) -> tolerant.readConsolidated("bench", VERSION, c -> version(c, held));
+                Reader distinct = (k, held) -> tolerant.readConsolidated("bench", QueryKey.of(DISTINCT_SQL, k),
+                        c -> distinctVersion(c, k, held));
+                Reader plain = (k, held) -> tolerant.transaction("bench", c -> version(c, held));
+                Reader onPrimary = (k, held) -> primaryOnly.transaction("bench", c -> version(c, held));
+                run(catalog, consolidated, requests / 10, requests / 10, null); // warm-up (pools grown, JIT), not printed
+                run(catalog, distinct, requests / 10, requests / 10, null);
+                run(catalog, onPrimary, requests / 10, requests / 10, null);
+                run(catalog, consolidated, requests, requests, "spike " + requests + ", lag-tolerant, consolidated");
+                run(catalog, distinct, requests, requests, "spike " + requests + ", lag-tolerant, distinct queries");
+                run(catalog, plain, requests, requests, "spike " + requests + ", lag-tolerant, plain (no consolidation)");
+                run(catalog, onPrimary, requests, requests, "spike " + requests + ", primary reads");
+                run(catalog, plain, requests, callers, "steady, " + callers + " callers, lag-tolerant reads (plain)");
                 System.out.println();
                 failover(catalog, primary, replica, readers);
             }
@@ -101,11 +130,32 @@ public final class CatalogConnectionBench {
         }
     }
 
+    private static long version(Connection c, Runnable held) throws SQLException {
+        held.run();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(VERSION_SQL)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long distinctVersion(Connection c, int k, Runnable held) throws SQLException {
+        held.run();
+        try (PreparedStatement ps = c.prepareStatement(DISTINCT_SQL)) {
+            ps.setInt(1, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /**
-     * {@code n} reads of the same query through {@code source} by {@code concurrency} virtual
-     * threads (n = concurrency: all released at once; fewer: each loops over its share).
+     * {@code n} reads by {@code reader} from {@code concurrency} virtual threads (n = concurrency:
+     * all released at once; fewer: each loops over its share).
      */
-    private static void run(ConnectionSource source, int n, int concurrency, String label) throws InterruptedException {
+    private static void run(Catalog catalog, Reader reader, int n, int concurrency, String label) throws InterruptedException {
+        long joinedBefore = catalog.connections().consolidatedReads();
+        AtomicInteger queries = new AtomicInteger();
         long[] held = new long[n];
         long[] reads = new long[n];
         AtomicInteger failed = new AtomicInteger();
@@ -119,7 +169,7 @@ public final class CatalogConnectionBench {
                     try {
                         go.await();
                         for (int k = next.getAndIncrement(); k < n; k = next.getAndIncrement()) {
-                            read(source, k, held, reads, failed);
+                            read(reader, k, held, reads, failed, queries);
                         }
                     } finally {
                         done.countDown();
@@ -138,23 +188,27 @@ public final class CatalogConnectionBench {
         long[] acq = Arrays.stream(held).filter(r -> r >= 0).sorted().toArray();
         long[] ok = Arrays.stream(reads).filter(r -> r >= 0).sorted().toArray();
         double seconds = (wall[1] - wall[0]) / 1e9;
-        System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %d | %.0f ms | %.0f |%n", label, ms(acq, 0.50), ms(acq, 0.95),
-                ms(acq, 0.99), ms(acq, 1.0), ms(ok, 0.50), ms(ok, 0.99), failed.get(), seconds * 1000, ok.length / seconds);
+        System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %.0f ms | %.0f |%n", label, ms(acq, 0.50),
+                ms(acq, 0.95), ms(acq, 0.99), ms(acq, 1.0), ms(ok, 0.50), ms(ok, 0.99), failed.get(), queries.get(),
+                catalog.connections().consolidatedReads() - joinedBefore, seconds * 1000, ok.length / seconds);
     }
 
-    /** One read; {@code held[k]}: call → connection in hand (the work's first line), {@code reads[k]}: the whole call. */
-    private static void read(ConnectionSource source, int k, long[] held, long[] reads, AtomicInteger failed) {
+    /**
+     * One read; {@code held[k]}: call → connection in hand (the work's first line; a request that
+     * joined another's query, whose work never runs: call → result), {@code reads[k]}: the whole call.
+     */
+    private static void read(Reader reader, int k, long[] held, long[] reads, AtomicInteger failed, AtomicInteger queries) {
         long t0 = System.nanoTime();
         held[k] = -1;
         try {
-            source.transaction("bench", c -> {
+            reader.read(k, () -> {
                 held[k] = System.nanoTime() - t0; // a retried call: to the connection of the attempt that answers
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(VERSION_SQL)) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
+                queries.incrementAndGet();
             });
             reads[k] = System.nanoTime() - t0;
+            if (held[k] < 0) {
+                held[k] = reads[k]; // joined: never held a connection; it waited until the shared result
+            }
         } catch (RuntimeException e) {
             failed.incrementAndGet();
             held[k] = -1;

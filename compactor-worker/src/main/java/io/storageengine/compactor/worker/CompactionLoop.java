@@ -6,6 +6,7 @@ import io.storageengine.compactor.compaction.CompactionPlanner;
 import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.compactor.compaction.PlannedJob;
 import io.storageengine.compactor.internal.Cancellation;
+import io.storageengine.compactor.internal.CpuPacer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * The compaction thread: visits the owned partitions in turn; for each one whose lease is held,
  * loads a catalog snapshot, asks the planner, and runs the first job it proposes (then moves on,
  * so no partition starves). Sleeps {@code idlePoll} when no partition had work. At most one job per
- * partition at a time ({@link PartitionOwner#beginJob}); a revocation cancels it. Run by one thread;
+ * partition at a time ({@link PartitionOwner#beginJob}); a revocation cancels it. A job whose
+ * partition's L0 backlog is within {@code compactor.pacing.behind-l0-segments} runs paced to
+ * {@code compactor.pacing.cpu-share} of a core ({@link CpuPacer}), a job of a partition behind at
+ * full speed. Run by one thread;
  * {@link #stop()} from any thread.
  */
 final class CompactionLoop implements Runnable {
@@ -30,6 +34,7 @@ final class CompactionLoop implements Runnable {
     private final JobExecutor executor;
     private final ConcurrentMap<Integer, PartitionOwner> owners;
     private final WorkerMetrics metrics;
+    private final CpuPacer pacer;
     private final Object sleeper = new Object();
     private volatile boolean stopping;
 
@@ -42,6 +47,12 @@ final class CompactionLoop implements Runnable {
         this.executor = executor;
         this.owners = owners;
         this.metrics = metrics;
+        this.pacer = new CpuPacer(config.pacing().cpuShare());
+        io.micrometer.core.instrument.FunctionCounter.builder("compactor.pacing.paused.seconds", pacer,
+                CpuPacer::pausedSeconds).description("time compaction jobs slept to stay within compactor.pacing.cpu-share")
+                .register(metrics.registry());
+        io.micrometer.core.instrument.FunctionCounter.builder("compactor.pacing.paced.jobs", pacer,
+                CpuPacer::pacedJobs).description("jobs run paced (their partition was ahead)").register(metrics.registry());
     }
 
     void stop() {
@@ -78,7 +89,7 @@ final class CompactionLoop implements Runnable {
 
     /** Plans and runs at most one job on the partition; true if a job ran. */
     private boolean runOne(PartitionOwner o) {
-        Cancellation cancel = new Cancellation();
+        Cancellation cancel = new Cancellation(pacer);
         if (!o.beginJob(cancel)) {
             return false;
         }
@@ -93,8 +104,11 @@ final class CompactionLoop implements Runnable {
             if (jobs.isEmpty()) {
                 return false;
             }
+            // ahead (backlog within bounds): paced to the CPU share; behind: full speed to catch up
+            pacer.engage(loaded.l0Count() <= config.pacing().behindL0Segments());
             JobExecutor.Outcome outcome = executor.run(jobs.get(0), loaded, lease, cancel);
             if (outcome == JobExecutor.Outcome.FENCED) {
+                metrics.leaseLost("fenced");
                 o.leaseLost("fenced during a " + jobs.get(0).kind() + " job");
             }
             return outcome == JobExecutor.Outcome.SUCCEEDED;

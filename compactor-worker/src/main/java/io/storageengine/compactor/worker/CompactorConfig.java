@@ -28,7 +28,27 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                               String segmentStore, Path segmentDir, int adminPort, String workerId,
                               long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes,
                               CompactionPolicy policy, Duration idlePoll, Duration leaseTtl,
-                              Duration gcGrace, Duration gcInterval, Fetch fetch) {
+                              Duration gcGrace, Duration gcInterval, Fetch fetch, Pacing pacing) {
+
+    /**
+     * CPU pacing of compaction jobs while the worker is ahead: a job's thread is held to
+     * {@code cpuShare} of one core (0 < share; 1 or more: never paced) as long as its partition's L0
+     * backlog is at most {@code behindL0Segments}; beyond that the job runs at full speed to catch
+     * up. Reads on the same machine keep their CPU while compaction has slack.
+     */
+    public record Pacing(double cpuShare, int behindL0Segments) {
+        public Pacing {
+            if (!(cpuShare > 0) || behindL0Segments < 0) {
+                throw new IllegalArgumentException("compactor.pacing.cpu-share must be > 0 and "
+                        + "compactor.pacing.behind-l0-segments >= 0, got " + cpuShare + ", " + behindL0Segments);
+            }
+        }
+
+        /** No pacing at all. */
+        public static Pacing off() {
+            return new Pacing(1.0, 0);
+        }
+    }
 
     /**
      * The WAL consumer's Kafka fetch sizes: {@code fetch.max.bytes} (per fetch response),
@@ -87,7 +107,9 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                 c.size("compactor.memory-budget-bytes"), policy, c.duration("compactor.idle-poll"),
                 c.duration("compactor.lease-ttl"), c.duration("compactor.gc.grace"), c.duration("compactor.gc.interval"),
                 new Fetch(c.intSize("compactor.fetch-max-bytes"), c.intSize("compactor.max-partition-fetch-bytes"),
-                        c.integer("compactor.max-poll-records")));
+                        c.integer("compactor.max-poll-records")),
+                new Pacing(Double.parseDouble(c.string("compactor.pacing.cpu-share")),
+                        c.integer("compactor.pacing.behind-l0-segments")));
     }
 
     /** Unique per process: host, pid and a random suffix (leases need distinct owners). */
@@ -127,16 +149,16 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
     /** A copy with other values: for tests and the benchmark. */
     public CompactorConfig with(String kafkaBootstrap, String topic, String group, CatalogConfig catalog, Path segmentDir) {
         return new CompactorConfig(kafkaBootstrap, topic, group, catalog, segmentStore, segmentDir, adminPort, defaultWorkerId(),
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
     }
 
     public CompactorConfig withSizes(long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes, CompactionPolicy policy) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
     }
 
     public CompactorConfig withTimes(Duration idlePoll, Duration leaseTtl, Duration gcGrace, Duration gcInterval, int adminPort) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
     }
 }

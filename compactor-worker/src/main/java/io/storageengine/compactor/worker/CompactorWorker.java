@@ -149,6 +149,7 @@ public final class CompactorWorker implements AutoCloseable {
                 o.leaseRenewed(catalog.leases().renew(l, config.leaseTtl()));
             } catch (StaleLeaseException e) {
                 LOG.warn("partition {}: lease lost: {}", o.partition(), e.getMessage());
+                metrics.leaseLost("renew");
                 o.leaseLost(e.getMessage());
             } catch (RuntimeException e) {
                 LOG.warn("partition {}: could not renew the lease: {}", o.partition(), e.toString());

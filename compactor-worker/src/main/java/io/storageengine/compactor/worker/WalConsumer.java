@@ -330,6 +330,7 @@ final class WalConsumer implements Runnable {
             }
             if (failure instanceof StaleLeaseException) {
                 LOG.warn("partition {}: L0 refused, lease lost: {}", p, failure.getMessage());
+                metrics.leaseLost("l0");
                 o.leaseLost(failure.getMessage());
                 b.reset(b.startOffset());
             } else if (failure instanceof CatalogConflictException) {

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * bytes in/out by kind ({@code compactor_bytes_in_total}, {@code compactor_bytes_out_total}), failures
  * ({@code compactor_job_failures_total}), WAL records by outcome ({@code compactor_wal_records_total}),
  * L0 backlog ({@code compactor_l0_backlog_segments}), buffered bytes ({@code compactor_l0_buffered_bytes}),
- * owned partitions. Thread-safe.
+ * owned partitions, catalog leases lost by reason ({@code compactor_lease_lost_total}: {@code renew}
+ * a renewal met a newer epoch, {@code fenced} a job's catalog write was fenced, {@code l0} an L0
+ * registration was refused). Thread-safe.
  */
 public final class WorkerMetrics {
     private final MeterRegistry registry;
@@ -36,6 +38,11 @@ public final class WorkerMetrics {
         // to consume (its partitions caught up) still exports the series.
         walRecords.put("page", Counter.builder("compactor.wal.records").tag("outcome", "page").register(registry));
         walRecords.put("watermark", Counter.builder("compactor.wal.records").tag("outcome", "watermark").register(registry));
+        for (String reason : new String[] {"renew", "fenced", "l0"}) {
+            Counter.builder("compactor.lease.lost").tag("reason", reason)
+                    .description("Catalog leases this worker lost (taken over or fenced), by where it noticed")
+                    .register(registry); // at 0 from the start, so increase() sees the first loss
+        }
     }
 
     public MeterRegistry registry() {
@@ -63,6 +70,13 @@ public final class WorkerMetrics {
                     "Pages left without an image (their versions kept) because a record could not be replayed")
                     .register(registry).increment(pages);
         }
+    }
+
+    /** Counts one lease this worker lost ({@code renew}, {@code fenced} or {@code l0}: where it noticed). */
+    public void leaseLost(String reason) {
+        Counter.builder("compactor.lease.lost").tag("reason", reason)
+                .description("Catalog leases this worker lost (taken over or fenced), by where it noticed")
+                .register(registry).increment();
     }
 
     public void walRecord(String outcome) {

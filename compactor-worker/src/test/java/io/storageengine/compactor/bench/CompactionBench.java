@@ -74,6 +74,8 @@ public final class CompactionBench {
         env.put("SE_COMPACTOR_ADMIN_PORT", "0");
         env.putIfAbsent("SE_COMPACTOR_L0_MAX_AGE", "2s");
         env.putIfAbsent("SE_COMPACTOR_IDLE_POLL", "200ms");
+        // capacity, not politeness: unpaced unless asked (SE_COMPACTOR_PACING_CPU_SHARE)
+        env.putIfAbsent("SE_COMPACTOR_PACING_CPU_SHARE", "1");
         CompactorConfig config = CompactorConfig.load(env);
         Map<Integer, Long> ends = endOffsets(broker, topic, partitions);
         Ceiling ceiling = rawRead(config, topic, ends);

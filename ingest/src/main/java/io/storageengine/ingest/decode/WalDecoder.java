@@ -188,6 +188,10 @@ public final class WalDecoder implements AutoCloseable {
             eof = true;
             if (error == null) {
                 drain();
+            }
+            // An LSN regression found by this last drain (behind a header whose claimed length ran past
+            // the end) stops the stream as one found earlier does: what follows it is not a truncated tail.
+            if (error == null) {
                 truncatedTail = pendingSkip + (end - start);
                 pendingSkip = 0;
                 start = end;

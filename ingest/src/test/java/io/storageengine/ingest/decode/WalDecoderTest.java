@@ -226,6 +226,29 @@ class WalDecoderTest {
         assertThat(s.stoppedOnError()).isTrue();
     }
 
+    /**
+     * Found by WalDecoderFuzzTest: a regression first seen at the end of the stream (behind a header
+     * whose claimed length ran past the end, so it waited until finish) was reported as a stop plus a
+     * "truncated tail" of every byte after the regressing frame; a regression seen earlier reported no
+     * tail. The bytes after a stop are not a tail: both now report 0.
+     */
+    @Test
+    void anLsnRegressionFoundOnlyAtTheEndReportsNoTruncatedTail() {
+        byte[] liar = Arrays.copyOf(advance(0x250), WalFormat.HEADER_SIZE);
+        ByteBuffer.wrap(liar).putInt(12, 100_000); // claims 100 kB: the decoder waits for them until finish
+        byte[] after = concat(advance(0x100), image(0x400), image(0x500));
+        RecordingSink sink = new RecordingSink();
+        WalDecoder d = WalDecoder.unpooled(sink);
+        d.feed(concat(image(0x200), liar, after));
+        assertThat(d.stopped()).isFalse(); // still waiting on the liar
+        DecodeSummary s = d.finish();
+        assertThat(sink.lsns).containsExactly(0x200L);
+        assertThat(s.error()).contains("0/100").contains("last good LSN 0/200");
+        assertThat(s.truncatedTailBytes()).isZero();
+        assertThat(s.corruptFrames()).isEqualTo(1);
+        assertThat(s.skippedBytes()).isEqualTo(WalFormat.HEADER_SIZE);
+    }
+
     @Test
     void framesSharingAnLsnAreAccepted() {
         RecordingSink sink = new RecordingSink();

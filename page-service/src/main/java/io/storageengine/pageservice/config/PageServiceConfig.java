@@ -25,7 +25,8 @@ public record PageServiceConfig(
         Read read,
         Forwarding forwarding,
         Auth auth,
-        Cold cold) {
+        Cold cold,
+        Grpc grpc) {
 
     /**
      * {@code application.yaml} and the variable names that predate the rule (each kept working;
@@ -61,6 +62,7 @@ public record PageServiceConfig(
         Objects.requireNonNull(forwarding, "forwarding");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(cold, "cold");
+        Objects.requireNonNull(grpc, "grpc");
     }
 
     /**
@@ -204,6 +206,27 @@ public record PageServiceConfig(
         }
     }
 
+    /**
+     * The streaming page API (gRPC, docs/page-api.md): {@code port} ({@code -1}: off, {@code 0}: a
+     * free port), {@code maxInFlight} requests of one stream read ahead of their answers (flow
+     * control: memory per stream is bounded by it), {@code shutdownGrace} for in-flight calls.
+     */
+    public record Grpc(int port, int maxInFlight, Duration shutdownGrace) {
+        public Grpc {
+            if (port != -1) {
+                requirePort("grpc.port", port);
+            }
+            if (maxInFlight <= 0) {
+                throw new IllegalArgumentException("grpc.max-in-flight must be > 0, got " + maxInFlight);
+            }
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        }
+
+        public boolean enabled() {
+            return port >= 0;
+        }
+    }
+
     /** {@code application.yaml} with the process environment applied. */
     public static PageServiceConfig load() {
         return ConfigLoader.load(SPEC, PageServiceConfig::bind);
@@ -246,7 +269,8 @@ public record PageServiceConfig(
                 c.integer("cold.trim.max-entries"), c.duration("cold.trim.max-time"),
                 io.storageengine.catalog.CatalogConfig.of(catalogUrl, c.string("cold.catalog-user"), c.string("cold.catalog-password"))
                         .withKeys(c::optionalString, io.storageengine.runtime.config.Durations::parse));
-        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold);
+        var grpc = new Grpc(c.integer("grpc.port"), c.integer("grpc.max-in-flight"), c.duration("grpc.shutdown-grace"));
+        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold, grpc);
     }
 
     private static void requirePort(String name, int port) {

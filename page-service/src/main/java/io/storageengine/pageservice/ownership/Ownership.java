@@ -28,6 +28,26 @@ public interface Ownership {
     /** Progress of every partition held here (active and standby), ascending by partition. */
     List<PartitionStatus> partitions();
 
+    /**
+     * Which instance owns each WAL partition now, for clients that route each page straight to its
+     * owner (the gRPC {@code GetRouting} call). Default: {@link Routing#UNKNOWN}.
+     */
+    default Routing routing() {
+        return Routing.UNKNOWN;
+    }
+
+    /**
+     * The WAL topic's partition count (0: unknown) and the page API address ({@code host:port}, as
+     * forwarding uses it) of each partition's active owner; a partition with no owner now is absent.
+     */
+    record Routing(int partitionCount, java.util.Map<Integer, String> owners) {
+        public static final Routing UNKNOWN = new Routing(0, java.util.Map.of());
+
+        public Routing {
+            owners = java.util.Map.copyOf(owners);
+        }
+    }
+
     /** Where a page's partition is served. */
     sealed interface Owner permits Local, Remote, Unavailable {
         /** The page's {@code wal} partition. */

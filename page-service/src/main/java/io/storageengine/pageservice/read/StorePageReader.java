@@ -116,7 +116,9 @@ public final class StorePageReader implements PageReader {
         }
         HotScan hot = scanHot(stores.versions(partition, marks.role()), pageKey, readLsn, deadline, ticket != null);
         VersionChain chain = hot.chain();
-        boolean cacheable = hot.newest() && chain.complete();
+        // the page's newest state: no version after L in the hot store, and at least one hot version
+        // (trimming keeps a suffix of each page's history hot, so every trimmed version is older)
+        boolean cacheable = hot.newest() && chain.size() > 0;
         if (!chain.complete()) {
             List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
             // again after the lookup: the cold tier publishes a new horizon before the segment map

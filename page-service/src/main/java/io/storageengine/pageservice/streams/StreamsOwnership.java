@@ -8,11 +8,14 @@ import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -81,6 +84,30 @@ final class StreamsOwnership implements Ownership {
             return new Unavailable(partition, RETRY_AFTER, "partition " + partition + " has no active owner now");
         }
         return new Remote(partition, active.host(), active.port());
+    }
+
+    /** Active owners from the group's metadata of the page-versions store (its partitions are the WAL's). */
+    @Override
+    public Routing routing() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            return new Routing(partitionCount, Map.of());
+        }
+        Map<Integer, String> owners = new HashMap<>();
+        try {
+            for (StreamsMetadata md : streams.streamsMetadataForStore(PageTopology.PAGE_VERSIONS_STORE)) {
+                HostInfo h = md.hostInfo();
+                if (h == null || h.port() < 0 || HostInfo.unavailable().equals(h)) {
+                    continue;
+                }
+                for (TopicPartition tp : md.topicPartitions()) {
+                    owners.put(tp.partition(), h.host() + ":" + h.port());
+                }
+            }
+        } catch (RuntimeException e) {
+            return new Routing(partitionCount, Map.of()); // no metadata now: clients fall back to any instance
+        }
+        return new Routing(partitionCount, owners);
     }
 
     @Override

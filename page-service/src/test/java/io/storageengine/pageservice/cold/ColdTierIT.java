@@ -206,7 +206,8 @@ class ColdTierIT {
                 .withRocksDbMemoryBytes(64L << 20);
         PageStreamsApp app = PageStreamsApp.start(s, tier.trimming());
         resources.add(app);
-        PageReader reader = ReadPath.of(app, tier.source(), Duration.ofSeconds(10));
+        PageReader reader = ReadPath.of(app, tier.source(), Duration.ofSeconds(10), 256,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         tier.start(app.partitionCount());
         assertThat(app.awaitReady(Duration.ofSeconds(90))).isTrue();
         await("watermark " + end + " applied on every partition", Duration.ofSeconds(90), () -> {

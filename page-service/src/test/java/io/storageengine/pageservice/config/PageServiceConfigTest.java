@@ -131,4 +131,20 @@ class PageServiceConfigTest {
         assertThatThrownBy(() -> PageServiceConfig.load(Map.of("SE_HTTP_WRITE_BUFFER_SIZE", "1KiB")))
                 .hasMessageContaining("http.write-buffer-size");
     }
+
+    @Test
+    void theStreamingApiPortDefaultsTo8090AndCanBeTurnedOff() {
+        PageServiceConfig c = PageServiceConfig.load(Map.of());
+        assertThat(c.grpc().port()).isEqualTo(8090);
+        assertThat(c.grpc().enabled()).isTrue();
+        assertThat(c.grpc().maxInFlight()).isEqualTo(128);
+        PageServiceConfig off = PageServiceConfig.load(Map.of("SE_GRPC_PORT", "-1", "SE_GRPC_MAX_IN_FLIGHT", "7"));
+        assertThat(off.grpc().enabled()).isFalse();
+        assertThat(off.grpc().maxInFlight()).isEqualTo(7);
+        assertThat(PageServiceConfig.load(Map.of("SE_GRPC_PORT", "0")).grpc().enabled()).isTrue();
+        assertThatThrownBy(() -> PageServiceConfig.load(Map.of("SE_GRPC_PORT", "-2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("grpc.port");
+        assertThatThrownBy(() -> PageServiceConfig.load(Map.of("SE_GRPC_MAX_IN_FLIGHT", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("grpc.max-in-flight");
+    }
 }

@@ -17,8 +17,10 @@ import io.storageengine.schemas.page.PageRef;
  * {@code SMGR_TRUNCATE_VM} the last remaining visibility-map page loses the bits of the
  * truncated heap blocks ({@code visibilitymap_prepare_truncate}); that page must get a version
  * at the record's end LSN, replayed with {@link #truncateVmPage}. The FSM's tail page is not
- * rebuilt here: the FSM is not WAL-logged and PostgreSQL treats a zeroed FSM page as empty, so
- * serving it zeroed after a truncate is safe (Neon does the same). Stateless.
+ * changed: PostgreSQL zeroes its slots past the new end without WAL ({@code fsm_truncate_avail}),
+ * so the page served keeps its last image's slots for the truncated blocks. That is safe, not
+ * exact: the FSM is advisory, PostgreSQL 15 checks a block the FSM offers still exists
+ * ({@code fsm_does_block_exist}) and VACUUM rewrites the slots. Stateless.
  */
 public final class SmgrTruncateRedo {
 

@@ -45,9 +45,9 @@ public final class ReadRouter {
             return List.of();
         }
         List<Pool> out = new ArrayList<>(n);
-        Pin pin = pins.get();
-        if (pin != null && affinityNanos > 0 && clock.getAsLong() - pin.usedAt() <= affinityNanos && usable(pin.pool())) {
-            out.add(pin.pool());
+        Pool pinned = pinned();
+        if (pinned != null) {
+            out.add(pinned);
         }
         int start = Math.floorMod(next.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
@@ -57,6 +57,19 @@ public final class ReadRouter {
             }
         }
         return out;
+    }
+
+    /**
+     * The replica this thread read from within {@code affinity}, if still usable (it is tried first);
+     * null when none. Query consolidation only joins reads of the same pin, so a caller's reads keep
+     * moving forward on one server.
+     */
+    public Pool pinned() {
+        Pin pin = pins.get();
+        if (pin != null && affinityNanos > 0 && clock.getAsLong() - pin.usedAt() <= affinityNanos && usable(pin.pool())) {
+            return pin.pool();
+        }
+        return null;
     }
 
     /** Records that this thread's read succeeded on {@code p} (null: on the primary). */

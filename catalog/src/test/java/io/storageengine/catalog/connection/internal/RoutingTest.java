@@ -43,7 +43,9 @@ class RoutingTest {
             assertThat(r.candidates().getFirst()).isSameAs(first);
             r.used(first);
         }
+        assertThat(r.pinned()).isSameAs(first);
         first.lag(10_000, 1);
+        assertThat(r.pinned()).as("a lagging pin is no pin").isNull();
         assertThat(r.candidates()).containsExactly(first == a ? b : a);
     }
 

@@ -16,7 +16,9 @@ import java.time.Clock;
  * carry {@code Authorization: Bearer <JWT>} signed by one of the keys of
  * {@code auth.public-key-file} ({@link TokenVerifier}): missing, malformed, badly signed, expired
  * → 401; a valid token whose claims do not cover the tenant asked for → 403. Used by
- * {@link AuthFilter}, the one place that checks requests. Tokens are never logged and never echoed
+ * {@link AuthFilter}, the one place that checks HTTP requests, and by the gRPC API's interceptor
+ * ({@code grpc.internal.AuthInterceptor}, metadata {@code authorization}) through
+ * {@link #authenticate(String)}: one verifier, one set of keys. Tokens are never logged and never echoed
  * in problems. Immutable, thread-safe.
  */
 public final class Authenticator {
@@ -44,7 +46,15 @@ public final class Authenticator {
 
     /** The verified claims of the request's bearer token. @throws ApiException 401 */
     public TokenClaims authenticate(Headers headers) {
-        String h = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
+        return authenticate(headers.first(HeaderNames.AUTHORIZATION).orElse(null));
+    }
+
+    /**
+     * The verified claims of an {@code Authorization} value ({@code Bearer <JWT>}; null when absent):
+     * the one check behind both the HTTP {@link AuthFilter} and the gRPC stream's metadata.
+     * @throws ApiException 401
+     */
+    public TokenClaims authenticate(String h) {
         if (h == null || h.length() <= 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("missing bearer token (Authorization: Bearer <token>)");
         }

@@ -51,6 +51,11 @@ public final class Forwarder {
                 .build();
     }
 
+    /** This instance's page API address ({@code advertised-host:port}), as other instances forward to it. */
+    public String self() {
+        return self;
+    }
+
     /** True when this request was itself forwarded by another instance. */
     public static boolean isForwarded(ServerRequest req) {
         return req.headers().contains(FORWARDED_BY_HEADER);
@@ -67,6 +72,23 @@ public final class Forwarder {
             r.headers().firstValue(h).ifPresent(v -> res.header(h, v));
         }
         res.send(r.body());
+    }
+
+    /**
+     * GETs {@code target} (path and query of a page route) from {@code owner} as the gRPC stream's
+     * forwarding hop: page bytes ({@code Accept: application/octet-stream}) with the client's
+     * {@code authorization} value relayed (null: none). The caller interprets the response.
+     */
+    public HttpResponse<byte[]> get(Ownership.Remote owner, String target, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + owner.host() + ":" + owner.port() + target))
+                .timeout(config.requestTimeout())
+                .header(FORWARDED_BY, self)
+                .header("Accept", "application/octet-stream")
+                .GET();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return send(b.build(), owner);
     }
 
     /** POSTs {@code body} to {@code path} on {@code owner}; the caller interprets the response. */

@@ -5,6 +5,8 @@ import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.RateLimitExceededException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -61,6 +63,13 @@ public final class Problems {
                     "the page store is failing; circuit breaker open", e.getCircuitBreaker().getRemainingDelay());
             case BulkheadFullException e -> unavailable("overloaded",
                     "too many reconstructions in progress", ONE_SECOND);
+            // Helidon's own 4xx signals, thrown while reading the request in a handler (e.g. an Accept
+            // header it cannot parse): the client's fault, answered as such (a 500 before; found by
+            // PageRoutesFuzzTest). Their 5xx stay internal errors below.
+            case HttpException e when isClientError(e.status().code()) -> clientError(e.status().code(),
+                    e.status().reasonPhrase(), e.getMessage());
+            case RequestException e when isClientError(e.status().code()) -> clientError(e.status().code(),
+                    e.status().reasonPhrase(), e.getMessage());
             default -> new Problem(500, "internal-error", "Internal error",
                     t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
         };
@@ -113,6 +122,16 @@ public final class Problems {
         }
         p.members().forEach(n::put);
         return Json.bytes(n);
+    }
+
+    private static boolean isClientError(int code) {
+        return code >= 400 && code < 500;
+    }
+
+    /** A 4xx problem; the slug is {@code bad-request} for 400, else {@code http-<code>} (a bounded set). */
+    private static Problem clientError(int code, String reason, String detail) {
+        return new Problem(code, code == 400 ? "bad-request" : "http-" + code, reason == null ? "Client error" : reason,
+                detail == null ? reason : detail);
     }
 
     private static Problem unavailable(String slug, String detail, Duration retryAfter) {

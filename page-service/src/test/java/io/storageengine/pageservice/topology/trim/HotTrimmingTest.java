@@ -135,9 +135,16 @@ class HotTrimmingTest {
                 return v == null ? null : WatermarkKeys.lsnOf(v);
             }
         };
-        return new StorePageReader(access, config.watermarks(), cold, Duration.ofSeconds(1),
-                new io.storageengine.pageservice.read.NewestPageCache(64, config.watermarks().pageChanges()));
+        if (cache == null) { // one cache for the whole test: entries filled before a trim are read after it
+            cache = new io.storageengine.pageservice.read.NewestPageCache(64, config.watermarks().pageChanges());
+            cache.bindTo(cacheMeters);
+        }
+        return new StorePageReader(access, config.watermarks(), cold, Duration.ofSeconds(1), cache);
     }
+
+    private io.storageengine.pageservice.read.NewestPageCache cache;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry cacheMeters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
 
     /** Reads every page at every record's LSN (and one above, and the latest) and compares with the model. */
     private int assertReadsMatch(ReferenceModel model, long end) throws PageReadException {
@@ -197,6 +204,8 @@ class HotTrimmingTest {
         assertThat(trimming.mismatches()).isZero();
         assertThat(assertReadsMatch(wal.model(), end)).isEqualTo(reads);
         assertThat(cold.lookups).isPositive();
+        assertThat(cacheMeters.get("se.page.cache.hits").functionCounter().count())
+                .as("newest pages answered by the cache, before and after trimming").isPositive();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.bench;
+package io.storageengine.loadtest;
 
 import java.util.SplittableRandom;
 

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.bench;
+package io.storageengine.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.storageengine.pageservice.bench;
+package io.storageengine.loadtest;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Open-loop, constant-rate GetPage load against a running page service: {@code rate} GETs per second
@@ -94,25 +93,6 @@ public final class OpenLoopLoad {
             String b = base.toString().replaceAll("/+$", "");
             return b + "/v1/tenants/" + tenant + "/timelines/" + timeline + "/pages/" + page
                     + (lsn == null ? "" : "?lsn=" + lsn);
-        }
-    }
-
-    /** System.nanoTime and parkNanos. */
-    static final class SystemTicker implements OpenLoopDriver.Ticker {
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public void sleepUntil(long deadlineNanos) throws InterruptedException {
-            long left;
-            while ((left = deadlineNanos - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(left);
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-            }
         }
     }
 
