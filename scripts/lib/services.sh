@@ -46,7 +46,7 @@ service_up() { # name module mainclass port portvar [program args...]
   require_free_port "$port" "$portvar" "$name"
   service_env
   local t0=$SECONDS nice=0 extra=() note=
-  if [[ "$name" == compactor ]]; then
+  if [[ "$name" == compactor || "$name" == compactor-[0-9]* ]]; then
     [[ "$SE_COMPACTOR_NICE" =~ ^-?[0-9]+$ ]] && ((SE_COMPACTOR_NICE >= -20 && SE_COMPACTOR_NICE <= 19)) \
       || die "SE_COMPACTOR_NICE must be an integer from -20 to 19, got '$SE_COMPACTOR_NICE'"
     nice=$SE_COMPACTOR_NICE

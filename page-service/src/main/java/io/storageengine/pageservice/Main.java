@@ -12,6 +12,7 @@ import io.storageengine.pageservice.grpc.GrpcServer;
 import io.storageengine.pageservice.http.BatchPageService;
 import io.storageengine.pageservice.http.NoopService;
 import io.storageengine.pageservice.http.OpenApiService;
+import io.storageengine.pageservice.http.OwnershipService;
 import io.storageengine.pageservice.http.PageService;
 import io.storageengine.pageservice.http.RelationService;
 import io.storageengine.pageservice.http.Services;
@@ -227,7 +228,7 @@ public final class Main {
         notFound(routing, services);
     }
 
-    /** The admin socket: Prometheus metrics and health. */
+    /** The admin socket: Prometheus metrics, health and {@code /ownership} (partitions held here). */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
         adminRouting(routing, services, () -> null);
     }
@@ -235,6 +236,7 @@ public final class Main {
     private static void adminRouting(HttpRouting.Builder routing, Services services,
                                      java.util.function.Supplier<Object> catalogHealth) {
         AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth));
+        routing.register(new OwnershipService(services));
         routing.error(Exception.class, Problems::send);
         notFound(routing, services);
     }

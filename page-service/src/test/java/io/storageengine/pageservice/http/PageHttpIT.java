@@ -61,11 +61,15 @@ class PageHttpIT {
             port = s.getLocalPort();
         }
         Path dir = resources.tempDir("page-http-it");
-        PageServiceConfig config = PageServiceConfig.load(Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "SE_HTTP_HOST", "127.0.0.1", "SE_HTTP_PORT", Integer.toString(port), "SE_ADMIN_PORT", "0",
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId, "SE_STATE_DIR", dir.toString(),
                 "SE_ROCKSDB_MEMORY_MB", "64", "SE_WAIT_TIMEOUT", "10s"));
+        // No standby replicas: this test is about forwarding, and a standby would serve the other
+        // instance's pages locally (StandbyTakeoverIT covers standbys).
+        env.put("SE_KAFKA_STANDBY_REPLICAS", "0");
+        PageServiceConfig config = PageServiceConfig.load(env);
         PageStreamsApp app = PageStreamsApp.start(Main.streamsSettings(config));
         resources.add(app);
         PageMetrics metrics = new PageMetrics();

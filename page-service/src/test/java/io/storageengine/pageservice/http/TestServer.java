@@ -37,6 +37,8 @@ final class TestServer implements AutoCloseable {
 
     /** Who owns each page; settable by tests (every page local by default). */
     volatile Function<PageKey, Ownership.Owner> ownership = key -> LOCAL;
+    /** What {@link Ownership#partitions()} reports (none by default); settable by tests. */
+    volatile List<Ownership.PartitionStatus> partitions = List.of();
     final PageServiceConfig config;
     final Services services;
     final WebServer server;
@@ -63,7 +65,7 @@ final class TestServer implements AutoCloseable {
 
             @Override
             public List<PartitionStatus> partitions() {
-                return List.of();
+                return partitions;
             }
         }, ready::get, new PageMetrics());
         server = Main.start(config.http(), services);
