@@ -138,6 +138,7 @@ class PageServiceCrashIT {
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId,
                 "SE_STATE_DIR", state.toString(), "SE_ROCKSDB_MEMORY_MB", "64", "SE_COLD_ENABLED", "false"));
         env.put("SE_WAIT_TIMEOUT", "2s");
+        env.put("SE_GRPC_PORT", "0"); // a free port: never the default 8090 of a stack on this host
         ReferenceModel model = wal.model();
         List<PageKey> pages = model.pageKeys().subList(0, 30);
 
