@@ -3,7 +3,7 @@
 #
 # Needs Kafka with the demo timeline from `./se up` (pages 1663/5/16384..16387/0..255). Starts its
 # own page-service JVM (application id page-service-bench, ports SE_BENCH_HTTP_PORT 18080 /
-# SE_BENCH_ADMIN_PORT 19090, tenant rate limit raised so the limiter does not cap the run; the cold
+# SE_BENCH_ADMIN_PORT 19090, gRPC SE_BENCH_GRPC_PORT 18090, tenant rate limit raised so the limiter does not cap the run; the cold
 # tier is on as in production, so pages already trimmed from the hot store are read from segments;
 # SE_BENCH_COLD=false runs a fresh hot-store-only instance instead, deleting its topics after) and
 # stops it at the end; SE_BENCH_TARGET=running measures the ./se up instance on SE_HTTP_PORT
@@ -55,7 +55,7 @@ else
     rm -rf "$STATE"
   fi
   mkdir -p "$STATE"
-  SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_KAFKA_APPLICATION_ID=$APP_ID \
+  SE_HTTP_PORT=$PORT SE_ADMIN_PORT=${SE_BENCH_ADMIN_PORT:-19090} SE_GRPC_PORT=${SE_BENCH_GRPC_PORT:-18090} SE_KAFKA_APPLICATION_ID=$APP_ID \
     SE_STATE_DIR="$STATE" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-true} \
     SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
