@@ -17,7 +17,9 @@
 #   batch64  same with 64 pages
 # and prints req/s, p50/p95/p99 (wrk's latency histogram via a Lua done() hook), the page/noop
 # ratio, and the page service's peak RSS during each run (from /proc). Options (env):
-#   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied).
+#   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied),
+#   SE_BENCH_LOADTEST (unset; a time scale such as 0.25: then also ./se loadtest's scenarios, HTTP and
+#   stream, against this instance, e.g. with SE_BENCH_COLD=false for hot pages).
 set -euo pipefail
 
 SE_ROOT=${SE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -194,3 +196,12 @@ metrics=$(curl -fsS "http://127.0.0.1:$ADMIN/metrics")
 sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} \(.*\)/  \1 \2 \3/p' <<<"$metrics"
 sed -n 's/^se_batch_pages_total{status="\([^"]*\)"} \(.*\)/  batch page status \1 \2/p' <<<"$metrics"
 sed -n 's/^se_http_problems_total{route="\([^"]*\)",type="\([^"]*\)"} \(.*\)/  \1 problem \2 \3/p' <<<"$metrics"
+sed -n 's/^se_page_cache_\(hits\|misses\|fills\)_total \(.*\)/  newest-page cache \1 \2/p' <<<"$metrics"
+if [[ -n "${SE_BENCH_LOADTEST:-}" && "${SE_BENCH_TARGET:-own}" != running ]]; then
+  # the load scenarios of ./se loadtest against this instance, each SE_BENCH_LOADTEST as long
+  info "load scenarios (LoadTest, time scale $SE_BENCH_LOADTEST) against this instance:"
+  "$JAVA" -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "${JAVA_UNSAFE_FLAGS[@]}" \
+    -cp "$(module_cp loadtest)" io.storageengine.loadtest.LoadTest --http "$BASE" \
+    --grpc "127.0.0.1:${SE_BENCH_GRPC_PORT:-18090}" --admin "http://127.0.0.1:$ADMIN" \
+    --time-scale "$SE_BENCH_LOADTEST" 2>/dev/null
+fi

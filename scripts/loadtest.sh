@@ -8,8 +8,9 @@
 # pages/s, p50/p95/p99/p99.9/max, error rate, and the page service's own request count from
 # /metrics (SE_ADMIN_PORT, 9090). Also prints the exact command and the load average.
 # First restarts the page service with the per-tenant rate limit raised (LOADTEST_RATE_LIMIT, 1e8;
-# LOADTEST_RESTART_PAGE=0 keeps the running one); LOADTEST_COLD=false restarts it without the cold
-# tier (no hot-store trimming: every read is a hot read), true with it.
+# LOADTEST_RESTART_PAGE=0 keeps the running one). The demo timeline's pages are mostly trimmed
+# from the hot store by then (cold reads); for hot pages run the same scenarios against a fresh
+# hot-only instance: SE_BENCH_COLD=false SE_BENCH_LOADTEST=1 ./se bench pages.
 # Examples: ./se loadtest;  ./se loadtest --time-scale 0.1 --transports stream --scenarios spike
 # With ./se up --auth, pass --token "$(./se token)".
 set -euo pipefail
@@ -26,9 +27,8 @@ curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN/health" 2>/dev/null \
 # the per-tenant rate limit (1,000 req/s by default) would be what is measured: restart the page
 # service with it raised, as bench read-during-compaction does (LOADTEST_RESTART_PAGE=0 keeps it)
 if [[ "${LOADTEST_RESTART_PAGE:-1}" == 1 ]]; then
-  echo "restarting page-service with SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000}${LOADTEST_COLD:+ SE_COLD_ENABLED=$LOADTEST_COLD}" >&2
+  echo "restarting page-service with SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000}" >&2
   stop_pid page-service >/dev/null || true
-  if [[ -n "${LOADTEST_COLD:-}" ]]; then export SE_COLD_ENABLED=$LOADTEST_COLD; fi
   SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000} "$SE_ROOT/se" up >&2
 fi
 args=(--http "http://127.0.0.1:$HTTP" --grpc "127.0.0.1:$GRPC" --admin "http://127.0.0.1:$ADMIN" "$@")
