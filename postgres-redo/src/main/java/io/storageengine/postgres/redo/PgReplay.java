@@ -44,8 +44,11 @@ import io.storageengine.schemas.wal.Lsn;
  * one thread applies records (the reading thread of the static method only prepares them).
  *
  * <pre>
- * pg-replay --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged] [--max-pages N]
+ * pg-replay --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged] [--max-pages N] [--passes N]
  * </pre>
+ * {@code --passes N} replays the range N times in the same JVM, each pass from an empty page set,
+ * and prints one line per pass: the first is a fresh JVM's (interpreted and JIT-compiling code, as
+ * after a process start), the later ones a warm JVM's, as in a long-running page service.
  */
 public final class PgReplay {
 
@@ -261,6 +264,7 @@ public final class PgReplay {
         Lsn end = null;
         boolean hints = false;
         int maxPages = PgVerify.DEFAULT_MAX_PAGES;
+        int passes = 1;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -269,22 +273,30 @@ public final class PgReplay {
                     case "--end-lsn" -> end = Lsn.parse(args[++i]);
                     case "--hint-bits-logged" -> hints = true;
                     case "--max-pages" -> maxPages = Integer.parseInt(args[++i]);
+                    case "--passes" -> passes = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
             if (dir == null) {
                 throw new IllegalArgumentException("--pg-wal DIR is required");
             }
-            Result r = replay(dir, start, end, new PgReplay(hints, maxPages));
-            out.print(r.describe());
-            return r.errors().isEmpty() ? 0 : 1;
+            if (passes < 1) {
+                throw new IllegalArgumentException("--passes must be >= 1");
+            }
+            boolean ok = true;
+            for (int pass = 1; pass <= passes; pass++) {
+                Result r = replay(dir, start, end, new PgReplay(hints, maxPages));
+                out.print((passes > 1 ? "pass " + pass + ": " : "") + r.describe());
+                ok &= r.errors().isEmpty();
+            }
+            return ok ? 0 : 1;
         } catch (IOException | WalFormatException e) {
             err.println("pg-replay: " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {
             err.println("pg-replay: " + e.getMessage());
             err.println("usage: pg-replay --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged]"
-                    + " [--max-pages N]");
+                    + " [--max-pages N] [--passes N]");
             return 2;
         }
     }

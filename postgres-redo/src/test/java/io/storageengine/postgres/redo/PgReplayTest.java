@@ -67,6 +67,8 @@ class PgReplayTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown argument --bogus").contains("usage: pg-replay");
         assertThat(PgReplay.run(new String[0], new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()))).isEqualTo(2);
+        assertThat(PgReplay.run(new String[] {"--pg-wal", "x", "--passes", "0"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()))).isEqualTo(2);
     }
 
     @Test
