@@ -79,7 +79,9 @@ class GrpcPagesIT {
         }
         Path dir = resources.tempDir("grpc-pages-it");
         PageServiceConfig config = PageServiceConfig.load(with(Map.of("SE_GRPC_PORT", "0", "SE_RATE_LIMIT", "100000",
-                "SE_WAIT_TIMEOUT", "10s"), Map.of(
+                "SE_WAIT_TIMEOUT", "10s",
+                // it tests forwarding: with a standby each instance would serve the other's pages itself
+                "SE_KAFKA_STANDBY_REPLICAS", "0"), Map.of(
                 "SE_HTTP_HOST", "127.0.0.1", "SE_HTTP_PORT", Integer.toString(port), "SE_ADMIN_PORT", "0",
                 "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(),
                 "SE_KAFKA_TOPIC", topic, "SE_KAFKA_APPLICATION_ID", appId, "SE_STATE_DIR", dir.toString(),

@@ -362,8 +362,14 @@ class RelationSizesIT {
         String path = "/v1/tenants/" + TL.tenant() + "/timelines/" + TL.timeline() + "/relations/" + p.fork().spc()
                 + "/" + p.fork().db() + "/" + p.fork().rel() + "?fork=" + p.fork().fork().label() + "&lsn="
                 + Lsn.format(p.lsn());
-        HttpResponse<byte[]> r = TestServer.CLIENT.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).GET().build();
+        HttpResponse<byte[]> r = TestServer.CLIENT.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        // as a client does: 503 not-ready (the follower still loading the topic) means retry after a while
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (r.statusCode() == 503 && new String(r.body()).contains("/problems/not-ready") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = TestServer.CLIENT.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        }
         assertThat(r.statusCode()).as("%s: %s", p, new String(r.body())).isEqualTo(200);
         return Json.MAPPER.readTree(r.body());
     }
