@@ -11,7 +11,6 @@ import io.storageengine.postgres.redo.internal.Page;
 import io.storageengine.postgres.redo.internal.PageException;
 import io.storageengine.postgres.redo.internal.RedoRecord;
 import io.storageengine.postgres.redo.internal.VmClears;
-import io.storageengine.postgres.wal.heap.VmClearTargets;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
 import io.storageengine.postgres.wal.ResourceManager;
@@ -76,10 +75,10 @@ public final class ConsistencyChecker {
         String kind = rec.rmgr() + "/" + rec.recordName();
         boolean anyChecked = false;
         RedoRecord adapted = PgRedoEngine.adapt(rec);
-        applyVmClears(adapted, end);
+        VmClears.applyTo(pages, adapted, VmClears.of(adapted), end); // implicit clears: not block references
         SmgrTruncateRedo.Truncate truncate = SmgrTruncateRedo.parse(rec);
         if (truncate != null) {
-            applyTruncate(truncate);
+            SmgrTruncateRedo.applyTo(truncate, pages);
         }
         for (BlockRef b : rec.blocks()) {
             PageRef key = b.pageRef();
@@ -135,28 +134,6 @@ public final class ConsistencyChecker {
         }
         if (anyChecked) {
             recordsChecked++;
-        }
-    }
-
-    /** The implicit VM clears of heap records, on the VM pages we track (they are not block references). */
-    private void applyVmClears(RedoRecord rec, long end) {
-        for (VmClearTargets.Clear c : VmClears.of(rec)) {
-            PageRef vm = new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock());
-            byte[] page = pages.get(vm);
-            if (page != null) {
-                VmClears.apply(page, rec, c.spcOid(), c.dbOid(), c.relNumber(), c.vmBlock(), end, false);
-            }
-        }
-    }
-
-    /** Storage/TRUNCATE: tracked pages past the new size go; the VM tail page loses the truncated blocks' bits. */
-    private void applyTruncate(SmgrTruncateRedo.Truncate t) {
-        PageRef rel = t.rel();
-        pages.keySet().removeIf(k -> k.spcOid() == rel.spcOid() && k.dbOid() == rel.dbOid()
-                && k.relNumber() == rel.relNumber() && t.removes(k));
-        PageRef tail = t.vmTailPage();
-        if (tail != null && pages.containsKey(tail)) {
-            SmgrTruncateRedo.truncateVmPage(pages.get(tail), t.newBlocks());
         }
     }
 

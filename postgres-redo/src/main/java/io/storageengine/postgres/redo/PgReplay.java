@@ -18,7 +18,6 @@ import io.storageengine.postgres.redo.internal.RedoRecord;
 import io.storageengine.postgres.redo.internal.VmClears;
 import io.storageengine.postgres.wal.BlockRef;
 import io.storageengine.postgres.wal.DecodedRecord;
-import io.storageengine.postgres.wal.WalFormatException;
 import io.storageengine.postgres.wal.WalSegmentSource;
 import io.storageengine.postgres.wal.XLogReader;
 import io.storageengine.postgres.wal.heap.VmClearTargets;
@@ -115,14 +114,9 @@ public final class PgReplay {
         records++;
         long end = rec.endLsn().value();
         lastEnd = end;
-        for (VmClearTargets.Clear c : p.clears()) {
-            byte[] vm = pages.get(new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock()));
-            if (vm != null) {
-                VmClears.apply(vm, adapted, c.spcOid(), c.dbOid(), c.relNumber(), c.vmBlock(), end, false);
-            }
-        }
+        VmClears.applyTo(pages, adapted, p.clears(), end);
         if (p.truncate() != null) {
-            truncate(p.truncate());
+            SmgrTruncateRedo.applyTo(p.truncate(), pages);
         }
         for (BlockRef b : rec.blocks()) {
             PageRef key = b.pageRef();
@@ -163,16 +157,6 @@ public final class PgReplay {
                 evicted++;
                 return;
             }
-        }
-    }
-
-    private void truncate(SmgrTruncateRedo.Truncate t) {
-        PageRef rel = t.rel();
-        pages.keySet().removeIf(k -> k.spcOid() == rel.spcOid() && k.dbOid() == rel.dbOid()
-                && k.relNumber() == rel.relNumber() && t.removes(k));
-        PageRef tail = t.vmTailPage();
-        if (tail != null && pages.containsKey(tail)) {
-            SmgrTruncateRedo.truncateVmPage(pages.get(tail), t.newBlocks());
         }
     }
 
@@ -259,44 +243,24 @@ public final class PgReplay {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Path dir = null;
-        Lsn start = null;
-        Lsn end = null;
-        boolean hints = false;
-        int maxPages = PgVerify.DEFAULT_MAX_PAGES;
-        int passes = 1;
+        WalRangeOptions o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--pg-wal" -> dir = Path.of(args[++i]);
-                    case "--start-lsn" -> start = Lsn.parse(args[++i]);
-                    case "--end-lsn" -> end = Lsn.parse(args[++i]);
-                    case "--hint-bits-logged" -> hints = true;
-                    case "--max-pages" -> maxPages = Integer.parseInt(args[++i]);
-                    case "--passes" -> passes = Integer.parseInt(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-                }
-            }
-            if (dir == null) {
-                throw new IllegalArgumentException("--pg-wal DIR is required");
-            }
-            if (passes < 1) {
-                throw new IllegalArgumentException("--passes must be >= 1");
-            }
+            o = WalRangeOptions.parse(args, true);
+        } catch (RuntimeException e) {
+            err.println("pg-replay: " + e.getMessage());
+            err.println("usage: pg-replay " + WalRangeOptions.USAGE + " [--passes N]");
+            return 2;
+        }
+        try {
             boolean ok = true;
-            for (int pass = 1; pass <= passes; pass++) {
-                Result r = replay(dir, start, end, new PgReplay(hints, maxPages));
-                out.print((passes > 1 ? "pass " + pass + ": " : "") + r.describe());
+            for (int pass = 1; pass <= o.passes(); pass++) {
+                Result r = replay(o.dir(), o.start(), o.end(), new PgReplay(o.hintBitsLogged(), o.maxPages()));
+                out.print((o.passes() > 1 ? "pass " + pass + ": " : "") + r.describe());
                 ok &= r.errors().isEmpty();
             }
             return ok ? 0 : 1;
-        } catch (IOException | WalFormatException e) {
+        } catch (IOException | RuntimeException e) {
             err.println("pg-replay: " + e.getMessage());
-            return 2;
-        } catch (RuntimeException e) {
-            err.println("pg-replay: " + e.getMessage());
-            err.println("usage: pg-replay --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged]"
-                    + " [--max-pages N] [--passes N]");
             return 2;
         }
     }

@@ -57,33 +57,16 @@ public final class PgVerify {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Path dir = null;
-        Lsn start = null;
-        Lsn end = null;
-        boolean hints = false;
-        int maxPages = DEFAULT_MAX_PAGES;
+        WalRangeOptions o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--pg-wal" -> dir = Path.of(args[++i]);
-                    case "--start-lsn" -> start = Lsn.parse(args[++i]);
-                    case "--end-lsn" -> end = Lsn.parse(args[++i]);
-                    case "--hint-bits-logged" -> hints = true;
-                    case "--max-pages" -> maxPages = Integer.parseInt(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-                }
-            }
-            if (dir == null) {
-                throw new IllegalArgumentException("--pg-wal DIR is required");
-            }
+            o = WalRangeOptions.parse(args, false);
         } catch (RuntimeException e) {
             err.println("pg-verify: " + e.getMessage());
-            err.println("usage: pg-verify --pg-wal DIR [--start-lsn X/Y] [--end-lsn X/Y] [--hint-bits-logged]"
-                    + " [--max-pages N]");
+            err.println("usage: pg-verify " + WalRangeOptions.USAGE);
             return 2;
         }
         try {
-            CheckReport report = verify(dir, start, end, hints, maxPages);
+            CheckReport report = verify(o.dir(), o.start(), o.end(), o.hintBitsLogged(), o.maxPages());
             out.print(report.describe());
             return report.differ() == 0 && report.errors().isEmpty() ? 0 : 1;
         } catch (IOException | WalFormatException e) {

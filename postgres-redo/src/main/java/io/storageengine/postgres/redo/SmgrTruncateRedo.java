@@ -62,6 +62,20 @@ public final class SmgrTruncateRedo {
     }
 
     /**
+     * The truncation on a replayed page set (modified): the relation's pages past the new size go
+     * ({@link Truncate#removes}), and the VM tail page, if held, loses the truncated blocks' bits.
+     */
+    public static void applyTo(Truncate t, java.util.Map<PageRef, byte[]> pages) {
+        PageRef rel = t.rel();
+        pages.keySet().removeIf(k -> k.spcOid() == rel.spcOid() && k.dbOid() == rel.dbOid()
+                && k.relNumber() == rel.relNumber() && t.removes(k));
+        PageRef tail = t.vmTailPage();
+        if (tail != null && pages.containsKey(tail)) {
+            truncateVmPage(pages.get(tail), t.newBlocks());
+        }
+    }
+
+    /**
      * visibilitymap_prepare_truncate on the tail VM page (modified in place): bits of heap blocks
      * from {@code newHeapBlocks} on are cleared. A new (all-zero) page is initialized first, as
      * PostgreSQL's vm_readbuf does before the page is dirtied. The LSN is not stamped.

@@ -50,4 +50,15 @@ public final class VmClears {
         }
         return changed;
     }
+
+    /** {@code clears} (of {@code rec}, see {@link #of}) on the VM pages of a replayed page set that holds them; no LSN stamp. */
+    public static void applyTo(java.util.Map<PageRef, byte[]> pages, RedoRecord rec, List<VmClearTargets.Clear> clears,
+            long endLsn) {
+        for (VmClearTargets.Clear c : clears) {
+            byte[] vm = pages.get(new PageRef(c.spcOid(), c.dbOid(), c.relNumber(), 2, (int) c.vmBlock()));
+            if (vm != null) {
+                apply(vm, rec, c.spcOid(), c.dbOid(), c.relNumber(), c.vmBlock(), endLsn, false);
+            }
+        }
+    }
 }
