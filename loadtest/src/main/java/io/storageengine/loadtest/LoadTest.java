@@ -49,10 +49,12 @@ public final class LoadTest {
                             [--scenarios sustained,spike,mixed] [--time-scale F] [--rate PAGES_PER_S]
                             [--tenant HEX32] [--timeline HEX32] [--spc N] [--db N] [--rels FIRST:COUNT]
                             [--blocks FIRST:COUNT] [--window-bytes N] [--seed N] [--token JWT]
+                            [--pages-per-request N]
               defaults: http://127.0.0.1:8080, 127.0.0.1:8090, http://127.0.0.1:9090, both transports,
               all scenarios, time-scale 1 (0.1 runs each scenario a tenth as long), rate: 0 (probe the
               saturation per transport), the ./se up demo timeline (db 5, rels 16384:4, blocks 0:256),
-              window 16 MiB of LSN""";
+              window 16 MiB of LSN; pages per request 1 (stream only: N consecutive blocks of one
+              relation at one LSN in one GetPages request, as a compute node's prefetch; 1..64)""";
 
     /** One scenario: duration, in-flight bound, rate as a fraction of saturation, LSN choice. */
     record Scenario(String name, double seconds, int inFlight, double rateFraction, boolean mixed) {
@@ -63,9 +65,17 @@ public final class LoadTest {
             new Scenario("spike", 30, 1_000, 1.0, false),
             new Scenario("mixed", 60, 100, 0.8, true));
 
-    /** A transport sends page request {@code i} at an LSN (0: newest) and completes with a status. */
+    /**
+     * A transport sends one request, for {@link #pages} pages from {@code block} at an LSN (0:
+     * newest), and completes with a status.
+     */
     interface Target extends AutoCloseable {
         CompletionStage<Integer> send(long block, long rel, long lsn);
+
+        /** Pages per request. */
+        default int pages() {
+            return 1;
+        }
 
         /** The route whose count the page service keeps for this transport. */
         String route();
@@ -129,7 +139,7 @@ public final class LoadTest {
         out.printf(Locale.ROOT, "load test: timeline %s/%s, db %d, rels %d..%d, blocks %d..%d, time scale %.2f%n",
                 tenant, timeline, db, rels[0], rels[0] + rels[1] - 1, blocks[0], blocks[0] + blocks[1] - 1, scale);
         out.println("| transport | scenario | in flight | offered pages/s | achieved pages/s | p50 ms | p95 ms | p99 ms"
-                + " | p99.9 ms | max ms | errors | server counted |");
+                + " | p99.9 ms | max ms | errors | server counted (requests) |");
         out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         ExecutorService httpPool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "loadtest-http");
@@ -140,8 +150,10 @@ public final class LoadTest {
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
             long newest = newestLsn(http, URI.create(opt("http", "http://127.0.0.1:8080")), tenant, timeline);
             for (String transport : transports) {
-                try (Target target = target(transport.trim(), http, tenant, timeline, spc, db)) {
-                    double saturation = fixedRate > 0 ? fixedRate : probe(target, rels, blocks, random, scale);
+                try (Target target = target(transport.trim(), http, tenant, timeline, spc, db, blocks)) {
+                    // rates are in requests/s here; printed as pages/s (requests x pages per request)
+                    double saturation = fixedRate > 0 ? fixedRate / target.pages()
+                            : probe(target, rels, blocks, random, scale);
                     for (Scenario s : SCENARIOS) {
                         if (!wanted.contains(s.name())) {
                             continue;
@@ -169,7 +181,8 @@ public final class LoadTest {
                             }) : reply;
                         }, rec);
                         long after = serverCount(http, admin, target.route());
-                        out.println(row(transport, s, rate, rec, elapsed, before < 0 || after < 0 ? -1 : after - before,
+                        out.println(row(transport + (target.pages() > 1 ? " x" + target.pages() : ""), s, rate,
+                                target.pages(), rec, elapsed, before < 0 || after < 0 ? -1 : after - before,
                                 notFound.getAndSet(0)));
                     }
                 }
@@ -180,21 +193,22 @@ public final class LoadTest {
         return 0;
     }
 
-    static String row(String transport, Scenario s, double rate, LatencyRecorder rec, long elapsedNanos, long counted,
-            long notFound) {
+    /** One table row; {@code rate} in requests/s, shown with the achieved rate as pages/s ({@code pages} per request). */
+    static String row(String transport, Scenario s, double rate, int pages, LatencyRecorder rec, long elapsedNanos,
+            long counted, long notFound) {
         double seconds = elapsedNanos / 1e9;
         StringBuilder err = new StringBuilder();
         rec.errors().forEach((k, v) -> err.append(err.isEmpty() ? "" : " ").append(k).append(':').append(v));
         double errorRate = rec.sentCount() == 0 ? 0 : 100.0 * rec.errorCount() / rec.sentCount();
         return String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f%%%s | %s |",
-                transport, s.name(), s.inFlight(), rate, seconds > 0 ? rec.okCount() / seconds : 0,
+                transport, s.name(), s.inFlight(), rate * pages, seconds > 0 ? rec.okCount() * (double) pages / seconds : 0,
                 rec.percentileMicros(50) / 1e3, rec.percentileMicros(95) / 1e3, rec.percentileMicros(99) / 1e3,
                 rec.percentileMicros(99.9) / 1e3, rec.maxMicros() / 1e3, errorRate,
                 (err.isEmpty() ? "" : " (" + err + ")") + (notFound > 0 ? "; " + notFound + " answered 404 (before the page's"
                         + " first record), counted as answers" : ""), counted < 0 ? "n/a" : Long.toString(counted));
     }
 
-    /** Closed loop, 100 requests in flight, a few seconds: the transport's saturation in pages/s. */
+    /** Closed loop, 100 requests in flight, a few seconds: the transport's saturation in requests/s. */
     private double probe(Target target, long[] rels, long[] blocks, SplittableRandom random, double scale)
             throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos((long) Math.max(1_000, 5_000 * scale));
@@ -220,11 +234,17 @@ public final class LoadTest {
         slots.acquire(100);
         double seconds = (System.nanoTime() - warmedAt) / 1e9;
         double rate = (ok.get() - Math.max(0, okAtWarm.get())) / seconds;
-        out.printf(Locale.ROOT, "%s: saturation probe (closed loop, 100 in flight): %.0f pages/s%n", target.route(), rate);
+        out.printf(Locale.ROOT, "%s: saturation probe (closed loop, 100 requests in flight, %d page(s) each): %.0f pages/s%n",
+                target.route(), target.pages(), rate * target.pages());
         return rate;
     }
 
-    private Target target(String transport, HttpClient http, String tenant, String timeline, long spc, long db) {
+    private Target target(String transport, HttpClient http, String tenant, String timeline, long spc, long db,
+                          long[] blocks) {
+        int pages = Integer.parseInt(opt("pages-per-request", "1"));
+        if (pages < 1 || pages > 64) {
+            throw new IllegalArgumentException("--pages-per-request must be 1..64, not " + pages);
+        }
         return switch (transport) {
             case "http" -> {
                 String base = opt("http", "http://127.0.0.1:8080").replaceAll("/+$", "") + "/v1/tenants/" + tenant
@@ -262,18 +282,33 @@ public final class LoadTest {
                 yield new Target() {
                     @Override
                     public CompletionStage<Integer> send(long block, long rel, long lsn) {
-                        return client.getPage(new PageRequest(tenant, timeline, spc, db, rel, "main", block, lsn, 0))
-                                .handle((r, failure) -> {
-                                    if (failure == null) {
-                                        return 200;
-                                    }
-                                    Throwable t = failure instanceof java.util.concurrent.CompletionException
-                                            && failure.getCause() != null ? failure.getCause() : failure;
-                                    if (t instanceof PageException pe) {
-                                        return pe.httpStatus();
-                                    }
-                                    throw new java.util.concurrent.CompletionException(t);
-                                });
+                        PageRequest first = new PageRequest(tenant, timeline, spc, db, rel, "main", block, lsn, 0);
+                        CompletionStage<?> reply;
+                        if (pages == 1) {
+                            reply = client.getPage(first);
+                        } else {
+                            List<PageRequest> rs = new ArrayList<>(pages);
+                            for (int k = 0; k < pages; k++) { // consecutive blocks, wrapping inside the range
+                                rs.add(first.withBlock(blocks[0] + Math.floorMod(block - blocks[0] + k, blocks[1])));
+                            }
+                            reply = client.getPages(rs);
+                        }
+                        return reply.handle((r, failure) -> {
+                            if (failure == null) {
+                                return 200;
+                            }
+                            Throwable t = failure instanceof java.util.concurrent.CompletionException
+                                    && failure.getCause() != null ? failure.getCause() : failure;
+                            if (t instanceof PageException pe) {
+                                return pe.httpStatus();
+                            }
+                            throw new java.util.concurrent.CompletionException(t);
+                        });
+                    }
+
+                    @Override
+                    public int pages() {
+                        return pages;
                     }
 
                     @Override

@@ -42,7 +42,7 @@ class LoadTestTest {
         }
         rec.sent();
         rec.error("overflow");
-        String row = LoadTest.row("http", LoadTest.SCENARIOS.get(0), 1000, rec, 1_000_000_000L, 1000, 3);
+        String row = LoadTest.row("http", LoadTest.SCENARIOS.get(0), 1000, 1, rec, 1_000_000_000L, 1000, 3);
         assertThat(row).startsWith("| http | sustained | 100 | 1000 | 1000 | ");
         assertThat(row).contains("| 0.10%").contains("(overflow:1)").contains("3 answered 404").endsWith("| 1000 |");
     }

@@ -9,7 +9,9 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.storageengine.pageapi.v1.GetPageRequest;
 import io.storageengine.pageapi.v1.GetPageResponse;
+import io.storageengine.pageapi.v1.Page;
 import io.storageengine.pageapi.v1.PageServiceGrpc;
 import io.storageengine.pageapi.v1.Problem;
 import io.storageengine.pageapi.v1.RelTag;
@@ -24,6 +26,8 @@ import io.storageengine.pageclient.internal.OwnerRouting;
 import io.storageengine.pageclient.internal.PageStreamConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,6 +73,7 @@ public final class PageClient implements AutoCloseable {
     private final ClientMetrics metrics;
     private final ScheduledExecutorService timer;
     private final AtomicInteger roundRobin = new AtomicInteger();
+    private final int maxPagesPerRequest;
 
     private PageClient(Builder b) {
         List<ClientInterceptor> interceptors = new ArrayList<>();
@@ -87,6 +92,7 @@ public final class PageClient implements AutoCloseable {
         this.retry = b.retry;
         this.metrics = new ClientMetrics(b.registry);
         this.router = b.router;
+        this.maxPagesPerRequest = b.maxPagesPerRequest;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("page-client-timer")
                 .factory());
         if (b.router == null && b.routingRefresh != null) {
@@ -125,13 +131,20 @@ public final class PageClient implements AutoCloseable {
         }
     }
 
-    private int targetFor(PageRequest r) {
+    /** The target of an attempt carrying {@code pages} pages routed as {@code r}. */
+    private int targetFor(PageRequest r, int pages) {
         if (router != null) {
             return router.apply(r);
         }
         int owner = owners.targetOf(r.tenant(), r.timeline(), r.spc(), r.db(), r.rel(), r.fork(), r.block());
-        metrics.routed(owner >= 0);
+        metrics.routed(owner >= 0, pages);
         return owner >= 0 ? owner : Math.floorMod(roundRobin.getAndIncrement(), targets.size());
+    }
+
+    /** Where {@code r} would go now, for grouping a batch (no metrics; -1: owner unknown, any target). */
+    private int groupTarget(PageRequest r) {
+        return router != null ? router.apply(r)
+                : owners.targetOf(r.tenant(), r.timeline(), r.spc(), r.db(), r.rel(), r.fork(), r.block());
     }
 
     public static Builder builder() {
@@ -140,22 +153,45 @@ public final class PageClient implements AutoCloseable {
 
     /** The page, or a future failed with a {@link PageException}. May block while the chosen instance's streams are full. */
     public CompletableFuture<PageResult> getPage(PageRequest request) {
-        Call c = new Call(request, System.nanoTime());
+        Call c = new Call(List.of(request), System.nanoTime());
         attempt(c);
-        return c.result;
+        return c.result.thenApply(pages -> pages.get(0));
     }
 
     /**
-     * A batch: every request pipelined at once (in flight together, answered in any order), the
-     * results in request order; the future fails with the first failure's {@link PageException}.
+     * A batch, the results in request order; the future fails with the first failure's
+     * {@link PageException}. Pages of the same relation fork at the same LSN that go to the same
+     * instance travel as one wire request ({@code block} + {@code more_blocks}, at most
+     * {@link Builder#maxPagesPerRequest} pages, sharing one fate); the wire requests are pipelined
+     * at once and answered in any order.
      */
     public CompletableFuture<List<PageResult>> getPages(List<PageRequest> requests) {
-        List<CompletableFuture<PageResult>> fs = new ArrayList<>(requests.size());
-        for (PageRequest r : requests) {
-            fs.add(getPage(r));
+        int n = requests.size();
+        PageResult[] results = new PageResult[n];
+        Map<GroupKey, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            PageRequest r = requests.get(i);
+            groups.computeIfAbsent(new GroupKey(groupTarget(r), r.withBlock(0)), k -> new ArrayList<>()).add(i);
         }
-        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
-                .thenApply(v -> fs.stream().map(CompletableFuture::join).toList());
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        long start = System.nanoTime();
+        for (List<Integer> indexes : groups.values()) {
+            for (int from = 0; from < indexes.size(); from += maxPagesPerRequest) {
+                List<Integer> chunk = indexes.subList(from, Math.min(indexes.size(), from + maxPagesPerRequest));
+                Call c = new Call(chunk.stream().map(requests::get).toList(), start);
+                attempt(c);
+                fs.add(c.result.thenAccept(pages -> {
+                    for (int k = 0; k < chunk.size(); k++) {
+                        results[chunk.get(k)] = pages.get(k);
+                    }
+                }));
+            }
+        }
+        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).thenApply(v -> Arrays.asList(results));
+    }
+
+    /** Pages that may share a wire request: same instance, same request but for the block. */
+    private record GroupKey(int target, PageRequest blockless) {
     }
 
     /** smgrexists / smgrnblocks as of {@code lsn} (0: newest), retried like pages. @throws PageException */
@@ -236,16 +272,29 @@ public final class PageClient implements AutoCloseable {
         return System.nanoTime() + delay - start > retry.deadline().toNanos() ? -1 : delay;
     }
 
-    /** One page request across its attempts. */
+    /** One wire request (one page, or several of one relation fork at one LSN) across its attempts. */
     private static final class Call {
-        final PageRequest request;
+        final List<PageRequest> requests;
+        final PageRequest request; // the first: routing, and everything but the block for the others
         final long start;
-        final CompletableFuture<PageResult> result = new CompletableFuture<>();
+        final CompletableFuture<List<PageResult>> result = new CompletableFuture<>();
         int attempts;
 
-        Call(PageRequest request, long start) {
-            this.request = request;
+        Call(List<PageRequest> requests, long start) {
+            this.requests = requests;
+            this.request = requests.get(0);
             this.start = start;
+        }
+
+        GetPageRequest toProto(long requestId) {
+            if (requests.size() == 1) {
+                return request.toProto(requestId);
+            }
+            GetPageRequest.Builder b = request.toProto(requestId).toBuilder();
+            for (int i = 1; i < requests.size(); i++) {
+                b.addMoreBlocks((int) requests.get(i).block());
+            }
+            return b.build();
         }
 
         long remainingNanos(Duration deadline) {
@@ -263,7 +312,7 @@ public final class PageClient implements AutoCloseable {
         long remaining = c.remainingNanos(retry.deadline());
         CompletableFuture<GetPageResponse> f;
         try {
-            f = remaining <= 0 ? null : targets.get(targetFor(c.request)).send(c.request, remaining);
+            f = remaining <= 0 ? null : targets.get(targetFor(c.request, c.requests.size())).send(c::toProto, remaining);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(c, new PageException(Status.Code.CANCELLED, 0, "", "interrupted", 0, Map.of(), e));
@@ -284,14 +333,25 @@ public final class PageClient implements AutoCloseable {
                         ? new PageException(Status.Code.DEADLINE_EXCEEDED, 0, "", "no answer within the deadline "
                                 + retry.deadline().toMillis() + " ms", 0, Map.of(), cause)
                         : PageException.of(cause, PROBLEM_KEY));
+            } else if (r.hasPage() && r.getMorePagesCount() != c.requests.size() - 1) {
+                fail(c, new PageException(Status.Code.INTERNAL, 0, "", "the page service answered "
+                        + (1 + r.getMorePagesCount()) + " pages for a request of " + c.requests.size(), 0, Map.of(), null));
             } else if (r.hasPage()) {
                 metrics.done("ok", System.nanoTime() - c.start);
-                c.result.complete(new PageResult(r.getPage().getData(), r.getPage().getPageLsn(),
-                        r.getPage().getRequestLsn()));
+                List<PageResult> pages = new ArrayList<>(c.requests.size());
+                pages.add(result(r.getPage()));
+                for (Page p : r.getMorePagesList()) {
+                    pages.add(result(p));
+                }
+                c.result.complete(pages);
             } else {
                 onFailure(c, PageException.of(r.getError()));
             }
         });
+    }
+
+    private static PageResult result(Page p) {
+        return new PageResult(p.getData(), p.getPageLsn(), p.getRequestLsn());
     }
 
     private void onFailure(Call c, PageException e) {
@@ -337,16 +397,17 @@ public final class PageClient implements AutoCloseable {
         }
 
         /** Sends on the first stream with a free slot, else waits on one up to {@code waitNanos}; null if none. */
-        CompletableFuture<GetPageResponse> send(PageRequest r, long waitNanos) throws InterruptedException {
+        CompletableFuture<GetPageResponse> send(Function<Long, GetPageRequest> toProto, long waitNanos)
+                throws InterruptedException {
             int n = streams.length();
             int first = Math.floorMod(next.getAndIncrement(), n);
             for (int k = 0; k < n; k++) {
-                CompletableFuture<GetPageResponse> f = stream((first + k) % n).trySend(r::toProto, 0);
+                CompletableFuture<GetPageResponse> f = stream((first + k) % n).trySend(toProto, 0);
                 if (f != null) {
                     return f;
                 }
             }
-            return stream(first).trySend(r::toProto, waitNanos);
+            return stream(first).trySend(toProto, waitNanos);
         }
 
         private PageStreamConnection stream(int i) {
@@ -386,6 +447,7 @@ public final class PageClient implements AutoCloseable {
         private final List<ManagedChannel> channels = new ArrayList<>();
         private int streamsPerTarget = 2;
         private int maxInFlightPerStream = 128;
+        private int maxPagesPerRequest = 64;
         private RetryPolicy retry = RetryPolicy.DEFAULT;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private String bearerToken;
@@ -416,6 +478,18 @@ public final class PageClient implements AutoCloseable {
                 throw new IllegalArgumentException("maxInFlightPerStream must be >= 1");
             }
             this.maxInFlightPerStream = n;
+            return this;
+        }
+
+        /**
+         * The most pages {@link #getPages} puts in one wire request (default 64, the service's
+         * default {@code read.max-batch}; 1 sends every page as its own request).
+         */
+        public Builder maxPagesPerRequest(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxPagesPerRequest must be >= 1");
+            }
+            this.maxPagesPerRequest = n;
             return this;
         }
 

@@ -31,6 +31,10 @@ public record PageRequest(String tenant, String timeline, long spc, long db, lon
         return new PageRequest(tenant, timeline, s, db, rel, fork, block, lsn, notModifiedSince);
     }
 
+    public PageRequest withBlock(long b) {
+        return new PageRequest(tenant, timeline, spc, db, rel, fork, b, lsn, notModifiedSince);
+    }
+
     public PageRequest withNotModifiedSince(long nms) {
         return new PageRequest(tenant, timeline, spc, db, rel, fork, block, lsn, nms);
     }

@@ -55,6 +55,7 @@ class OwnerRoutingTest {
                     @Override
                     public void onNext(GetPageRequest r) {
                         seen.add((long) r.getBlock());
+                        r.getMoreBlocksList().forEach(b -> seen.add((long) b));
                         out.onNext(PageClientTest.page(r));
                     }
 

@@ -116,10 +116,17 @@ class PageClientTest {
                 block, 0);
     }
 
+    /** The answer to every block of {@code r}: a one-byte page holding the block number. */
     static GetPageResponse page(GetPageRequest r) {
-        return GetPageResponse.newBuilder().setRequestId(r.getRequestId()).setPage(Page.newBuilder()
-                .setData(ByteString.copyFrom(new byte[] {(byte) r.getBlock()})).setPageLsn(0x100)
-                .setRequestLsn(0x200)).build();
+        GetPageResponse.Builder b = GetPageResponse.newBuilder().setRequestId(r.getRequestId())
+                .setPage(fakePage(r.getBlock()));
+        r.getMoreBlocksList().forEach(block -> b.addMorePages(fakePage(block)));
+        return b.build();
+    }
+
+    private static Page.Builder fakePage(int block) {
+        return Page.newBuilder().setData(ByteString.copyFrom(new byte[] {(byte) block})).setPageLsn(0x100)
+                .setRequestLsn(0x200);
     }
 
     static GetPageResponse problem(GetPageRequest r, Status.Code code, int http, String slug, int retryAfterMs) {
@@ -268,8 +275,12 @@ class PageClientTest {
 
     @Test
     void batchesKeepRequestOrderAndFailOnTheFirstFailure() throws Exception {
-        PageClient c = start((n, r, out) -> out.onNext(r.getBlock() == 13
-                ? problem(r, Status.Code.NOT_FOUND, 404, "page-not-found", 0) : page(r)), RetryPolicy.NONE, 4, null);
+        List<GetPageRequest> seen = new CopyOnWriteArrayList<>();
+        PageClient c = start((n, r, out) -> {
+            seen.add(r);
+            out.onNext(r.getBlock() == 13 || r.getMoreBlocksList().contains(13)
+                    ? problem(r, Status.Code.NOT_FOUND, 404, "page-not-found", 0) : page(r));
+        }, RetryPolicy.NONE, 4, null);
         List<PageRequest> batch = new ArrayList<>();
         for (int b = 0; b < 10; b++) {
             batch.add(req(b));
@@ -278,9 +289,43 @@ class PageClientTest {
         for (int b = 0; b < 10; b++) {
             assertThat(pages.get(b).bytes()).containsExactly((byte) b);
         }
+        assertThat(seen).hasSize(1); // one relation at one LSN: one wire request
+        assertThat(seen.get(0).getBlock()).isZero();
+        assertThat(seen.get(0).getMoreBlocksList()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
         batch.add(req(13));
         Throwable t = catchThrowableOfType(CompletionException.class, () -> c.getPages(batch).join()).getCause();
         assertThat(((PageException) t).code()).isEqualTo(Status.Code.NOT_FOUND);
+    }
+
+    @Test
+    void batchesSplitByRelationLsnAndTheRequestSizeLimit() throws Exception {
+        List<GetPageRequest> seen = new CopyOnWriteArrayList<>();
+        PageClient c = start((n, r, out) -> {
+            seen.add(r);
+            out.onNext(page(r));
+        }, RetryPolicy.NONE, 16, null);
+        List<PageRequest> batch = new ArrayList<>();
+        for (int b = 0; b < 70; b++) { // 64 + 6 of one relation at LSN 0
+            batch.add(req(b));
+        }
+        batch.add(req(5).withSpc(1664)); // another tablespace
+        batch.add(PageRequest.of("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210", 5, 16384,
+                3, 0x500)); // another LSN
+        List<PageResult> pages = c.getPages(batch).get(5, TimeUnit.SECONDS);
+        assertThat(pages).hasSize(72);
+        for (int i = 0; i < 72; i++) {
+            assertThat(pages.get(i).bytes()).containsExactly((byte) batch.get(i).block());
+        }
+        assertThat(seen).extracting(r -> 1 + r.getMoreBlocksCount()).containsExactlyInAnyOrder(64, 6, 1, 1);
+    }
+
+    @Test
+    void anAnswerWithTheWrongNumberOfPagesIsAnError() throws Exception {
+        PageClient c = start((n, r, out) -> out.onNext(GetPageResponse.newBuilder().setRequestId(r.getRequestId())
+                .setPage(fakePage(r.getBlock())).build()), RetryPolicy.NONE, 4, null); // ignores more_blocks
+        Throwable t = catchThrowableOfType(CompletionException.class,
+                () -> c.getPages(List.of(req(1), req(2))).join()).getCause();
+        assertThat(((PageException) t).code()).isEqualTo(Status.Code.INTERNAL);
     }
 
     @Test

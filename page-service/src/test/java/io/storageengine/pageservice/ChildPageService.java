@@ -8,8 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +70,17 @@ final class ChildPageService implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** The last {@code lines} lines of this process's log (target/it-NAME.log), for failure messages. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(Path.of("target", "it-" + name + ".log"),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
     }
 
     /** SIGKILL and wait for the process to be gone. */

@@ -317,7 +317,9 @@ class FaultsUnderLoadIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (before.ok.get() < 200) {
             assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
-            assertThat(System.nanoTime()).as("serving before the fault").isLessThan(deadline);
+            assertThat(System.nanoTime()).as("serving before the fault: acked LSN %s, sends failed %s (first: %s), "
+                    + "reads %s; page-service log tail:%n%s", ackedLsn.get(), sendFailures.get(), firstSendFailure.get(),
+                    before, stack.page.get().logTail(40)).isLessThan(deadline);
             Thread.sleep(100);
         }
         Phase during = new Phase();
@@ -336,7 +338,9 @@ class FaultsUnderLoadIT {
         deadline = System.nanoTime() + LIVENESS.toNanos();
         while (ackedLsn.get() < finalLsn || firstOkAfterFault.get() < 0) {
             assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
-            assertThat(System.nanoTime()).as("serving again after the fault").isLessThan(deadline);
+            assertThat(System.nanoTime()).as("serving again after the fault: acked LSN %s of %s, reads after %s; "
+                    + "page-service log tail:%n%s", ackedLsn.get(), finalLsn, after,
+                    stack.page.get().logTail(40)).isLessThan(deadline);
             Thread.sleep(100);
         }
         stop.set(true);

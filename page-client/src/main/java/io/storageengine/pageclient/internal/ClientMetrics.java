@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * The page client's Micrometer meters: {@code se.client.page.requests} (timer, tag {@code outcome}:
  * {@code ok} or the gRPC code of the final failure; time from the call to the answer, retries
  * included), {@code se.client.page.retries} (counter, tag {@code code}), {@code se.client.page.attempts}
- * (counter), {@code se.client.page.routed} (counter, tag {@code to}: {@code owner} or {@code any}).
+ * (counter), {@code se.client.page.routed} (counter of pages sent, per attempt, tag {@code to}: {@code owner} or {@code any}).
  * Thread-safe (Micrometer meters are).
  */
 public final class ClientMetrics {
@@ -34,8 +34,9 @@ public final class ClientMetrics {
     }
 
     /** Where an attempt was sent: straight to its owner, or to any target (owner unknown). */
-    public void routed(boolean owner) {
-        (owner ? toOwner : toAny).increment();
+    /** {@code pages} pages (one wire request) sent to their owner, or to any target. */
+    public void routed(boolean owner, int pages) {
+        (owner ? toOwner : toAny).increment(pages);
     }
 
     public void attempt() {

@@ -38,6 +38,7 @@ public final class PageMetrics {
     private final Counter rateLimited;
     private final Counter forwarded;
     private final Counter forwardFailures;
+    private final Counter streamPages;
     private final MultiGauge appliedLsn;
     private final MultiGauge lag;
     private volatile PartitionStats stats = PartitionStats.NONE;
@@ -54,6 +55,8 @@ public final class PageMetrics {
                 .description("Requests forwarded to the instance owning the page").register(registry);
         this.forwardFailures = Counter.builder("se.forward.failures")
                 .description("Forwarded requests whose owner could not be reached").register(registry);
+        this.streamPages = Counter.builder("se.grpc.pages")
+                .description("Pages answered on GetPages streams (a request may carry several)").register(registry);
         this.appliedLsn = MultiGauge.builder("se.partition.applied.lsn")
                 .description("Newest LSN applied per assigned partition").register(registry);
         this.lag = MultiGauge.builder("se.partition.lag")
@@ -118,6 +121,11 @@ public final class PageMetrics {
         Counter.builder("se.page.redo.failures").tags("kind", kind)
                 .description("Page reads whose history holds a record that could not be replayed, by kind")
                 .register(registry).increment();
+    }
+
+    /** Counts {@code n} pages answered by one GetPages request. */
+    public void streamPages(int n) {
+        streamPages.increment(n);
     }
 
     public void rateLimited() {

@@ -180,6 +180,30 @@ class GrpcPagesTest {
     }
 
     @Test
+    void oneRequestReadsSeveralBlocksInOrderAndSharesOneFate() throws Exception {
+        start(Map.of("SE_MAX_BATCH", "8"));
+        GetPageRequest.Builder r = GetPageRequest.newBuilder().setRequestId(5).setTenant(TENANT).setTimeline(TIMELINE)
+                .setRel(io.storageengine.pageapi.v1.RelTag.newBuilder().setSpc(1663).setDb(5).setRel(16384))
+                .setBlock(7).addAllMoreBlocks(List.of(3, 9, 1));
+        GetPageResponse ok = rawOne(r.build());
+        assertThat(ok.getRequestId()).isEqualTo(5);
+        assertThat(ok.getPage().getData().toByteArray()).isEqualTo(FakeReader.pageFor(7));
+        assertThat(ok.getMorePagesList()).extracting(p -> p.getData().toByteArray())
+                .containsExactly(FakeReader.pageFor(3), FakeReader.pageFor(9), FakeReader.pageFor(1));
+        assertThat(ok.getMorePagesList()).allMatch(p -> p.getRequestLsn() == FakeReader.NEWEST.value());
+        assertThat(base.services.metrics().scrape()).contains("se_grpc_pages_total 4.0");
+
+        GetPageResponse oneMissing = rawOne(r.clearMoreBlocks().addAllMoreBlocks(List.of(3, 404, 1)).build());
+        assertThat(oneMissing.hasError()).isTrue();
+        assertThat(oneMissing.getError().getType()).endsWith("/page-not-found");
+        assertThat(oneMissing.getMorePagesCount()).isZero();
+
+        GetPageResponse tooMany = rawOne(r.clearMoreBlocks().addAllMoreBlocks(List.of(1, 2, 3, 4, 5, 6, 8, 10)).build()); // 9 pages
+        assertThat(tooMany.getError().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(tooMany.getError().getDetail()).contains("at most 8 pages");
+    }
+
+    @Test
     void answersLeaveOutOfOrder() throws Exception {
         start(Map.of());
         PageClient client = client(RetryPolicy.NONE, null, 8);

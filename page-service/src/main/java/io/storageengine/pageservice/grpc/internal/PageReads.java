@@ -24,6 +24,7 @@ import io.storageengine.pageservice.read.PageRequest;
 import io.storageengine.pageservice.read.PageVersion;
 import io.storageengine.pageservice.read.TimelineStatus;
 import io.storageengine.pageservice.relations.RelationReader;
+import io.storageengine.schemas.page.Fork;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
 import io.storageengine.schemas.relation.RelFork;
@@ -45,48 +46,91 @@ public final class PageReads {
     private final Services services;
     private final RelationReader relations;
     private final long deadlineNanos;
+    private final int maxBatch;
 
     public PageReads(Services services, RelationReader relations) {
         this.services = services;
         this.relations = relations;
         this.deadlineNanos = services.read().deadline().toNanos();
+        this.maxBatch = services.read().maxBatch();
     }
 
-    /** Reads one page; {@code claims} null when auth is off, {@code authorization} relayed when forwarding. */
+    /**
+     * Reads the request's pages ({@code block}, then {@code more_blocks}: at most
+     * {@code read.max-batch}); {@code claims} null when auth is off, {@code authorization} relayed
+     * when forwarding. One rate-limit charge and one deadline per request; the first page that fails
+     * makes the whole response that problem (the request shares one fate).
+     */
     public GetPageResponse page(GetPageRequest r, TokenClaims claims, String authorization) {
         long start = System.nanoTime();
         GetPageResponse.Builder out = GetPageResponse.newBuilder().setRequestId(r.getRequestId());
+        int pages = 1 + r.getMoreBlocksCount();
         try {
             TimelineKey timeline = Params.timeline(r.getTenant(), r.getTimeline());
             authorize(claims, timeline);
             RelTag rel = requireRel(r.hasRel(), r.getRel());
-            PageRef ref = PageRef.of(u32(rel.getSpc()), u32(rel.getDb()), u32(rel.getRel()), Params.fork(fork(rel)),
-                    u32(r.getBlock()));
+            if (pages > maxBatch) {
+                throw ApiException.badRequest("a request reads at most " + maxBatch + " pages: block and "
+                        + (maxBatch - 1) + " more_blocks (read.max-batch); this one asks " + pages);
+            }
+            long spc = u32(rel.getSpc());
+            long db = u32(rel.getDb());
+            long relOid = u32(rel.getRel());
+            Fork fork = Params.fork(fork(rel));
             Lsn lsn = lsnOrNull(r.getLsn());
             Lsn nms = lsnOrNull(r.getNotModifiedSince());
             Params.checkNotModifiedSince(lsn, nms);
             services.resilience().acquireRate(timeline.tenant());
-            switch (services.ownership().ownerOf(new PageKey(timeline, ref))) {
-                case Ownership.Local l -> {
-                    PageVersion v = services.resilience().store(() -> services.reader().read(
-                            new PageRequest(timeline, ref, lsn, nms, System.nanoTime() + deadlineNanos)));
-                    out.setPage(Page.newBuilder().setData(UnsafeByteOperations.unsafeWrap(v.page()))
-                            .setPageLsn(v.pageLsn().value()).setRequestLsn(v.requestLsn().value()));
+            long deadline = start + deadlineNanos;
+            for (int i = 0; i < pages; i++) {
+                PageRef ref = PageRef.of(spc, db, relOid, fork, u32(i == 0 ? r.getBlock() : r.getMoreBlocks(i - 1)));
+                Page.Builder page = readOne(timeline, ref, lsn, nms, deadline, authorization);
+                if (i == 0) {
+                    out.setPage(page);
+                } else {
+                    out.addMorePages(page);
                 }
-                case Ownership.Remote o -> forward(o, timeline, ref, lsn, nms, authorization, out);
-                case Ownership.Unavailable u -> throw ApiException.unavailable("partition-unavailable", u.reason(),
-                        u.retryAfter());
             }
         } catch (Exception e) {
-            out.setError(StreamProblems.toProto(StreamProblems.problemOf(e, "page")));
+            out.clearMorePages();
+            out.setError(e instanceof RelayedProblem relayed ? relayed.problem
+                    : StreamProblems.toProto(StreamProblems.problemOf(e, "page")));
         }
         int status = 200;
         if (out.hasError()) {
             status = out.getError().getHttpStatus();
             services.metrics().problem("grpc_page", slug(out.getError()));
+        } else {
+            services.metrics().streamPages(pages);
         }
         services.metrics().record("grpc_page", status, System.nanoTime() - start);
         return out.build();
+    }
+
+    /** One page: local read through the bulkhead and breaker, a forward to its owner, or 503. */
+    private Page.Builder readOne(TimelineKey timeline, PageRef ref, Lsn lsn, Lsn nms, long deadline,
+                                 String authorization) throws Exception {
+        return switch (services.ownership().ownerOf(new PageKey(timeline, ref))) {
+            case Ownership.Local l -> {
+                PageVersion v = services.resilience().store(() -> services.reader().read(
+                        new PageRequest(timeline, ref, lsn, nms, deadline)));
+                yield Page.newBuilder().setData(UnsafeByteOperations.unsafeWrap(v.page()))
+                        .setPageLsn(v.pageLsn().value()).setRequestLsn(v.requestLsn().value());
+            }
+            case Ownership.Remote o -> forward(o, timeline, ref, lsn, nms, authorization);
+            case Ownership.Unavailable u -> throw ApiException.unavailable("partition-unavailable", u.reason(),
+                    u.retryAfter());
+        };
+    }
+
+    /** The owning instance's problem answer to a forwarded page, relayed as it is. */
+    private static final class RelayedProblem extends RuntimeException {
+        final Problem problem;
+
+        RelayedProblem(Problem problem) {
+            super(problem.getDetail(), null, false, false);
+            this.problem = problem;
+        }
     }
 
     /** smgrexists / smgrnblocks, as the HTTP relation route (not forwarded: every instance holds all relation metadata). */
@@ -158,8 +202,8 @@ public final class PageReads {
      * The owner's HTTP page route, marked as forwarded (the owner answers 503 rather than forwarding
      * again); its page or its problem become this response's.
      */
-    private void forward(Ownership.Remote owner, TimelineKey timeline, PageRef ref, Lsn lsn, Lsn nms,
-                         String authorization, GetPageResponse.Builder out) {
+    private Page.Builder forward(Ownership.Remote owner, TimelineKey timeline, PageRef ref, Lsn lsn, Lsn nms,
+                                 String authorization) {
         StringBuilder target = new StringBuilder("/v1/tenants/").append(timeline.tenant()).append("/timelines/")
                 .append(timeline.timeline()).append("/pages/").append(ref.spc()).append('/').append(ref.db())
                 .append('/').append(ref.rel()).append('/').append(ref.block()).append("?fork=").append(ref.forkNum());
@@ -170,12 +214,11 @@ public final class PageReads {
             target.append("&not_modified_since=").append(nms);
         }
         HttpResponse<byte[]> r = services.forwarder().get(owner, target.toString(), authorization);
-        if (r.statusCode() == 200) {
-            out.setPage(Page.newBuilder().setData(UnsafeByteOperations.unsafeWrap(r.body()))
-                    .setPageLsn(headerLsn(r, "Page-Lsn")).setRequestLsn(headerLsn(r, "Request-Lsn")));
-        } else {
-            out.setError(relayedProblem(r.statusCode(), r.body()));
+        if (r.statusCode() != 200) {
+            throw new RelayedProblem(relayedProblem(r.statusCode(), r.body()));
         }
+        return Page.newBuilder().setData(UnsafeByteOperations.unsafeWrap(r.body()))
+                .setPageLsn(headerLsn(r, "Page-Lsn")).setRequestLsn(headerLsn(r, "Request-Lsn"));
     }
 
     private static long headerLsn(HttpResponse<byte[]> r, String name) {
