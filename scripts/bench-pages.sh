@@ -19,7 +19,8 @@
 # ratio, and the page service's peak RSS during each run (from /proc). Options (env):
 #   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied),
 #   SE_BENCH_LOADTEST (unset; a time scale such as 0.25: then also ./se loadtest's scenarios, HTTP and
-#   stream, against this instance, e.g. with SE_BENCH_COLD=false for hot pages).
+#   stream, against this instance, e.g. with SE_BENCH_COLD=false for hot pages), with
+#   SE_BENCH_LOADTEST_ARGS added to its options (e.g. "--transports stream --pages-per-request 16").
 set -euo pipefail
 
 SE_ROOT=${SE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -203,5 +204,5 @@ if [[ -n "${SE_BENCH_LOADTEST:-}" && "${SE_BENCH_TARGET:-own}" != running ]]; th
   "$JAVA" -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED "${JAVA_UNSAFE_FLAGS[@]}" \
     -cp "$(module_cp loadtest)" io.storageengine.loadtest.LoadTest --http "$BASE" \
     --grpc "127.0.0.1:${SE_BENCH_GRPC_PORT:-18090}" --admin "http://127.0.0.1:$ADMIN" \
-    --time-scale "$SE_BENCH_LOADTEST" 2>/dev/null
+    --time-scale "$SE_BENCH_LOADTEST" ${SE_BENCH_LOADTEST_ARGS:-} 2>/dev/null
 fi

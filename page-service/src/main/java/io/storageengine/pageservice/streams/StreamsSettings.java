@@ -27,7 +27,7 @@ import java.util.Objects;
  *     the stream thread's index): stable across restarts, so a restarted instance takes its
  *     assignment back without waiting for its old session to expire. Blank: derived from the
  *     application id and {@link #applicationServer()} (see {@link #effectiveGroupInstanceId()})
- * @param sessionTimeout {@code session.timeout.ms} of the consumers (default 10 s; the broker's
+ * @param sessionTimeout {@code session.timeout.ms} of the consumers (default 6 s; the broker's
  *     {@code group.min.session.timeout.ms}, 6 s by default, bounds it below): how long a crashed
  *     instance's partitions wait before they move elsewhere
  */
