@@ -8,6 +8,11 @@
 SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT"
 
 cmd_chaos() {
+  if [[ "${1:-}" == live ]]; then
+    shift
+    cmd_chaos_live "$@"
+    return
+  fi
   local its=${1:-${SE_CHAOS_ITS:-$SE_CHAOS_ITS_DEFAULT}}
   [[ "$its" =~ ^[A-Za-z0-9_,#*]+$ ]] || die "usage: ./se chaos [IT[,IT...]] (default $SE_CHAOS_ITS_DEFAULT)"
   ensure_dirs
@@ -33,7 +38,5 @@ chaos_table() { # log
   fi
   info ""
   { printf 'fault|acked lost|wrong pages|failed reads during the fault|serving again\n'; printf '%s\n' "$rows"; } \
-    | awk -F'|' '
-      { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; if (NF > nf) nf = NF }
-      END { for (r = 1; r <= n; r++) { line = ""; for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); sub(/ +$/, "", line); print line } }'
+    | print_table
 }

@@ -143,3 +143,9 @@ module_cp() { # module
 }
 
 has_main() { [[ -f "$SE_ROOT/$1/target/classes/$2.class" ]]; } # module class/path/Main
+
+print_table() { # stdin: rows of |-separated cells (the first a header) -> aligned columns
+  awk -F'|' '
+    { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR; if (NF > nf) nf = NF }
+    END { for (r = 1; r <= n; r++) { line = ""; for (i = 1; i <= nf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); sub(/ +$/, "", line); print line } }'
+}
