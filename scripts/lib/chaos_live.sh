@@ -49,9 +49,11 @@ live_topic_end() { # -> sum of the wal topic's end offsets ("" when the broker d
   kafka_admin offsets "$SE_WAL_TOPIC" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $3; n++ } END { if (n) print s }' || true
 }
 
-live_reader() { # url file: GET the url 10 times a second, one status per line, until killed
+live_reader() { # url file: GET the url 10 times a second, "<epoch seconds> <status>" per line, until killed
+  local code
   while :; do
-    curl -s -o /dev/null -m 2 -w '%{http_code}\n' "${LIVE_AUTH[@]}" "$1" >>"$2" 2>/dev/null || echo 000 >>"$2"
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "${LIVE_AUTH[@]}" "$1" 2>/dev/null) || code=000
+    printf '%s %s\n' "$(date +%s.%N)" "${code:-000}" >>"$2"
     sleep 0.1
   done
 }
@@ -77,6 +79,7 @@ live_inject() { # fault
       pid=$(pid_of kafka) || die "kafka is not running: ./se up first"
       kill -9 "$pid"; sleep 10 ;;
     catalog)
+      pg_init
       pg_running || die "the catalog PostgreSQL is not running: ./se up first"
       as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" stop -m immediate >/dev/null; sleep 15 ;;
     *) die "unknown fault '$1' (page-service, compactor, kafka, catalog, pg-ingest)" ;;
@@ -96,6 +99,7 @@ cmd_chaos_live() {
   mapfile -t LIVE_AUTH < <(live_token_header)
   local dir="$SE_LOGS/chaos-live"
   rm -rf "$dir"; mkdir -p "$dir"
+  trap 'jobs -p | xargs -r kill 2>/dev/null' EXIT # the reader and the alert poller never outlive the script
   IFS=, read -ra list <<<"$faults"
   for fault in "${list[@]}"; do
     local lsn0 hash0 end0 t0 t_served="" reader alerts="" alert_pid="" url lsn1 hash1 end1 lost wrong bad
@@ -116,14 +120,17 @@ cmd_chaos_live() {
     t0=$(date +%s.%N)
     live_inject "$fault"
     live_heal
-    for _ in $(seq 1 600); do # until the page at the pre-fault LSN is served again (60 s)
-      if [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "${LIVE_AUTH[@]}" "$url" 2>/dev/null)" == 200 ]]; then
-        t_served=$(date +%s.%N); break
-      fi
+    for _ in $(seq 1 600); do # until the reader saw a 200 after healing (60 s)
+      [[ "$(tail -n 1 "$dir/$fault.reads" | cut -d' ' -f2)" == 200 ]] && break
       sleep 0.1
     done
+    sleep 1
     kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null || true
-    bad=$(grep -vc '^200$' "$dir/$fault.reads" || true)
+    bad=$(awk '$2 != 200' "$dir/$fault.reads" | wc -l)
+    # serving again: the first 200 after the last failed read (none failed: reads never stopped)
+    t_served=$(awk '$2 != 200 { last = NR } { t[NR] = $1; s[NR] = $2 } END {
+      if (!last) { print "never"; exit } for (i = last + 1; i <= NR; i++) if (s[i] == 200) { print t[i]; exit } }' \
+      "$dir/$fault.reads")
     lsn1=$(live_applied_lsn)
     hash1=$(live_sample_hash "$lsn0" || echo unreadable)
     end1=$(live_topic_end)
@@ -140,7 +147,11 @@ cmd_chaos_live() {
       alerts="n/a (./se up --monitoring)"
     fi
     local served="not within 60 s"
-    [[ -n "$t_served" ]] && served=$(awk -v a="$t0" -v b="$t_served" 'BEGIN { printf "%.1f s", b - a }')
+    if [[ "$t_served" == never ]]; then
+      served="never stopped"
+    elif [[ -n "$t_served" ]]; then
+      served=$(awk -v a="$t0" -v b="$t_served" 'BEGIN { printf "%.1f s", b - a }')
+    fi
     rows+=("$fault|$lost|$wrong|$bad of $(wc -l <"$dir/$fault.reads")|$served|$alerts")
     info "chaos live: $fault: serving again after $served; non-200 reads $bad; alerts: $alerts"
   done
