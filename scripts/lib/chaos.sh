@@ -5,7 +5,7 @@
 # acknowledged records lost, wrong pages, non-200 answers during the fault, time until serving again.
 # Exit status: Maven's (an IT fails on any wrong page or lost record). Sourced by ./se.
 
-SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT"
+SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT,SlowSegmentDiskIT,SegmentDirFullIT"
 
 cmd_chaos() {
   if [[ "${1:-}" == live ]]; then

@@ -127,9 +127,11 @@ cmd_chaos_live() {
     sleep 1
     kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null || true
     bad=$(awk '$2 != 200' "$dir/$fault.reads" | wc -l)
-    # serving again: the first 200 after the last failed read (none failed: reads never stopped)
-    t_served=$(awk '$2 != 200 { last = NR } { t[NR] = $1; s[NR] = $2 } END {
-      if (!last) { print "never"; exit } for (i = last + 1; i <= NR; i++) if (s[i] == 200) { print t[i]; exit } }' \
+    # outages: runs of failed reads, each from its first failure to the next 200; "serving again" is
+    # the end of the last one, from the fault's start; none: reads never stopped
+    t_served=$(awk -v t0="$t0" '$2 != 200 && !start { start = $1 } $2 == 200 && start {
+        if ($1 - start > longest) longest = $1 - start; end = $1; start = 0 }
+      END { if (!end) print "never"; else printf "%.1f s (longest outage %.1f s)\n", end - t0, longest }' \
       "$dir/$fault.reads")
     lsn1=$(live_applied_lsn)
     hash1=$(live_sample_hash "$lsn0" || echo unreadable)
@@ -146,14 +148,11 @@ cmd_chaos_live() {
     else
       alerts="n/a (./se up --monitoring)"
     fi
-    local served="not within 60 s"
-    if [[ "$t_served" == never ]]; then
-      served="never stopped"
-    elif [[ -n "$t_served" ]]; then
-      served=$(awk -v a="$t0" -v b="$t_served" 'BEGIN { printf "%.1f s", b - a }')
-    fi
+    local served=$t_served
+    [[ "$t_served" == never ]] && served="never stopped"
+    [[ "$(tail -n 1 "$dir/$fault.reads" | cut -d' ' -f2)" == 200 ]] || served="not within 60 s"
     rows+=("$fault|$lost|$wrong|$bad of $(wc -l <"$dir/$fault.reads")|$served|$alerts")
-    info "chaos live: $fault: serving again after $served; non-200 reads $bad; alerts: $alerts"
+    info "chaos live: $fault: serving again: $served; non-200 reads $bad; alerts: $alerts"
   done
   info ""
   { printf 'fault|acked lost|wrong pages|non-200 reads|serving again (from the fault)|alerts seen (name:state)\n'
