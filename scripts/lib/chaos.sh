@@ -2,7 +2,9 @@
 # ./se chaos: the fault suite. Runs the fault ITs of page-service and compactor-worker (each
 # starts its own Kafka broker, PostgreSQL and page-service processes through test-support; the
 # running local stack is not touched), then prints one table of their FAULT-TABLE rows: fault,
-# acknowledged records lost, wrong pages, non-200 answers during the fault, time until serving again.
+# acknowledged records lost, wrong pages, non-200 answers during the fault, time until serving again,
+# and the alerts of monitoring/alerts.yml it made pending or firing (each IT runs a private Prometheus,
+# test-support PrometheusProcess; rows of ITs that do not watch alerts show "-").
 # Exit status: Maven's (an IT fails on any wrong page or lost record). Sourced by ./se.
 
 SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT,SlowSegmentDiskIT,SegmentDirFullIT"
@@ -37,6 +39,8 @@ chaos_table() { # log
     return 0
   fi
   info ""
-  { printf 'fault|acked lost|wrong pages|failed reads during the fault|serving again\n'; printf '%s\n' "$rows"; } \
+  # rows of ITs that print no alerts column (5 cells) get "-" there
+  { printf 'fault|acked lost|wrong pages|failed reads during the fault|serving again|alerts (pending/firing, from the fault start)\n'
+    printf '%s\n' "$rows" | awk -F'|' -v OFS='|' '{ for (i = NF + 1; i <= 6; i++) $i = "-"; print }'; } \
     | print_table
 }

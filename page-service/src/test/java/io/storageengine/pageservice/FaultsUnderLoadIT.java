@@ -9,8 +9,10 @@ import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.KafkaBrokerProcess;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PrometheusProcess;
 import io.storageengine.testsupport.TcpProxy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -79,8 +81,9 @@ class FaultsUnderLoadIT {
     @AfterAll
     static void printTable() {
         System.out.printf("%nFaultsUnderLoadIT summary (serving again: first correct page at an LSN acknowledged "
-                + "after the fault ended)%n%-36s %10s %6s %10s %9s %10s %16s %14s%n", "fault", "acked lost", "wrong",
-                "5xx during", "5xx after", "no answer", "serving again:", "after its end");
+                + "after the fault ended)%n%-36s %10s %6s %10s %9s %10s %16s %14s   %s%n", "fault", "acked lost", "wrong",
+                "5xx during", "5xx after", "no answer", "serving again:", "after its end",
+                "alerts pending/firing (from the fault's start)");
         TABLE.forEach(System.out::println);
     }
 
@@ -94,9 +97,15 @@ class FaultsUnderLoadIT {
         final AtomicInteger restarts = new AtomicInteger();
         final LocalPostgres catalog; // null unless the test needs a catalog of its own
         final String label; // in the page-service log names: target/it-fault-<label>-page-<n>.log
+        final PrometheusProcess prometheus; // monitoring/alerts.yml over the page service's admin port
+        final String adminTarget; // 127.0.0.1:<admin port>, the same across restarts (one instance label)
 
         Stack(String label, boolean withCatalog) throws Exception {
             this.label = label;
+            prometheus = PrometheusProcess.start("fault-" + label);
+            toClose.add(prometheus);
+            adminTarget = "127.0.0.1:" + ChildPageService.freePort();
+            prometheus.addTarget("page-service", adminTarget);
             int brokerPort = KafkaBrokerProcess.freePort();
             proxy = TcpProxy.start(brokerPort);
             toClose.add(proxy);
@@ -106,8 +115,8 @@ class FaultsUnderLoadIT {
             broker.start();
             KafkaBrokerProcess.createTopics(bootstrap, Map.of(TOPIC, PARTITIONS, TOPIC + "-relations", 1));
             pageEnv = new HashMap<>(Map.of(
-                    "SE_HTTP_HOST", "127.0.0.1", "SE_ADMIN_PORT", "0", "SE_ADVERTISED_HOST", "127.0.0.1",
-                    "SE_KAFKA_BOOTSTRAP", bootstrap, "SE_KAFKA_TOPIC", TOPIC, "SE_KAFKA_APPLICATION_ID", "page-fault",
+                    "SE_HTTP_HOST", "127.0.0.1", "SE_ADMIN_PORT", adminTarget.substring(adminTarget.indexOf(':') + 1),
+                    "SE_ADVERTISED_HOST", "127.0.0.1", "SE_KAFKA_BOOTSTRAP", bootstrap, "SE_KAFKA_TOPIC", TOPIC, "SE_KAFKA_APPLICATION_ID", "page-fault",
                     "SE_STATE_DIR", resources.tempDir("fault-state").toString(), "SE_ROCKSDB_MEMORY_MB", "64",
                     "SE_COLD_ENABLED", "false", "SE_WAIT_TIMEOUT", "1s"));
             if (withCatalog) { // the cold tier on a private PostgreSQL (no segments: the map stays empty)
@@ -322,9 +331,11 @@ class FaultsUnderLoadIT {
                     before, stack.page.get().logTail(40)).isLessThan(deadline);
             Thread.sleep(100);
         }
+        stack.prometheus.awaitScraped("page-service", stack.adminTarget, Duration.ofSeconds(30));
         Phase during = new Phase();
         phase.set(during);
         long start = System.nanoTime();
+        Instant startWall = Instant.now();
         fault.inject(stack);
         ackedAtEnd.set(ackedLsn.get());
         fault.end(stack);
@@ -347,6 +358,9 @@ class FaultsUnderLoadIT {
         for (Thread t : readers) {
             t.join(30_000);
         }
+        // The alerts from the fault's start until serving again (+ PrometheusProcess.SETTLE).
+        String alerts = stack.prometheus.alertsDuring(startWall,
+                startWall.plusNanos(firstOkAfterFault.get() - start));
 
         // Nothing acknowledged was lost: the topic holds exactly what was sent, and every page at the end is right.
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -373,17 +387,19 @@ class FaultsUnderLoadIT {
         int wrong = before.wrong.get() + during.wrong.get() + after.wrong.get();
         long lost = Math.max(0, expectedRecords - inTopic);
         System.out.printf("FaultsUnderLoadIT [%s]: %d WAL records in %d events, %d in the topic; wrong pages at the "
-                        + "final LSN: %d of %d%n  before: %s%n  during: %s%n  after:  %s%n",
-                name, expectedRecords, events.size(), inTopic, wrongAtEnd, pages.size(), before, during, after);
-        TABLE.add(String.format("%-36s %10d %6d %10d %9d %10d %10.1f s from start %9.1f s", name, lost,
+                        + "final LSN: %d of %d%n  before: %s%n  during: %s%n  after:  %s%n  alerts during the fault: %s"
+                        + "%n  every alert seen in the test: %s%n",
+                name, expectedRecords, events.size(), inTopic, wrongAtEnd, pages.size(), before, during, after, alerts,
+                stack.prometheus.alertsSeen());
+        TABLE.add(String.format("%-36s %10d %6d %10d %9d %10d %10.1f s from start %9.1f s   %s", name, lost,
                 wrong + wrongAtEnd, during.serverErrors.get(), after.serverErrors.get(),
                 during.noAnswer.get() + after.noAnswer.get(), (firstOkAfterFault.get() - start) / 1e9,
-                (firstOkAfterFault.get() - end) / 1e9));
+                (firstOkAfterFault.get() - end) / 1e9, alerts));
         FaultTable.row(name, Long.toString(lost), Integer.toString(wrong + wrongAtEnd),
                 during.serverErrors.get() + " 5xx, " + during.noAnswer.get() + " refused (after: "
                         + after.serverErrors.get() + " 5xx, " + after.noAnswer.get() + " refused)",
                 String.format("%.1f s after its start, %.1f s after its end", (firstOkAfterFault.get() - start) / 1e9,
-                        (firstOkAfterFault.get() - end) / 1e9));
+                        (firstOkAfterFault.get() - end) / 1e9), alerts);
         assertThat(inTopic).as("records in the wal topic (sent: %s)", expectedRecords).isEqualTo(expectedRecords);
         assertThat(wrong).as("wrong pages served").isZero();
         assertThat(wrongAtEnd).as("pages at the final LSN differing from the model").isZero();

@@ -376,8 +376,8 @@ public final class PrometheusProcess implements AutoCloseable {
      * The alerts of a fault, for a table cell: every alert name active between {@code from} (the
      * fault's start) and {@code servingAgain} + {@link #SETTLE}, with its state and the time it
      * became pending (and firing) relative to {@code from}, e.g.
-     * {@code PageServiceDown pending +1.8 s; PageServiceNotReady pending +6.0 s}. An alert already
-     * pending before {@code from} is marked {@code (active before)}. {@code none} if nothing was.
+     * {@code PageServiceDown pending +1.8 s; PageServiceNotReady pending +6.0 s}; alerts already
+     * pending before {@code from} are listed last as {@code active before: ...} ({@link #describe}).
      * Waits until {@code servingAgain} + {@link #SETTLE} has passed, so late evaluations are in.
      */
     public String alertsDuring(Instant from, Instant servingAgain) throws InterruptedException {
@@ -390,24 +390,27 @@ public final class PrometheusProcess implements AutoCloseable {
         return describe(alertsSeen(from, to), from);
     }
 
-    /** One line per alert name (see {@link #alertsDuring}); public for tests and log lines. */
+    /**
+     * The table cell of {@link #alertsDuring}: per alert name raised at or after {@code from}, in
+     * the order they became pending, {@code <name> pending +<s> s[, firing +<s> s][ (<n> instances)]};
+     * then the names already pending before {@code from} (raised by something else, e.g. the
+     * test's start-up) as {@code active before: <name>, ...}; {@code none} if there are neither.
+     */
     public static String describe(List<Alert> seen, Instant from) {
-        Map<String, List<Alert>> byName = new LinkedHashMap<>();
-        seen.forEach(a -> byName.computeIfAbsent(a.name(), n -> new ArrayList<>()).add(a));
-        if (byName.isEmpty()) {
-            return "none";
+        Map<String, List<Alert>> raised = new LinkedHashMap<>();
+        Set<String> before = new LinkedHashSet<>();
+        for (Alert a : seen) {
+            if (a.activeAt().isBefore(from)) {
+                before.add(a.name());
+            } else {
+                raised.computeIfAbsent(a.name(), n -> new ArrayList<>()).add(a);
+            }
         }
         List<String> parts = new ArrayList<>();
-        byName.forEach((name, list) -> {
-            Alert first = list.getFirst();
+        raised.forEach((name, list) -> {
             Instant firing = list.stream().map(Alert::firstFiring).filter(java.util.Objects::nonNull)
                     .min(Comparator.naturalOrder()).orElse(null);
-            StringBuilder s = new StringBuilder(name);
-            if (first.activeAt().isBefore(from)) {
-                s.append(" pending (active before)");
-            } else {
-                s.append(" pending ").append(offset(from, first.activeAt()));
-            }
+            StringBuilder s = new StringBuilder(name).append(" pending ").append(offset(from, list.getFirst().activeAt()));
             if (firing != null) {
                 s.append(", firing ").append(offset(from, firing));
             }
@@ -416,7 +419,10 @@ public final class PrometheusProcess implements AutoCloseable {
             }
             parts.add(s.toString());
         });
-        return String.join("; ", parts);
+        if (!before.isEmpty()) {
+            parts.add("active before: " + String.join(", ", before));
+        }
+        return parts.isEmpty() ? "none" : String.join("; ", parts);
     }
 
     private static String offset(Instant from, Instant at) {

@@ -48,6 +48,7 @@ class PrometheusProcessIT {
             String during = prom.alertsDuring(from, Instant.now());
             assertThat(during).contains("PageServiceNotReady pending +", "PageServiceDown pending +")
                     .doesNotContain("firing", "active before");
+            assertThat(during.indexOf("PageServiceNotReady")).as("in the order raised").isLessThan(during.indexOf("PageServiceDown"));
             List<PrometheusProcess.Alert> seen = prom.alertsSeen();
             assertThat(seen).allSatisfy(a -> {
                 assertThat(a.labels()).containsEntry("job", "page-service").containsEntry("instance", target);

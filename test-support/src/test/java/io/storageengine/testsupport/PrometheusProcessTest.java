@@ -35,7 +35,8 @@ class PrometheusProcessTest {
                 new PrometheusProcess.Alert("PageServiceDown", Map.of("instance", "b"), T0.plusSeconds(4), null,
                         T0.plusSeconds(9)));
         assertThat(PrometheusProcess.describe(seen, T0)).isEqualTo(
-                "PageServiceNotReady pending (active before); PageServiceDown pending +1.8 s, firing +62.0 s (2 instances)");
+                "PageServiceDown pending +1.8 s, firing +62.0 s (2 instances); active before: PageServiceNotReady");
+        assertThat(PrometheusProcess.describe(seen.subList(0, 1), T0)).isEqualTo("active before: PageServiceNotReady");
         assertThat(PrometheusProcess.describe(List.of(), T0)).isEqualTo("none");
     }
 }
