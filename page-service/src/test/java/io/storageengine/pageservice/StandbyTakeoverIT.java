@@ -8,7 +8,9 @@ import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.KafkaTestBroker;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * become the active owner (after A's session expired) and apply it. Every answer is compared byte
  * for byte with the reference model; a wrong page fails the test at once. Prints both times from
  * the kill; only a generous liveness bound (60 s) is asserted, since the machine running the tests
- * is shared (performance figures belong to benchmarks).
+ * is shared (performance figures belong to benchmarks). A private Prometheus
+ * ({@link PrometheusProcess}, monitoring/alerts.yml) scrapes both admin ports; the alerts pending or
+ * firing from the kill until B serves the new version are the fault table's alerts column.
  */
 class StandbyTakeoverIT {
     private static final TimelineKey T = TimelineKey.of("5a4d5a4d5a4d5a4d5a4d5a4d5a4d5a4d", "00000000000000000000000000000d02");
@@ -48,11 +52,15 @@ class StandbyTakeoverIT {
 
     private final ItResources resources = new ItResources();
     private final List<ChildPageService> children = new ArrayList<>();
+    private PrometheusProcess prometheus;
 
     @AfterEach
     void cleanUp() throws Exception {
         for (ChildPageService c : children) {
             c.close();
+        }
+        if (prometheus != null) {
+            prometheus.close();
         }
         resources.close();
     }
@@ -162,11 +170,17 @@ class StandbyTakeoverIT {
                 "SE_KAFKA_BOOTSTRAP", BROKER.bootstrapServers(), "SE_KAFKA_TOPIC", topic,
                 "SE_KAFKA_APPLICATION_ID", appId, "SE_KAFKA_STANDBY_REPLICAS", "1",
                 "SE_ROCKSDB_MEMORY_MB", "64", "SE_COLD_ENABLED", "false", "SE_WAIT_TIMEOUT", "2s");
+        prometheus = PrometheusProcess.start("standby-" + sessionTimeout);
         List<ChildPageService> both = new ArrayList<>();
+        List<String> adminTargets = new ArrayList<>();
         for (String name : List.of("standby-a", "standby-b")) {
             Map<String, String> env = new HashMap<>(common);
             env.put("SE_STATE_DIR", resources.tempDir("page-" + name).toString());
             env.put("SE_KAFKA_SESSION_TIMEOUT", sessionTimeout);
+            int adminPort = ChildPageService.freePort(); // a known port for Prometheus to scrape
+            env.put("SE_ADMIN_PORT", Integer.toString(adminPort));
+            adminTargets.add("127.0.0.1:" + adminPort);
+            prometheus.addTarget("page-service", "127.0.0.1:" + adminPort);
             ChildPageService c = ChildPageService.start(name, ChildPageService.freePort(), env);
             children.add(c);
             both.add(c);
@@ -192,8 +206,12 @@ class StandbyTakeoverIT {
             awaitCorrect(a, aPages, end, model, warm, START_TIMEOUT, before);
             // B's standby replica of A's partitions has loaded the changelog (it serves locally only then).
             Thread.sleep(2_000);
+            for (String t : adminTargets) {
+                prometheus.awaitScraped("page-service", t, Duration.ofSeconds(30));
+            }
 
             long kill = System.nanoTime();
+            Instant killWall = Instant.now();
             a.kill();
             // A version written after the crash: only an active owner applies it, i.e. B after the takeover.
             PageKey fresh = aPages.getFirst();
@@ -209,13 +227,24 @@ class StandbyTakeoverIT {
             int[] newProblems = {0};
             long newMs = awaitCorrect(b, List.of(fresh), end2, model, kill, LIVENESS, newProblems);
             awaitCorrect(b, aPages, end2, model, kill, LIVENESS, newProblems);
+            // From the kill until B serves every page of A's partitions at the new LSN (+ PrometheusProcess.SETTLE).
+            Instant servedAgain = Instant.now();
+            String alerts = prometheus.alertsDuring(killWall, servedAgain,
+                    Map.of(adminTargets.get(0), "A", adminTargets.get(1), "B"));
             System.out.printf("StandbyTakeoverIT (session timeout %s): %d pages of A's partitions %s; kill -9 of A to B's first correct "
                             + "page applied before the kill: %d ms (all 20: %d ms, %d non-200 answers meanwhile); "
-                            + "to B's first correct page written after the kill: %d ms (%d non-200 answers meanwhile)%n",
-                    sessionTimeout, aPages.size(), aParts, oldMs, oldAllMs, oldProblems[0], newMs, newProblems[0]);
+                            + "to B's first correct page written after the kill: %d ms (%d non-200 answers meanwhile); "
+                            + "alerts (A %s, B %s): %s; every alert seen: %s%n",
+                    sessionTimeout, aPages.size(), aParts, oldMs, oldAllMs, oldProblems[0], newMs, newProblems[0],
+                    adminTargets.get(0), adminTargets.get(1), alerts, prometheus.alertsSeen());
             FaultTable.row("kill -9 one of 2 page services (session " + sessionTimeout + ")", "0", "0",
                     oldProblems[0] + " (new LSNs: " + newProblems[0] + ")",
-                    String.format("%.1f s (applied pages: %.2f s)", newMs / 1e3, oldMs / 1e3));
+                    String.format("%.1f s (applied pages: %.2f s)", newMs / 1e3, oldMs / 1e3), alerts);
+            // A's scrapes fail from the kill on: the condition PageServiceDown watches (for: 1m) holds at once.
+            assertThat(prometheus.alertsSeen(killWall, servedAgain.plus(PrometheusProcess.SETTLE)))
+                    .as("PageServiceDown of A (%s) pending after the kill: %s", adminTargets.get(0), alerts)
+                    .anyMatch(x -> x.name().equals("PageServiceDown") && !x.activeAt().isBefore(killWall)
+                            && adminTargets.get(0).equals(x.labels().get("instance")));
         }
         // B now holds every partition as active.
         Map<Integer, Set<Integer>> after = awaitAssignment(appId, topic, List.of(b));

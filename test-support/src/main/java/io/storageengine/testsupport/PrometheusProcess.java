@@ -381,13 +381,22 @@ public final class PrometheusProcess implements AutoCloseable {
      * Waits until {@code servingAgain} + {@link #SETTLE} has passed, so late evaluations are in.
      */
     public String alertsDuring(Instant from, Instant servingAgain) throws InterruptedException {
+        return alertsDuring(from, servingAgain, Map.of());
+    }
+
+    /**
+     * {@link #alertsDuring(Instant, Instant)}, naming the instances: an alert of an instance
+     * ({@code host:port} label) that {@code instanceNames} names gets {@code on <name>} appended.
+     */
+    public String alertsDuring(Instant from, Instant servingAgain, Map<String, String> instanceNames)
+            throws InterruptedException {
         Instant to = servingAgain.plus(SETTLE);
         long wait = Duration.between(Instant.now(), to).toMillis();
         if (wait > 0) {
             Thread.sleep(wait);
         }
         Thread.sleep(POLL.toMillis() * 2); // the poll that covers `to`
-        return describe(alertsSeen(from, to), from);
+        return describe(alertsSeen(from, to), from, instanceNames);
     }
 
     /**
@@ -397,6 +406,11 @@ public final class PrometheusProcess implements AutoCloseable {
      * test's start-up) as {@code active before: <name>, ...}; {@code none} if there are neither.
      */
     public static String describe(List<Alert> seen, Instant from) {
+        return describe(seen, from, Map.of());
+    }
+
+    /** {@link #describe(List, Instant)} with {@code on <name>} for the instances {@code instanceNames} names. */
+    public static String describe(List<Alert> seen, Instant from, Map<String, String> instanceNames) {
         Map<String, List<Alert>> raised = new LinkedHashMap<>();
         Set<String> before = new LinkedHashSet<>();
         for (Alert a : seen) {
@@ -416,6 +430,11 @@ public final class PrometheusProcess implements AutoCloseable {
             }
             if (list.size() > 1) {
                 s.append(" (").append(list.size()).append(" instances)");
+            }
+            List<String> on = list.stream().map(a -> instanceNames.get(a.labels().get("instance")))
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            if (!on.isEmpty()) {
+                s.append(" on ").append(String.join(", ", on));
             }
             parts.add(s.toString());
         });

@@ -38,5 +38,9 @@ class PrometheusProcessTest {
                 "PageServiceDown pending +1.8 s, firing +62.0 s (2 instances); active before: PageServiceNotReady");
         assertThat(PrometheusProcess.describe(seen.subList(0, 1), T0)).isEqualTo("active before: PageServiceNotReady");
         assertThat(PrometheusProcess.describe(List.of(), T0)).isEqualTo("none");
+        assertThat(PrometheusProcess.describe(seen, T0, Map.of("a", "A", "b", "B"))).isEqualTo(
+                "PageServiceDown pending +1.8 s, firing +62.0 s (2 instances) on A, B; active before: PageServiceNotReady");
+        assertThat(PrometheusProcess.describe(seen.subList(1, 2), T0, Map.of("b", "B")))
+                .isEqualTo("PageServiceDown pending +1.8 s, firing +62.0 s");
     }
 }

@@ -7,10 +7,12 @@ import io.storageengine.ingest.walgen.WalGen;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -22,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 of a worker process in the middle of its work (a job RUNNING in the catalog's history),
  * then a new process: it waits for the dead worker's leases to expire, takes them with a higher
  * epoch, resumes from the catalog offsets; no record is lost or doubled, pages match the model,
- * and the dead worker's half-written files are swept.
+ * and the dead worker's half-written files are swept. Both processes use one admin port, scraped by
+ * a private Prometheus ({@link PrometheusProcess}, monitoring/alerts.yml, job {@code compactor}):
+ * the alerts pending or firing from the kill until the new worker caught up are the fault table's
+ * alerts column.
  */
 class CompactorCrashIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(150);
@@ -49,31 +54,39 @@ class CompactorCrashIT {
 
     @Test
     void aWorkerKilledMidJobIsReplacedWithoutLossOrDoubles() throws Exception {
-        try (ItEnv env = new ItEnv(dir, 3)) {
+        try (ItEnv env = new ItEnv(dir, 3); PrometheusProcess prometheus = PrometheusProcess.start("compactor-crash")) {
             env.env.put("SE_COMPACTOR_L0_SEGMENT_BYTES", Integer.toString(512 * 1024));
             env.env.put("SE_COMPACTOR_L1_TARGET_BYTES", Integer.toString(1024 * 1024));
-            WalStream wal = new WalStream();
-            wal.publish(env.broker, env.topic, env.partitions, T, WalGen.builder().seed(9).relations(4).pagesPerRelation(128)
-                    .imageRatio(0.3).records(15000).flipRate(0.001).build());
-
-            Process first = spawn(env, "crash-first");
-            try {
-                awaitJobRunning(env, wal);
-            } finally {
-                first.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, leases left to expire
-                assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            }
-
+            // One admin port for both processes: one Prometheus instance whose scrapes fail from the kill on.
             int adminPort;
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
                 adminPort = free.getLocalPort();
             }
             env.env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(adminPort));
+            String adminTarget = "127.0.0.1:" + adminPort;
+            prometheus.addTarget("compactor", adminTarget);
+            WalStream wal = new WalStream();
+
+            Process first = spawn(env, "crash-first");
+            Instant killed;
+            try {
+                // Scraped once before there is work, so that the kill (mid-job) is a change Prometheus sees.
+                prometheus.awaitScraped("compactor", adminTarget, TIMEOUT);
+                wal.publish(env.broker, env.topic, env.partitions, T, WalGen.builder().seed(9).relations(4)
+                        .pagesPerRelation(128).imageRatio(0.3).records(15000).flipRate(0.001).build());
+                awaitJobRunning(env, wal);
+            } finally {
+                killed = Instant.now();
+                first.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, leases left to expire
+                assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+
             long restart = System.nanoTime();
             Process second = spawn(env, "crash-second");
             try {
                 env.awaitCaughtUpAndSettled(TIMEOUT);
                 long caughtUpMillis = (System.nanoTime() - restart) / 1_000_000;
+                Instant caughtUp = Instant.now();
                 java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 var health = http.send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + adminPort + "/health")).build(),
@@ -88,10 +101,15 @@ class CompactorCrashIT {
                 SegmentCheck.assertExactlyOnce(env.catalog, env.store, wal);
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, 0, 1500, 9);
                 assertThat(env.catalog.leases().current(0).orElseThrow().epoch()).isGreaterThan(1);
-                // A row of ./se chaos's table (reads are not part of this test; no records lost or doubled, pages match)
+                // From the kill until the new worker caught up (+ PrometheusProcess.SETTLE).
+                String alerts = prometheus.alertsDuring(killed, caughtUp);
+                System.out.printf("CompactorCrashIT: alerts %s; every alert seen: %s%n", alerts, prometheus.alertsSeen());
+                // A row of ./se chaos's table (reads are not part of this test; no records lost or doubled, pages
+                // match); the columns of page-service's FaultTable, which this module does not depend on.
                 System.out.println(String.join("|", "FAULT-TABLE", "kill -9 compactor mid-job, restart", "0", "0",
                         "- (no reads in this test)", String.format("caught up %.1f s after the restart (lease TTL %s)",
-                                caughtUpMillis / 1e3, env.env.getOrDefault("SE_COMPACTOR_LEASE_TTL", "default"))));
+                                caughtUpMillis / 1e3, env.env.getOrDefault("SE_COMPACTOR_LEASE_TTL", "default")),
+                        alerts.replace('|', '/')));
                 // Whatever the killed worker left half done is removed after the grace period.
                 ItEnv.await(TIMEOUT, () -> onlyRegisteredFiles(env), "orphan files swept");
             } finally {

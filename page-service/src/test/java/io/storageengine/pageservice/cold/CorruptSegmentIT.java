@@ -30,8 +30,10 @@ import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.store.DirectorySegmentStore;
+import io.storageengine.testsupport.KafkaBrokerProcess;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +41,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,7 +67,10 @@ import org.junit.jupiter.api.Test;
  * segments afresh (as after a restart; a running one may still serve blocks it verified before)
  * must answer every read of partition 0 that needs the damaged part with a problem (503, never a
  * 200 with other bytes than the reference model's), and every read of partition 1 with the right
- * page. The corrupt reads are counted in {@code se.cold.read.failures{reason=corrupt}}.
+ * page. The corrupt reads are counted in {@code se.cold.read.failures{reason=corrupt}}, which a
+ * private Prometheus ({@link PrometheusProcess}, monitoring/alerts.yml) scrapes from that server's
+ * admin port: the alerts pending or firing from the corruption until the reads are done are the
+ * fault table's alerts column.
  */
 class CorruptSegmentIT {
     private static final TimelineKey T = TimelineKey.of("badbadbadbadbadbadbadbadbadbad00", "000000000000000000000000000bad01");
@@ -128,9 +134,14 @@ class CorruptSegmentIT {
 
     /** An HTTP page server over {@code reader} on free ports. */
     private WebServer serve(PageReader reader, PageStreamsApp app) {
-        PageServiceConfig config = PageServiceConfig.load(Map.of("SE_HTTP_PORT", "0", "SE_ADMIN_PORT", "0",
-                "SE_HTTP_HOST", "127.0.0.1"));
-        Services services = Services.create(config, reader, app.ownership(), app::ready, new PageMetrics());
+        return serve(reader, app, new PageMetrics(), 0);
+    }
+
+    /** An HTTP page server over {@code reader}: page API on a free port, admin (/metrics of {@code metrics}) on {@code adminPort}. */
+    private WebServer serve(PageReader reader, PageStreamsApp app, PageMetrics metrics, int adminPort) {
+        PageServiceConfig config = PageServiceConfig.load(Map.of("SE_HTTP_PORT", "0",
+                "SE_ADMIN_PORT", Integer.toString(adminPort), "SE_HTTP_HOST", "127.0.0.1"));
+        Services services = Services.create(config, reader, app.ownership(), app::ready, metrics);
         WebServer server = Main.start(config.http(), services);
         resources.add(server::stop);
         return server;
@@ -164,6 +175,8 @@ class CorruptSegmentIT {
 
     @Test
     void readsNeedingACorruptSegmentAnswerAProblemNeverWrongBytesAndOtherPagesAreServed() throws Exception {
+        PrometheusProcess prometheus = PrometheusProcess.start("corrupt-segment");
+        resources.add(prometheus);
         String topic = BROKER.createUniqueTopic("wal-corrupt", PARTITIONS);
         LocalPostgres pg = LocalPostgres.shared();
         CatalogConfig catalogConfig = CatalogConfig.of(pg.jdbcUrl(pg.createDatabase("corrupt_segment")), pg.user(), pg.password());
@@ -248,17 +261,24 @@ class CorruptSegmentIT {
 
         Path damaged = writeStore.path(segments.get(0).name());
         long size = java.nio.file.Files.size(damaged);
+        Instant corrupted = Instant.now();
         flip(damaged, 100, size / 5, size / 3, size / 2);
 
-        // A fresh cold tier (empty caches, as after a restart) serving the same hot store.
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // A fresh cold tier (empty caches, as after a restart) serving the same hot store; its meters
+        // on the page service's Prometheus registry, scraped from the admin port.
+        PageMetrics metrics = new PageMetrics();
+        var registry = metrics.registry();
         ColdTier fresh = ColdTier.create(settings.withTrim(new TrimSettings(false, Duration.ofSeconds(2),
                 Duration.ofMillis(100), 2_000, Duration.ofMillis(20))), registry);
         resources.add(fresh);
         fresh.start(app.partitionCount());
         await("fresh cold tier lists the segments", Duration.ofSeconds(30),
                 () -> registry.get("se.cold.segments").gauge().value() == PARTITIONS);
-        WebServer after = serve(ReadPath.of(app, fresh.source(), Duration.ofSeconds(5)), app);
+        int adminPort = KafkaBrokerProcess.freePort();
+        WebServer after = serve(ReadPath.of(app, fresh.source(), Duration.ofSeconds(5)), app, metrics, adminPort);
+        String adminTarget = "127.0.0.1:" + adminPort;
+        prometheus.addTarget("page-service", adminTarget);
+        prometheus.awaitScraped("page-service", adminTarget, Duration.ofSeconds(30)); // the counters' 0 first
         int[] ok = new int[PARTITIONS];
         int[] problems = new int[PARTITIONS];
         int wrong = 0;
@@ -288,12 +308,21 @@ class CorruptSegmentIT {
                         + "%d problems; partition 1: %d correct, %d problems; wrong pages: %d; statuses %s; "
                         + "se_cold_read_failures{reason=corrupt} %.0f%n",
                 segments.get(0).name(), size, ok[0], problems[0], ok[1], problems[1], wrong, statuses, counted);
+        // From the corruption until the last read (+ PrometheusProcess.SETTLE): partition 0 stays damaged by design.
+        Instant readsDone = Instant.now();
+        String alerts = prometheus.alertsDuring(corrupted, readsDone);
+        System.out.printf("CorruptSegmentIT: alerts %s; every alert seen: %s%n", alerts, prometheus.alertsSeen());
         io.storageengine.pageservice.FaultTable.row("corrupt segment file (4 bytes flipped)", "-", Integer.toString(wrong),
-                problems[0] + " (503 problem, by design)", "other partition served throughout");
+                problems[0] + " (503 problem, by design)", "other partition served throughout", alerts);
         assertThat(wrong).as("200 answers with other bytes than the model").isZero();
         assertThat(problems[0]).as("reads of partition 0 that met the corruption").isPositive();
         assertThat(problems[1]).isZero();
         assertThat(ok[1]).isPositive();
         assertThat(counted).isPositive();
+        // No for: on SegmentReadFailures: it fires as soon as an evaluation sees the counter rise.
+        assertThat(prometheus.alertsSeen(corrupted, readsDone.plus(PrometheusProcess.SETTLE)))
+                .as("SegmentReadFailures{reason=corrupt} of %s: %s", adminTarget, alerts)
+                .anyMatch(a -> a.name().equals("SegmentReadFailures") && "corrupt".equals(a.labels().get("reason"))
+                        && adminTarget.equals(a.labels().get("instance")));
     }
 }
