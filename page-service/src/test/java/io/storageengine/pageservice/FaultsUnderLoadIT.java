@@ -56,6 +56,10 @@ import org.junit.jupiter.api.Test;
  * LSN and compare every 200 with the model. Asserted: no wrong page at any time, no acknowledged
  * record lost (the topic holds exactly the records sent, none failed, and every page at the final
  * LSN equals the model), serving again within a liveness bound. Times are printed, not asserted.
+ * A private Prometheus ({@link PrometheusProcess}, monitoring/alerts.yml as written) scrapes the page
+ * service's admin port (a fixed port, kept across its restart, so one {@code instance}); the alerts
+ * pending or firing from the fault's start until serving again are printed in the table (reported,
+ * not asserted: most rules have a {@code for:} longer than the fault).
  */
 class FaultsUnderLoadIT {
     private static final TimelineKey T = TimelineKey.of("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "0000000000000000000000000000b0b0");
