@@ -32,7 +32,13 @@ class PrometheusProcessIT {
         });
         server.start();
         String target = "127.0.0.1:" + server.getAddress().getPort();
-        PrometheusProcess prom = PrometheusProcess.start("self-test");
+        PrometheusProcess prom;
+        try {
+            prom = PrometheusProcess.start("self-test");
+        } catch (RuntimeException e) {
+            server.stop(0);
+            throw e;
+        }
         Path rules;
         try {
             prom.addTarget("page-service", target);
