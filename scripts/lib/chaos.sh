@@ -7,7 +7,7 @@
 # test-support PrometheusProcess; rows of ITs that do not watch alerts show "-").
 # Exit status: Maven's (an IT fails on any wrong page or lost record). Sourced by ./se.
 
-SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT,SlowSegmentDiskIT,SegmentDirFullIT"
+SE_CHAOS_ITS_DEFAULT="FaultsUnderLoadIT,StandbyTakeoverIT,CorruptSegmentIT,CompactorCrashIT,SlowSegmentDiskIT,SegmentDirFullIT,PgReplicationIT"
 
 cmd_chaos() {
   if [[ "${1:-}" == live ]]; then
@@ -22,7 +22,7 @@ cmd_chaos() {
   mapfile -t flags < <(mvn_flags)
   info "fault suite: $its (several minutes; full output in $log; the local stack is not touched)"
   set +e
-  (cd "$SE_ROOT" && mvn "${flags[@]}" -B -pl page-service,compactor-worker -am verify -Dtest=none -Dit.test="$its" \
+  (cd "$SE_ROOT" && mvn "${flags[@]}" -B -pl ingest,page-service,compactor-worker -am verify -Dtest=none -Dit.test="$its" \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false) >"$log" 2>&1
   rc=$?
   set -e

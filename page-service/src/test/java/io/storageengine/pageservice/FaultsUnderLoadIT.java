@@ -7,6 +7,7 @@ import io.storageengine.pageservice.topology.SyntheticWal;
 import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.KafkaBrokerProcess;
 import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.PrometheusProcess;

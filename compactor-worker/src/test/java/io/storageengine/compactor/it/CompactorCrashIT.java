@@ -7,6 +7,7 @@ import io.storageengine.ingest.walgen.WalGen;
 import io.storageengine.schemas.timeline.TenantId;
 import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
+import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.PrometheusProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,12 +105,10 @@ class CompactorCrashIT {
                 // From the kill until the new worker caught up (+ PrometheusProcess.SETTLE).
                 String alerts = prometheus.alertsDuring(killed, caughtUp);
                 System.out.printf("CompactorCrashIT: alerts %s; every alert seen: %s%n", alerts, prometheus.alertsSeen());
-                // A row of ./se chaos's table (reads are not part of this test; no records lost or doubled, pages
-                // match); the columns of page-service's FaultTable, which this module does not depend on.
-                System.out.println(String.join("|", "FAULT-TABLE", "kill -9 compactor mid-job, restart", "0", "0",
-                        "- (no reads in this test)", String.format("caught up %.1f s after the restart (lease TTL %s)",
-                                caughtUpMillis / 1e3, env.env.getOrDefault("SE_COMPACTOR_LEASE_TTL", "default")),
-                        alerts.replace('|', '/')));
+                // A row of ./se chaos's table (reads are not part of this test; no records lost or doubled, pages match)
+                FaultTable.row("kill -9 compactor mid-job, restart", "0", "0", "- (no reads in this test)",
+                        String.format("caught up %.1f s after the restart (lease TTL %s)", caughtUpMillis / 1e3,
+                                env.env.getOrDefault("SE_COMPACTOR_LEASE_TTL", "default")), alerts);
                 // Whatever the killed worker left half done is removed after the grace period.
                 ItEnv.await(TIMEOUT, () -> onlyRegisteredFiles(env), "orphan files swept");
             } finally {

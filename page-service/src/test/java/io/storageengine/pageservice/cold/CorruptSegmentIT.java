@@ -30,6 +30,7 @@ import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.store.DirectorySegmentStore;
+import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.KafkaBrokerProcess;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
@@ -312,7 +313,7 @@ class CorruptSegmentIT {
         Instant readsDone = Instant.now();
         String alerts = prometheus.alertsDuring(corrupted, readsDone);
         System.out.printf("CorruptSegmentIT: alerts %s; every alert seen: %s%n", alerts, prometheus.alertsSeen());
-        io.storageengine.pageservice.FaultTable.row("corrupt segment file (4 bytes flipped)", "-", Integer.toString(wrong),
+        FaultTable.row("corrupt segment file (4 bytes flipped)", "-", Integer.toString(wrong),
                 problems[0] + " (503 problem, by design)", "other partition served throughout", alerts);
         assertThat(wrong).as("200 answers with other bytes than the model").isZero();
         assertThat(problems[0]).as("reads of partition 0 that met the corruption").isPositive();

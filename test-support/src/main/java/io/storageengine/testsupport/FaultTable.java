@@ -1,4 +1,4 @@
-package io.storageengine.pageservice;
+package io.storageengine.testsupport;
 
 /**
  * One row of the fault suite's summary, printed to stdout as
