@@ -16,8 +16,8 @@ build_needed() {
 # Builds everything; if some module does not compile yet, builds at least what the local Kafka
 # broker needs (test-support) and carries on with whatever services are already compiled.
 ensure_built() {
-  if [[ "${1:-}" != force ]] && ! build_needed; then
-    return 0
+  if [[ "${1:-}" != force ]] && { [[ "${SE_SKIP_BUILD:-0}" == 1 ]] || ! build_needed; }; then
+    return 0 # SE_SKIP_BUILD=1: restart what is there (./se chaos live heals with the code that ran)
   fi
   local flags; mapfile -t flags < <(mvn_flags)
   command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+"

@@ -86,10 +86,23 @@ live_inject() { # fault
   esac
 }
 
-live_heal() { # -> ./se up with the stack's flags (quietly; its log in chaos-live-up.log)
+live_heal() { # -> ./se up with the stack's flags, without rebuilding (quietly; its log in chaos-live-up.log)
   local flags=()
   [[ -f "$SE_AUTH_MARKER" ]] && flags+=(--auth)
-  "$SE_ROOT/se" up "${flags[@]}" >>"$SE_LOGS/chaos-live-up.log" 2>&1 || warn "./se up failed (see $SE_LOGS/chaos-live-up.log)"
+  SE_SKIP_BUILD=1 "$SE_ROOT/se" up "${flags[@]}" >>"$SE_LOGS/chaos-live-up.log" 2>&1 \
+    || warn "./se up failed (see $SE_LOGS/chaos-live-up.log)"
+}
+
+live_process() { # fault -> the ./se process name it kills or restarts
+  case "$1" in
+    catalog) echo postgres ;;
+    *) echo "$1" ;;
+  esac
+}
+
+proc_start_epoch() { # pid -> when the process started, epoch seconds (10 ms resolution)
+  awk -v hz="$(getconf CLK_TCK)" -v btime="$(awk '/^btime/ { print $2 }' /proc/stat)" \
+    '{ sub(/.*\) /, ""); printf "%.2f\n", btime + $20 / hz }' "/proc/$1/stat" 2>/dev/null
 }
 
 cmd_chaos_live() {
@@ -148,9 +161,17 @@ cmd_chaos_live() {
     else
       alerts="n/a (./se up --monitoring)"
     fi
-    local served=$t_served
+    local served=$t_served restarted pid
     [[ "$t_served" == never ]] && served="never stopped"
     [[ "$(tail -n 1 "$dir/$fault.reads" | cut -d' ' -f2)" == 200 ]] || served="not within 60 s"
+    # the restarted process's own share: from its start to the end of the last outage
+    if pid=$(pid_of "$(live_process "$fault")") && restarted=$(proc_start_epoch "$pid") && [[ -n "$restarted" ]]; then
+      local last_ok
+      last_ok=$(awk '$2 != 200 && !start { start = $1 } $2 == 200 && start { end = $1; start = 0 } END { print end }' \
+        "$dir/$fault.reads")
+      [[ -n "$last_ok" ]] && awk -v a="$restarted" -v b="$last_ok" 'BEGIN { exit !(b > a) }' \
+        && served+=$(awk -v a="$restarted" -v b="$last_ok" 'BEGIN { printf "; %.1f s after the restarted process started", b - a }')
+    fi
     rows+=("$fault|$lost|$wrong|$bad of $(wc -l <"$dir/$fault.reads")|$served|$alerts")
     info "chaos live: $fault: serving again: $served; non-200 reads $bad; alerts: $alerts"
   done

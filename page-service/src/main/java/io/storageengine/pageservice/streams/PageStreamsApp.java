@@ -17,9 +17,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -103,6 +106,7 @@ public final class PageStreamsApp implements AutoCloseable {
     public static PageStreamsApp start(StreamsSettings settings,
                                        ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer) {
         int partitions = walPartitions(settings);
+        tuneVersionsChangelog(settings);
         PageStreamsApp app = new PageStreamsApp(settings, hotTrimmer, partitions);
         LOG.info("Starting page streams: application {} on {} ({} partitions), state {}, server {}, rocksdb {} MiB, "
                         + "{} standby replicas, {} threads, group instance {}, session timeout {} ms",
@@ -161,6 +165,32 @@ public final class PageStreamsApp implements AutoCloseable {
         }
         throw new IllegalStateException("WAL topic '" + s.walTopic() + "' could not be described on "
                 + s.bootstrapServers() + " within " + s.startupTimeout().toSeconds() + " s", last);
+    }
+
+    /**
+     * Applies {@link PageTopology#VERSIONS_CHANGELOG_CONFIG} to an existing {@code page-versions}
+     * changelog (Kafka Streams sets topic configuration only when it creates the topic), so that a
+     * deployment created before it also compacts its changelog. Best effort: a missing topic (first
+     * start) or a refused change is logged, never fatal.
+     */
+    static void tuneVersionsChangelog(StreamsSettings s) {
+        String topic = PageTopology.changelogTopic(s.applicationId(), PageTopology.PAGE_VERSIONS_STORE);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers()))) {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return; // created by Kafka Streams with the configuration
+            }
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            List<AlterConfigOp> ops = PageTopology.VERSIONS_CHANGELOG_CONFIG.entrySet().stream()
+                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                    .toList();
+            admin.incrementalAlterConfigs(Map.of(r, ops)).all().get(10, TimeUnit.SECONDS);
+            LOG.info("changelog {}: compaction settings {}", topic, PageTopology.VERSIONS_CHANGELOG_CONFIG);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("could not apply the compaction settings to changelog {} (restores may read more than the hot "
+                    + "store holds): {}", topic, e.toString());
+        }
     }
 
     private static void sleep(long ms) {

@@ -1,5 +1,6 @@
 package io.storageengine.pageservice.topology;
 
+import java.util.Map;
 import io.storageengine.pageservice.hotstore.HotStoreSupplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -21,6 +22,12 @@ import org.apache.kafka.streams.state.Stores;
  * {@code page-versions}, deleting through it from a punctuator. Every node, store and internal topic has
  * an explicit, stable name, so a topology change never silently renames state.
  *
+ * <p>The {@code page-versions} changelog is compacted with {@link #VERSIONS_CHANGELOG_CONFIG}: small
+ * segments that roll every minute and a bounded compaction lag, so that the versions the hot-store
+ * trimmer deleted (tombstones) leave the log within minutes and a restore after a crash reads about
+ * what the hot store holds, not every version ever ingested (Kafka's defaults, 1 GiB segments rolled
+ * weekly, kept the whole WAL's versions in the uncleanable active segment).
+ *
  * <p>Record caching is disabled on both stores: interactive queries must see a version as soon as
  * a later watermark that covers it is visible, and nothing is forwarded downstream anyway.
  * Stateless builder.
@@ -28,6 +35,20 @@ import org.apache.kafka.streams.state.Stores;
 public final class PageTopology {
     /** RocksDB store of page versions: key 57-byte VersionKey, value StoredVersion bytes. */
     public static final String PAGE_VERSIONS_STORE = "page-versions";
+    /**
+     * Topic configuration of the {@code page-versions} changelog (set at creation by Kafka Streams,
+     * and on an existing changelog at start by {@code PageStreamsApp}): segments roll after 1 min or
+     * 64 MiB so the cleaner can compact them; a dirty record waits at most 5 min for compaction; a
+     * tombstone survives 10 min after compaction (a restore that read the version it deletes within
+     * that time also reads the tombstone; one that takes longer may keep the version, which is a
+     * correct old version of the page that the trimmer deletes again).
+     */
+    public static final Map<String, String> VERSIONS_CHANGELOG_CONFIG = Map.of(
+            "segment.ms", "60000",
+            "segment.bytes", Integer.toString(64 << 20),
+            "max.compaction.lag.ms", "300000",
+            "min.cleanable.dirty.ratio", "0.5",
+            "delete.retention.ms", "600000");
     /** RocksDB store of applied watermarks: key partition | timeline key (36 bytes), value lsn (8). */
     public static final String WATERMARKS_STORE = "applied-watermarks";
     /** Name of the source node. */
@@ -54,6 +75,11 @@ public final class PageTopology {
         }
     }
 
+    /** The changelog topic of {@code store} in application {@code applicationId}. */
+    public static String changelogTopic(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
+    }
+
     private static StoreBuilder<KeyValueStore<byte[], byte[]>> store(String name) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.ByteArray(), Serdes.ByteArray())
                 .withCachingDisabled()
@@ -64,6 +90,6 @@ public final class PageTopology {
     private static StoreBuilder<KeyValueStore<byte[], byte[]>> versionsStore(String name) {
         return Stores.keyValueStoreBuilder(new HotStoreSupplier(name), Serdes.ByteArray(), Serdes.ByteArray())
                 .withCachingDisabled()
-                .withLoggingEnabled(java.util.Map.of());
+                .withLoggingEnabled(VERSIONS_CHANGELOG_CONFIG);
     }
 }

@@ -3,6 +3,7 @@ package io.storageengine.pageservice.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.ItResources;
 import io.storageengine.pageservice.ReadPath;
 import io.storageengine.pageservice.ownership.Ownership;
@@ -158,6 +159,37 @@ class PageStreamsAppIT {
                     app.ownership().partitions()).isLessThan(deadline);
             Thread.sleep(200);
         }
+    }
+
+    /** The versions changelog's topic configuration (what bounds a restore), as the broker reports it. */
+    private static Map<String, String> changelogConfig(String appId) throws Exception {
+        String topic = PageTopology.changelogTopic(appId, PageTopology.PAGE_VERSIONS_STORE);
+        org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        Map<String, String> out = new java.util.HashMap<>();
+        BROKER.admin().describeConfigs(List.of(r)).all().get(30, java.util.concurrent.TimeUnit.SECONDS).get(r).entries()
+                .forEach(e -> out.put(e.name(), e.value()));
+        return out;
+    }
+
+    @Test
+    void theVersionsChangelogIsCompactedInSmallSegmentsNewOrExisting() throws Exception {
+        String topic = BROKER.createUniqueTopic("wal", PARTITIONS);
+        // an existing deployment: its changelog was created with the broker's defaults
+        String existingApp = BROKER.uniqueTopic("page-service");
+        BROKER.createTopic(PageTopology.changelogTopic(existingApp, PageTopology.PAGE_VERSIONS_STORE), PARTITIONS,
+                Map.of("cleanup.policy", "compact"));
+        assertThat(changelogConfig(existingApp)).doesNotContainEntry("segment.ms", "60000");
+        PageStreamsApp.tuneVersionsChangelog(StreamsSettings.defaults(BROKER.bootstrapServers(),
+                resources.tempDir("tune"), "127.0.0.1:18109").withApplicationId(existingApp).withWalTopic(topic));
+        assertThat(changelogConfig(existingApp)).containsAllEntriesOf(PageTopology.VERSIONS_CHANGELOG_CONFIG)
+                .containsEntry("cleanup.policy", "compact");
+        // a new deployment: Kafka Streams creates it with the configuration
+        String newApp = BROKER.uniqueTopic("page-service");
+        PageStreamsApp app = start(topic, newApp, 18108, 0);
+        assertThat(app.awaitReady(Duration.ofSeconds(60))).isTrue();
+        assertThat(changelogConfig(newApp)).containsAllEntriesOf(PageTopology.VERSIONS_CHANGELOG_CONFIG)
+                .containsEntry("cleanup.policy", "compact");
     }
 
     @Test
