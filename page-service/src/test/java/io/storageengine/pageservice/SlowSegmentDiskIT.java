@@ -18,6 +18,7 @@ import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,8 +71,10 @@ import org.junit.jupiter.api.Test;
  * the failpoint acted and was counted; after switching it off, a read that had failed is served
  * correctly again; nothing acknowledged is lost (the topic holds every record sent, every page at
  * the final LSN equals the model). Printed: answers by status and problem per phase, latencies,
- * the time from switching off to the first correct answer of a read that had failed; one
- * {@code FAULT-TABLE} row for {@code ./se chaos}.
+ * the time from switching off to the first correct answer of a read that had failed, how far WAL
+ * apply fell behind ingest, and the alerts of monitoring/alerts.yml a private Prometheus
+ * ({@link PrometheusProcess}, job {@code page-service}) showed pending or firing from the fault's
+ * start until reads were fast again; one {@code FAULT-TABLE} row for {@code ./se chaos}.
  */
 class SlowSegmentDiskIT {
     private static final TimelineKey T = TimelineKey.of("5105d15c5105d15c5105d15c5105d15c", "000000000000000000000000005105d1");
@@ -269,6 +272,10 @@ class SlowSegmentDiskIT {
                 "SE_SEGMENT_DIR", segDir.toString(), "SE_COLD_ENABLED", "true", "SE_COLD_BLOCK_CACHE_MB", "0",
                 "SE_COLD_REFRESH_INTERVAL", "200ms", "SE_COLD_MAX_STALENESS", "1s", "SE_HOT_TRIM_SETTLE_DELAY", "2s",
                 "SE_KAFKA_STANDBY_REPLICAS", "0"));
+        PrometheusProcess prometheus = PrometheusProcess.start("slow-disk");
+        toClose.add(prometheus);
+        String adminTarget = "127.0.0.1:" + adminPort;
+        prometheus.addTarget("page-service", adminTarget);
         ChildPageService page = ChildPageService.start("slow-disk-page", httpPort, env);
         toClose.add(page);
 
@@ -406,6 +413,8 @@ class SlowSegmentDiskIT {
                 }
             }
 
+            prometheus.awaitScraped("page-service", adminTarget, LIVENESS);
+
             // The fault: every segment block read takes 300 ms for 20 s.
             Phase during = new Phase();
             phase.set(during);
@@ -413,6 +422,7 @@ class SlowSegmentDiskIT {
             HttpResponse<String> on = admin(adminPort, "PUT", "/failpoints", "segment-read=sleep(" + SLEEP_MS + ")");
             assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
             long start = System.nanoTime();
+            java.time.Instant startWall = java.time.Instant.now();
             String health = admin(adminPort, "GET", "/health", null).body();
             double maxApplyDelay = 0; // the trimmer reads segments on the stream thread: a slow disk slows WAL apply too
             String scrapeDuring = "";
@@ -431,6 +441,7 @@ class SlowSegmentDiskIT {
             // Fast again: a read that failed during the fault is served, correctly.
             assertThat(failedDuringFault).as("reads answered 503 deadline-exceeded during the fault (%s)", during).isNotEmpty();
             long fastAgain = -1;
+            java.time.Instant fastAgainWall = null;
             long fastMillis = -1;
             deadline = System.nanoTime() + LIVENESS.toNanos();
             for (int i = 0; fastAgain < 0; i = (i + 1) % failedDuringFault.size()) {
@@ -442,10 +453,13 @@ class SlowSegmentDiskIT {
                 if (a.ok()) {
                     assertThat(a.body()).as("page %s at %s after the fault", key, f[1]).isEqualTo(model.pageAt(key, f[1]).page());
                     fastAgain = System.nanoTime();
+                    fastAgainWall = java.time.Instant.now();
                     fastMillis = (fastAgain - t0) / 1_000_000;
                 }
             }
-            Thread.sleep(5_000); // reads keep going after the fault
+            // From the fault's start until reads were fast again (+ PrometheusProcess.SETTLE).
+            String alerts = prometheus.alertsDuring(startWall, fastAgainWall);
+            Thread.sleep(2_000); // reads keep going after the fault
 
             ingest.join(LIVENESS.toMillis());
             assertThat(ingest.isAlive()).as("ingest finished").isFalse();
@@ -489,17 +503,19 @@ class SlowSegmentDiskIT {
             long lost = Math.max(0, expectedRecords - inTopic);
             System.out.printf("SlowSegmentDiskIT: %d WAL records, %d in the topic, %d L0 segments cut; segment-read=sleep(%d) "
                             + "for %d s: %.0f failpoint hits, %.0f cold lookups in all, %.0f deadline-exceeded problems counted, "
-                            + "WAL apply behind ingest by %.1f s just before the fault, by up to %.1f s during it; health during: %s%n  before: %s%n  during: %s%n  after:  %s%n  fast again %.2f s after switching "
-                            + "off (that read took %d ms); wrong pages at the final LSN: %d of %d; failpoints now %s%n",
+                            + "WAL apply behind ingest by %.1f s just before the fault, by up to %.1f s during it; health during: "
+                            + "%s%n  before: %s%n  during: %s%n  after:  %s%n  fast again %.2f s after switching off (that read "
+                            + "took %d ms); wrong pages at the final LSN: %d of %d; failpoints now %s%n"
+                            + "  alerts: %s%n",
                     expectedRecords, inTopic, cutter.segments, SLEEP_MS, FAULT.toSeconds(), hits, coldLookups,
-                    deadlineProblems, applyDelayBefore, maxApplyDelay, health, before, during, after, (fastAgain - end) / 1e9, fastMillis, wrongAtEnd,
-                    pages.size(), failpoints);
+                    deadlineProblems, applyDelayBefore, maxApplyDelay, health, before, during, after, (fastAgain - end) / 1e9,
+                    fastMillis, wrongAtEnd, pages.size(), failpoints, alerts);
             FaultTable.row("slow disk 20 s (segment-read=sleep(" + SLEEP_MS + "), deadline 100 ms)", Long.toString(lost),
                     Integer.toString(wrong + wrongAtEnd),
                     during.serverErrors.get() + " 5xx (" + during.byKind + "), " + during.noAnswer.get()
                             + " unanswered; 200s " + Phase.percentiles(during.okMillis) + ", 5xx " + Phase.percentiles(during.errorMillis),
                     String.format("reads fast again %.2f s after switching off (%d 5xx after); WAL apply up to %.1f s "
-                            + "behind during", (fastAgain - end) / 1e9, after.serverErrors.get(), maxApplyDelay));
+                            + "behind during", (fastAgain - end) / 1e9, after.serverErrors.get(), maxApplyDelay), alerts);
 
             assertThat(wrong).as("wrong pages served").isZero();
             assertThat(wrongAtEnd).as("pages at the final LSN differing from the model").isZero();

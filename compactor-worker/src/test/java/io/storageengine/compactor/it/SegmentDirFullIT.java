@@ -13,6 +13,8 @@ import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.segment.SegmentReader;
+import io.storageengine.testsupport.FaultTable;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -58,8 +60,11 @@ import org.junit.jupiter.api.io.TempDir;
  * record in the topic); every read through the segments equals the model; after healing, compaction
  * resumes by itself, catches up and settles, every published record is in exactly one active DELTA
  * segment (nothing acknowledged lost or doubled), pages match the model, and nothing but registered
- * segment files is left in the directory. Printed: the time from healing to the first new segment,
- * failed cuts and jobs, failpoint hits; one {@code FAULT-TABLE} row for {@code ./se chaos}.
+ * segment files is left in the directory. A private Prometheus ({@link PrometheusProcess},
+ * monitoring/alerts.yml, job {@code compactor}) must show SegmentWriteFailures firing during the
+ * fault. Printed: the time from healing to the first new segment, failed cuts and jobs, failpoint
+ * hits, the alerts from the fault's start until the first new segment; one {@code FAULT-TABLE} row
+ * for {@code ./se chaos}.
  */
 class SegmentDirFullIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -216,12 +221,14 @@ class SegmentDirFullIT {
 
     @Test
     void aFullSegmentDirectoryLosesNothingAndCompactionResumesWhenItHasSpaceAgain() throws Exception {
-        try (ItEnv env = new ItEnv(dir, 3)) {
+        try (ItEnv env = new ItEnv(dir, 3); PrometheusProcess prometheus = PrometheusProcess.start("segment-dir-full")) {
             int adminPort;
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
                 adminPort = free.getLocalPort();
             }
             env.env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(adminPort));
+            String adminTarget = "127.0.0.1:" + adminPort;
+            prometheus.addTarget("compactor", adminTarget);
             WalStream wal = new WalStream();
             Random rnd = new Random(5);
             Reads reads = new Reads();
@@ -239,6 +246,7 @@ class SegmentDirFullIT {
                         return false;
                     }
                 }, "compactor admin /health 200");
+                prometheus.awaitScraped("compactor", adminTarget, TIMEOUT);
 
                 // Before: WAL arrives, L0s are cut, merges run.
                 long t0 = System.nanoTime();
@@ -255,6 +263,7 @@ class SegmentDirFullIT {
                 // The fault: the segment directory is full for 20 s while WAL keeps arriving.
                 HttpResponse<String> on = admin(adminPort, "PUT", "/failpoints", "segment-write=error(No space left on device)");
                 assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
+                Instant faultStartWall = Instant.now();
                 long faultStart = System.nanoTime();
                 long windowStartId = -1;
                 Map<Integer, Long> windowStartOffsets = null;
@@ -284,6 +293,7 @@ class SegmentDirFullIT {
                 String scrapeDuring = admin(adminPort, "GET", "/metrics", null).body();
                 HttpResponse<String> off = admin(adminPort, "PUT", "/failpoints", "segment-write=off");
                 assertThat(off.statusCode()).isEqualTo(200);
+                Instant healWall = Instant.now();
                 long heal = System.nanoTime();
                 int okDuring = reads.ok - okBefore;
 
@@ -297,6 +307,7 @@ class SegmentDirFullIT {
 
                 // After: compaction resumes by itself.
                 long firstNewSegment = -1;
+                Instant firstNewSegmentWall = null;
                 long stopPublishing = Long.MAX_VALUE;
                 while (System.nanoTime() < stopPublishing) {
                     assertThat(worker.isAlive()).as("worker alive (target/it-dirfull-worker.log)").isTrue();
@@ -306,6 +317,7 @@ class SegmentDirFullIT {
                     checkReads(env, wal, rnd, 10, reads);
                     if (firstNewSegment < 0 && maxSegmentId(env) > faultEndId) {
                         firstNewSegment = System.nanoTime();
+                        firstNewSegmentWall = Instant.now();
                         stopPublishing = firstNewSegment + Duration.ofSeconds(3).toNanos();
                     }
                     Thread.sleep(300);
@@ -322,6 +334,11 @@ class SegmentDirFullIT {
                 double hits = metric(scrape, "se_failpoint_hits_total{name=\"segment-write\"}");
                 double l0Failed = metric(scrapeDuring, "compactor_job_failures_total{kind=\"l0\",outcome=\"failed\"}");
                 String failpoints = admin(adminPort, "GET", "/failpoints", null).body();
+                // From the fault's start until the first segment after healing (+ PrometheusProcess.SETTLE).
+                String alerts = prometheus.alertsDuring(faultStartWall, firstNewSegmentWall);
+                boolean writeAlertFired = prometheus.alertsSeen(faultStartWall, healWall.plus(PrometheusProcess.SETTLE)).stream()
+                        .anyMatch(a -> a.name().equals("SegmentWriteFailures") && a.fired()
+                                && !a.activeAt().isBefore(faultStartWall));
                 ItEnv.await(TIMEOUT, () -> {
                     try {
                         return unregisteredFiles(env).isEmpty() && hiddenFiles(env).isEmpty();
@@ -337,19 +354,18 @@ class SegmentDirFullIT {
                                 + "(%d samples); offsets at fault start %s, at its end %s, segments covered %s, page records "
                                 + "past the segments below the committed offset: %s; reads: %d correct (%d during the fault), "
                                 + "%d wrong %s, %d rounds skipped; first segment %.1f s after healing, caught up and settled "
-                                + "%.1f s after healing; records lost %d, doubled %d; failpoints now %s%n",
+                                + "%.1f s after healing; records lost %d, doubled %d; failpoints now %s; alerts %s%n",
                         burst[0], wal.reference.size(), FAULT.toSeconds(), hits, writeFailures, l0Failed, GRACE,
                         faultEndId - windowStartId, visibleUnregistered, samples, windowStartOffsets, faultEndOffsets,
                         coveredAtEnd, pastSegments, reads.ok, okDuring, reads.wrong, reads.firstWrong, reads.skippedRounds,
-                        toFirst, (settled - heal) / 1e9, lost, doubled, failpoints);
-                // A row of ./se chaos's table (FAULT-TABLE|fault|acked lost|wrong pages|5xx during|serving again)
-                System.out.println(String.join("|", "FAULT-TABLE",
-                        "segment dir full 20 s (segment-write=error(No space left on device))",
+                        toFirst, (settled - heal) / 1e9, lost, doubled, failpoints, alerts);
+                // A row of ./se chaos's table
+                FaultTable.row("segment dir full 20 s (segment-write=error(No space left on device))",
                         Long.toString(lost), Integer.toString(reads.wrong),
                         String.format("- (no page API: %.0f cuts/jobs failed writing, %d segments registered, %d reads "
                                 + "through segments correct during)", writeFailures, faultEndId - windowStartId, okDuring),
                         String.format("first segment %.1f s after healing; caught up and settled %.1f s after", toFirst,
-                                (settled - heal) / 1e9)));
+                                (settled - heal) / 1e9), alerts);
 
                 assertThat(hits).as("the failpoint acted").isPositive();
                 assertThat(writeFailures).as("failed segment writes counted").isPositive();
@@ -363,6 +379,7 @@ class SegmentDirFullIT {
                 SegmentCheck.assertExactlyOnce(env.catalog, env.store, wal);
                 SegmentCheck.assertPagesMatch(env.catalog, env.store, wal, 0, 1000, 17);
                 assertThat(failpoints).contains("\"segment-write\":{\"action\":\"off\"");
+                assertThat(writeAlertFired).as("SegmentWriteFailures firing during the fault (alerts: %s)", alerts).isTrue();
             } finally {
                 worker.destroy(); // SIGTERM: graceful stop
                 if (!worker.waitFor(40, TimeUnit.SECONDS)) {
