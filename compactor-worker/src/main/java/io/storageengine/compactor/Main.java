@@ -11,6 +11,7 @@ import io.storageengine.compactor.worker.StatusReport;
 import io.storageengine.runtime.admin.AdminServer;
 import io.storageengine.runtime.admin.AdminSocket;
 import io.storageengine.runtime.admin.Health;
+import io.storageengine.runtime.failpoint.Failpoints;
 import io.storageengine.runtime.logging.JulToSlf4j;
 import io.storageengine.catalog.Catalog;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Main} or {@code Main run}: runs a worker until SIGTERM/SIGINT (graceful: jobs
  *       cancelled and cleaned up, leases released), with Prometheus {@code /metrics} and
  *       {@code /health} on the admin port (SE_COMPACTOR_ADMIN_PORT, 9091; the runtime library's
- *       admin server: live and ready while the worker's threads run, with its leases and backlog).</li>
+ *       admin server: live and ready while the worker's threads run, with its leases and backlog),
+ *       and {@code GET|PUT /failpoints} (drills and tests; also {@code SE_FAILPOINTS} at start:
+ *       {@code segment-write}, {@code segment-read} on the segment store's file I/O).</li>
  *   <li>{@code Main status}: prints segments per level, L0 backlog, offsets and leases per
  *       partition from the catalog, and exits.</li>
  * </ul>
@@ -64,18 +67,21 @@ public final class Main {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        CompactorWorker worker = CompactorWorker.start(config, registry);
+        Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), registry);
+        CompactorWorker worker = CompactorWorker.start(config, registry, failpoints);
         // disk_free_bytes / disk_total_bytes{path=...}: the segment directory (monitoring/alerts.yml, DiskFilling)
         new DiskSpaceMetrics(config.segmentDir().toFile()).bindTo(registry);
         AdminServer admin;
         try {
             admin = AdminServer.start(AdminSocket.onPort(config.adminPort()), registry,
-                    Health.of(worker::isHealthy, worker::health).withDetail("catalog", worker.catalog()::healthDetails));
+                    Health.of(worker::isHealthy, worker::health).withDetail("catalog", worker.catalog()::healthDetails)
+                            .withDetail("failpoints", () -> failpoints.active().isEmpty() ? null : failpoints.active()),
+                    failpoints);
         } catch (RuntimeException e) {
             worker.close(); // its threads would otherwise keep a failed process alive
             throw e;
         }
-        LOG.info("admin endpoint on port {} (/metrics, /health)", admin.port());
+        LOG.info("admin endpoint on port {} (/metrics, /health, /failpoints)", admin.port());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -37,6 +37,8 @@ import io.storageengine.runtime.admin.AdminSocket;
 import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.admin.HealthEndpoint;
 import io.storageengine.runtime.admin.MetricsEndpoint;
+import io.storageengine.runtime.failpoint.Failpoints;
+import io.storageengine.runtime.failpoint.FailpointsEndpoint;
 import io.storageengine.runtime.logging.JulToSlf4j;
 import io.storageengine.schemas.kafka.RelationTopic;
 import java.nio.file.Path;
@@ -51,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * topology) → read path ({@link ReadPath}: hot stores, then the cold tier) → HTTP routing → two
  * sockets, the page API ({@code http.port}, 8080) and the admin socket ({@code http.admin-port},
  * 9090: /metrics, /health, the runtime library's admin endpoints on a named socket of the same
- * server), plus the streaming page API (gRPC, {@code grpc.port}, 8090; {@link GrpcServer}).
+ * server, and /failpoints), plus the streaming page API (gRPC, {@code grpc.port}, 8090; {@link GrpcServer}).
+ * The process's {@link Failpoints} (drills and tests: {@code SE_FAILPOINTS} at start,
+ * {@code PUT /failpoints} on the admin port) reach the cold tier's segment reads ({@code segment-read}).
  * Shutdown (SIGTERM) stops the gRPC server and the web server first (in-flight requests finish
  * within {@code grpc.shutdown-grace} and {@code http.shutdown-grace}), then the streams engine.
  * Sockets use TCP_NODELAY and a 16 KiB write buffer so an 8 KiB page leaves in one write without
@@ -77,7 +81,8 @@ public final class Main {
         JulToSlf4j.install();
         PageServiceConfig config = PageServiceConfig.load();
         PageMetrics metrics = new PageMetrics();
-        ColdTier cold = ColdTier.create(config.cold(), metrics.registry());
+        Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), metrics.registry());
+        ColdTier cold = ColdTier.create(config.cold(), metrics.registry(), failpoints);
         // disk_free_bytes / disk_total_bytes{path=...} of the state (RocksDB) and segment directories
         // (monitoring/alerts.yml, DiskFilling / DiskWillFill)
         new DiskSpaceMetrics(Path.of(config.kafka().stateDir()).toFile()).bindTo(metrics.registry());
@@ -108,7 +113,8 @@ public final class Main {
         WebServer server;
         GrpcServer grpc = null;
         try {
-            server = start(config.http(), services, cold::catalogHealth, new RelationService(services, relationReader));
+            server = start(config.http(), services, cold::catalogHealth, failpoints,
+                    new RelationService(services, relationReader));
             try {
                 grpc = config.grpc().enabled()
                         ? GrpcServer.start(config.http().host(), config.http().advertisedHost(), config.grpc(),
@@ -183,6 +189,16 @@ public final class Main {
     /** {@link #start(PageServiceConfig.Http, Services, HttpService...)} with the catalog pools' health in {@code /health}. */
     public static WebServer start(PageServiceConfig.Http http, Services services,
                                   java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
+        return start(http, services, catalogHealth, Failpoints.none(), extra);
+    }
+
+    /**
+     * As above, with {@code failpoints} on the admin socket ({@code GET|PUT /failpoints}) and the
+     * points that are on listed in {@code /health} ({@code failpoints}).
+     */
+    public static WebServer start(PageServiceConfig.Http http, Services services,
+                                  java.util.function.Supplier<Object> catalogHealth, Failpoints failpoints,
+                                  HttpService... extra) {
         return WebServer.builder()
                 .host(http.host())
                 .port(http.port())
@@ -192,12 +208,12 @@ public final class Main {
                 .directHandlers(Main::problemDirectHandlers)
                 .shutdownGracePeriod(http.shutdownGrace())
                 .shutdownHook(false)
-                .routing(r -> routing(r, services, catalogHealth, extra))
+                .routing(r -> routing(r, services, catalogHealth, failpoints, extra))
                 .putSocket("admin", s -> new AdminSocket(http.host(), http.adminPort(), http.writeBufferSize())
                         .configure(s)
                         .maxPayloadSize(MAX_PAYLOAD)
                         .directHandlers(Main::problemDirectHandlers)
-                        .routing(r -> adminRouting(r, services, catalogHealth)))
+                        .routing(r -> adminRouting(r, services, catalogHealth, failpoints)))
                 .build()
                 .start();
     }
@@ -211,16 +227,17 @@ public final class Main {
 
     /** The page API routes (one HttpService per resource, plus {@code extra}); unknown routes get a 404 problem. */
     public static void routing(HttpRouting.Builder routing, Services services, HttpService... extra) {
-        routing(routing, services, () -> null, extra);
+        routing(routing, services, () -> null, Failpoints.none(), extra);
     }
 
     private static void routing(HttpRouting.Builder routing, Services services,
-                                java.util.function.Supplier<Object> catalogHealth, HttpService... extra) {
+                                java.util.function.Supplier<Object> catalogHealth, Failpoints failpoints,
+                                HttpService... extra) {
         if (services.auth().enabled()) { // off: nothing to check, and a filter costs every request a chain hop
             routing.addFilter(new AuthFilter(services.auth(), services.metrics())); // every route of the API socket
         }
         routing.register(new PageService(services), new BatchPageService(services), new TimelineService(services),
-                        health(services, catalogHealth), new OpenApiService(services), new NoopService(services))
+                        health(services, catalogHealth, failpoints), new OpenApiService(services), new NoopService(services))
                 .error(Exception.class, Problems::send);
         if (extra.length > 0) {
             routing.register(extra);
@@ -230,12 +247,13 @@ public final class Main {
 
     /** The admin socket: Prometheus metrics, health and {@code /ownership} (partitions held here). */
     public static void adminRouting(HttpRouting.Builder routing, Services services) {
-        adminRouting(routing, services, () -> null);
+        adminRouting(routing, services, () -> null, Failpoints.none());
     }
 
     private static void adminRouting(HttpRouting.Builder routing, Services services,
-                                     java.util.function.Supplier<Object> catalogHealth) {
-        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth));
+                                     java.util.function.Supplier<Object> catalogHealth, Failpoints failpoints) {
+        AdminServer.routing(routing, new MetricsEndpoint(services.metrics()::scrape), health(services, catalogHealth, failpoints),
+                new FailpointsEndpoint(failpoints));
         routing.register(new OwnershipService(services));
         routing.error(Exception.class, Problems::send);
         notFound(routing, services);
@@ -245,10 +263,16 @@ public final class Main {
      * {@code /health} and {@code /health/live} on both ports: live while serving, ready when the
      * streams side is (see {@link #caughtUp}); timed under the route {@code health}. {@code catalog}:
      * the catalog pools (shown once the cold tier reached the catalog; not part of readiness, hot reads
-     * work without it).
+     * work without it); {@code failpoints}: the failpoints that are on (shown only while one is: a
+     * drill in progress, or one left on by mistake).
      */
-    private static HealthEndpoint health(Services services, java.util.function.Supplier<Object> catalogHealth) {
-        return new HealthEndpoint(Health.readiness(services.ready()).withDetail("catalog", catalogHealth), services::timed);
+    private static HealthEndpoint health(Services services, java.util.function.Supplier<Object> catalogHealth,
+                                         Failpoints failpoints) {
+        return new HealthEndpoint(Health.readiness(services.ready()).withDetail("catalog", catalogHealth)
+                .withDetail("failpoints", () -> {
+                    List<String> on = failpoints.active();
+                    return on.isEmpty() ? null : on;
+                }), services::timed);
     }
 
     private static void notFound(HttpRouting.Builder routing, Services services) {

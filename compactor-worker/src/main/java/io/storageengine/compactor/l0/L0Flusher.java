@@ -7,6 +7,7 @@ import io.storageengine.catalog.lease.StaleLeaseException;
 import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.catalog.segmentmap.RegisterResult;
 import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.compactor.internal.SegmentWriteException;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.segments.segment.SegmentInfo;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * and never shared with another owner. A stale epoch or a conflicting offset is refused by the
  * catalog; the file is deleted and the exception propagates (the caller drops its buffer).
  * A buffer holding only watermarks or skipped records commits its offsets without a segment.
+ * A write that fails (a full disk: {@link SegmentWriteException}) leaves no file, neither the
+ * writer's temporary one nor a half-put segment, registers nothing and commits no offset: the
+ * caller drops the buffer and consumes the same WAL again later.
  * Thread-safe if the catalog and store are (one call per buffer at a time).
  */
 public final class L0Flusher {
@@ -85,11 +89,21 @@ public final class L0Flusher {
         Files.deleteIfExists(path);
         long duplicates = 0;
         SegmentInfo info;
-        try (SegmentWriter w = SegmentWriter.create(path, SegmentWriter.Options.of(SegmentKind.DELTA, 0, p))) {
-            duplicates = buf.writeSorted(w);
-            info = w.finish();
+        String location;
+        try {
+            try (SegmentWriter w = store.newWriter(name, SegmentWriter.Options.of(SegmentKind.DELTA, 0, p))) {
+                duplicates = buf.writeSorted(w);
+                info = w.finish(); // a failed write: close() deletes the temporary file
+            }
+            location = store.put(name, path);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(path); // finished but not put: never left for a reader or the next owner
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new SegmentWriteException(name, e);
         }
-        String location = store.put(name, path);
         SegmentMeta meta = SegmentMetas.of(name, info, store.name(), location, start, next);
         try {
             RegisterResult r = catalog.segments().registerL0(lease, meta, key, next, lsns);

@@ -1,5 +1,6 @@
 package io.storageengine.compactor.merge;
 
+import io.storageengine.compactor.internal.SegmentWriteException;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.segment.SegmentInfo;
 import io.storageengine.segments.segment.SegmentWriter;
@@ -15,7 +16,8 @@ import java.util.List;
  * timeline changes (every L1 and image segment holds one timeline) or, at a page boundary, once the
  * current one reached the target size. Each finished file is put into the store at once.
  * {@link #abort()} deletes every file written so far (and the open temporary file), so a failed or
- * cancelled job leaves nothing behind. Not thread-safe.
+ * cancelled job leaves nothing behind. A failed write (a full disk) throws
+ * {@link SegmentWriteException} and leaves no file of the segment it was writing. Not thread-safe.
  */
 public final class SegmentOutputs implements AutoCloseable {
     /** A finished output: its name in the store, its location, and what its footer says. */
@@ -60,9 +62,17 @@ public final class SegmentOutputs implements AutoCloseable {
         }
         if (current == null) {
             String name = namePrefix + "-" + outputs.size();
-            current = SegmentWriter.create(store.stagingDirectory().resolve(name), options);
+            try {
+                current = store.newWriter(name, options);
+            } catch (IOException e) {
+                throw new SegmentWriteException(name, e);
+            }
         }
-        current.add(keyBuf, keyOffset, valueBuf, valueOffset, valueLength);
+        try {
+            current.add(keyBuf, keyOffset, valueBuf, valueOffset, valueLength);
+        } catch (IOException e) {
+            throw new SegmentWriteException(namePrefix + "-" + outputs.size(), e); // abort() or close() deletes its file
+        }
         System.arraycopy(keyBuf, keyOffset, lastKey, 0, SegmentWriter.KEY_SIZE);
         hasLast = true;
     }
@@ -71,8 +81,21 @@ public final class SegmentOutputs implements AutoCloseable {
         SegmentWriter w = current;
         current = null;
         String name = namePrefix + "-" + outputs.size();
-        SegmentInfo info = w.finish();
-        String location = store.put(name, store.stagingDirectory().resolve(name));
+        java.nio.file.Path staged = store.stagingDirectory().resolve(name);
+        SegmentInfo info;
+        String location;
+        try {
+            info = w.finish();
+            location = store.put(name, staged);
+        } catch (IOException e) {
+            try {
+                w.close(); // an unfinished writer's temporary file
+                java.nio.file.Files.deleteIfExists(staged); // finished but not put
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new SegmentWriteException(name, e);
+        }
         outputs.add(new Output(name, location, info));
         bytesWritten += info.fileSize();
     }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * partition at a time ({@link PartitionOwner#beginJob}); a revocation cancels it. A job whose
  * partition's L0 backlog is within {@code compactor.pacing.behind-l0-segments} runs paced to
  * {@code compactor.pacing.cpu-share} of a core ({@link CpuPacer}), a job of a partition behind at
- * full speed. Run by one thread;
+ * full speed. A partition whose job failed gets no job for a backoff that doubles with each
+ * consecutive failure (1 s up to {@link PartitionOwner#MAX_RETRY}; a full disk fails every merge).
+ * Run by one thread;
  * {@link #stop()} from any thread.
  */
 final class CompactionLoop implements Runnable {
@@ -89,6 +91,9 @@ final class CompactionLoop implements Runnable {
 
     /** Plans and runs at most one job on the partition; true if a job ran. */
     private boolean runOne(PartitionOwner o) {
+        if (!o.jobDue(System.nanoTime())) {
+            return false;
+        }
         Cancellation cancel = new Cancellation(pacer);
         if (!o.beginJob(cancel)) {
             return false;
@@ -110,6 +115,15 @@ final class CompactionLoop implements Runnable {
             if (outcome == JobExecutor.Outcome.FENCED) {
                 metrics.leaseLost("fenced");
                 o.leaseLost("fenced during a " + jobs.get(0).kind() + " job");
+            } else if (outcome == JobExecutor.Outcome.FAILED) {
+                java.time.Duration wait = o.jobFailed(System.nanoTime());
+                LOG.warn("partition {}: no new job for {} ({} failed in a row)", o.partition(), wait, o.jobFailures());
+            } else if (outcome == JobExecutor.Outcome.SUCCEEDED) {
+                if (o.jobFailures() > 0) {
+                    LOG.info("partition {}: a {} job succeeded after {} failed ones", o.partition(), jobs.get(0).kind(),
+                            o.jobFailures());
+                }
+                o.jobSucceeded();
             }
             return outcome == JobExecutor.Outcome.SUCCEEDED;
         } catch (RuntimeException e) {

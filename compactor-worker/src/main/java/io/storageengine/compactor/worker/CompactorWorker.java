@@ -8,6 +8,9 @@ import io.storageengine.compactor.compaction.LeveledPlanner;
 import io.storageengine.compactor.gc.RetiredFileReaper;
 import io.storageengine.compactor.l0.L0Flusher;
 import io.storageengine.compactor.l0.MemoryBudget;
+import io.storageengine.runtime.failpoint.Failpoints;
+import io.storageengine.segments.segment.IoFault;
+import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.store.SegmentStore;
 import io.storageengine.segments.store.SegmentStores;
 import java.io.IOException;
@@ -31,10 +34,16 @@ import org.slf4j.LoggerFactory;
  * Kafka spreads the partitions, the catalog leases make sure one worker at a time writes a
  * partition's segments. {@link #close()} stops everything within about 30 s: running jobs are
  * cancelled (their files deleted, nothing registered), buffers dropped, leases released.
- * Thread-safe.
+ * The segment store's file I/O passes the process's failpoints {@value #SEGMENT_WRITE} (every
+ * write to a new segment file) and {@value #SEGMENT_READ} (every block read of a merge input):
+ * drills of a full or slow disk. Thread-safe.
  */
 public final class CompactorWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompactorWorker.class);
+    /** The failpoint before every write to a new segment file. */
+    public static final String SEGMENT_WRITE = "segment-write";
+    /** The failpoint before every data block read from a segment file (merge and image inputs). */
+    public static final String SEGMENT_READ = "segment-read";
 
     private final CompactorConfig config;
     private final Catalog catalog;
@@ -71,12 +80,18 @@ public final class CompactorWorker implements AutoCloseable {
 
     /** Opens the catalog and store described by {@code config} and starts the worker. */
     public static CompactorWorker start(CompactorConfig config, MeterRegistry registry) throws IOException {
+        return start(config, registry, Failpoints.none());
+    }
+
+    /** As above, the segment store's I/O passing {@code failpoints} ({@value #SEGMENT_WRITE}, {@value #SEGMENT_READ}). */
+    public static CompactorWorker start(CompactorConfig config, MeterRegistry registry, Failpoints failpoints)
+            throws IOException {
         Catalog catalog = Catalog.open(config.catalog());
         try {
             if (registry != null) {
                 catalog.bindTo(registry); // se.catalog.pool.* gauges
             }
-            return start(config, catalog, true, registry);
+            return start(config, catalog, true, registry, failpoints);
         } catch (IOException | RuntimeException e) {
             catalog.close();
             throw e;
@@ -86,8 +101,16 @@ public final class CompactorWorker implements AutoCloseable {
     /** Starts a worker on an open catalog (not closed by the worker unless {@code ownsCatalog}). */
     public static CompactorWorker start(CompactorConfig config, Catalog catalog, boolean ownsCatalog, MeterRegistry registry)
             throws IOException {
+        return start(config, catalog, ownsCatalog, registry, Failpoints.none());
+    }
+
+    /** As above, the segment store's I/O passing {@code failpoints}. */
+    public static CompactorWorker start(CompactorConfig config, Catalog catalog, boolean ownsCatalog, MeterRegistry registry,
+                                        Failpoints failpoints) throws IOException {
+        IoFault read = failpoints.point(SEGMENT_READ)::hit;
+        IoFault write = failpoints.point(SEGMENT_WRITE)::hit;
         SegmentStore store = SegmentStores.open(SegmentStores.Config.of(SegmentStores.Kind.parse(config.segmentStore()),
-                config.segmentDir()), catalog);
+                config.segmentDir()).withFaults(new SegmentFaults(read, write)), catalog);
         CompactorWorker w = new CompactorWorker(config, catalog, ownsCatalog, store, registry);
         w.consumerThread.start();
         w.loopThread.start();

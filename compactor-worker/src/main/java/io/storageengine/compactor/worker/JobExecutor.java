@@ -115,6 +115,12 @@ public final class JobExecutor {
             error = e.getMessage();
             LOG.warn("partition {}: {} failed, catalog unavailable: {}", job.partition(), job.kind(), e.getMessage());
             return outcome;
+        } catch (io.storageengine.compactor.internal.SegmentWriteException e) {
+            error = e.getMessage();
+            keepOutputs = false;
+            metrics.segmentWriteFailed();
+            LOG.warn("partition {}: {} failed, its outputs deleted: {}", job.partition(), job.kind(), e.getMessage());
+            return outcome;
         } catch (IOException | RuntimeException e) {
             error = e.toString();
             keepOutputs = false;

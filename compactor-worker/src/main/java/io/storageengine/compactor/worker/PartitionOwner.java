@@ -2,6 +2,7 @@ package io.storageengine.compactor.worker;
 
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.compactor.internal.Cancellation;
+import io.storageengine.compactor.internal.RetryBackoff;
 import java.time.Duration;
 
 /**
@@ -9,10 +10,20 @@ import java.time.Duration;
  * after it was lost) and the compaction job running on it, if any. The consumer thread creates and
  * closes owners on rebalance; the job loop runs at most one job per owner; the lease keeper
  * renews. {@link #close} cancels the running job and waits for it (bounded) so that a revoked
- * partition has no job left. Thread-safe.
+ * partition has no job left. Failing L0 cuts and failing jobs back off exponentially
+ * ({@link RetryBackoff}, up to {@link #MAX_RETRY}): the cut backoff belongs to the consumer thread,
+ * the job backoff to the compaction thread. Thread-safe.
  */
 public final class PartitionOwner {
+    /** The longest wait between attempts of failing work: compaction resumes within it once the fault is gone. */
+    public static final Duration MAX_RETRY = Duration.ofSeconds(15);
+
     private final int partition;
+    /** Consumer thread only. */
+    private final RetryBackoff cutBackoff = new RetryBackoff(Duration.ofSeconds(2), MAX_RETRY);
+    /** Compaction thread only. */
+    private final RetryBackoff jobBackoff = new RetryBackoff(Duration.ofSeconds(1), MAX_RETRY);
+    private volatile long nextJobNanos;
     private final Object lock = new Object();
     private volatile Lease lease;
     private volatile boolean needsInit;
@@ -81,6 +92,43 @@ public final class PartitionOwner {
 
     void acquireLater(long now, Duration delay) {
         nextAcquireNanos = now + delay.toNanos();
+    }
+
+    /** An L0 cut failed (consumer thread): how long to wait before consuming again from the committed offset. */
+    Duration cutFailed() {
+        return cutBackoff.failed();
+    }
+
+    /** An L0 cut succeeded (consumer thread). */
+    void cutSucceeded() {
+        cutBackoff.succeeded();
+    }
+
+    /** Consecutive failed L0 cuts (consumer thread). */
+    int cutFailures() {
+        return cutBackoff.failures();
+    }
+
+    /** False while a failed job's backoff runs (compaction thread). */
+    boolean jobDue(long now) {
+        return now - nextJobNanos >= 0;
+    }
+
+    /** A job failed (compaction thread): no job on this partition for the returned time. */
+    Duration jobFailed(long now) {
+        Duration d = jobBackoff.failed();
+        nextJobNanos = now + d.toNanos();
+        return d;
+    }
+
+    /** A job succeeded (compaction thread). */
+    void jobSucceeded() {
+        jobBackoff.succeeded();
+    }
+
+    /** Consecutive failed jobs (compaction thread). */
+    int jobFailures() {
+        return jobBackoff.failures();
     }
 
     /** Registers a job about to start; false if the partition is closed, unleased or busy. */

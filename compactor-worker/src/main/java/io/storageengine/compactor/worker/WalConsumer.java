@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * registered (backpressure by pausing partitions; when every buffered partition is being cut and
  * the budget is still exceeded, all partitions are paused). Kafka's fetch sizes are capped, so
  * memory is bounded by the budget plus one fetch. A refused registration (stale epoch) drops the
- * buffer and pauses the partition until the lease can be taken again; any other failure drops the
- * buffer and re-seeks from the catalog. On revocation the partition's cut and job are awaited (the
+ * buffer and pauses the partition until the lease can be taken again; any other failure (a full
+ * disk: nothing was written, registered or committed) drops the buffer and re-seeks from the
+ * catalog after a backoff that doubles with each consecutive failure of the partition (2 s up to
+ * {@link PartitionOwner#MAX_RETRY}). On revocation the partition's cut and job are awaited (the
  * job cancelled; up to 30 s), its buffer dropped and its lease released. The consumer is confined
  * to one thread; {@link #stop()} may be called from any thread.
  */
@@ -296,6 +298,9 @@ final class WalConsumer implements Runnable {
                 }
             } catch (Throwable e) {
                 outcome = e instanceof StaleLeaseException ? "fenced" : "failed";
+                if (e instanceof io.storageengine.compactor.internal.SegmentWriteException) {
+                    metrics.segmentWriteFailed();
+                }
                 cutFailures.put(p, e);
             } finally {
                 metrics.jobEnded("l0", outcome, Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut);
@@ -335,12 +340,25 @@ final class WalConsumer implements Runnable {
                 b.reset(b.startOffset());
             } else if (failure instanceof CatalogConflictException) {
                 LOG.warn("partition {}: L0 refused: {}; re-reading from the committed offset", p, failure.getMessage());
-                dropAndReinit(c, o, b);
+                dropAndReinit(c, o, b, RETRY);
             } else if (failure != null) {
-                LOG.error("partition {}: L0 cut failed; re-reading from the committed offset", p, failure);
-                dropAndReinit(c, o, b);
-            } else if (o.lease() != null && !o.needsInit() && !allPaused && !o.isClosed()) {
-                c.resume(List.of(new TopicPartition(config.topic(), p)));
+                Duration backoff = o.cutFailed();
+                if (o.cutFailures() == 1) {
+                    LOG.error("partition {}: L0 cut failed; nothing registered, re-reading from the committed offset in {}",
+                            p, backoff, failure);
+                } else {
+                    LOG.warn("partition {}: L0 cut failed again ({} in a row): {}; re-reading from the committed offset in {}",
+                            p, o.cutFailures(), failure.getMessage(), backoff);
+                }
+                dropAndReinit(c, o, b, backoff);
+            } else {
+                if (o.cutFailures() > 0) {
+                    LOG.info("partition {}: L0 cut succeeded after {} failed attempts", p, o.cutFailures());
+                }
+                o.cutSucceeded();
+                if (o.lease() != null && !o.needsInit() && !allPaused && !o.isClosed()) {
+                    c.resume(List.of(new TopicPartition(config.topic(), p)));
+                }
             }
         }
     }
@@ -356,10 +374,10 @@ final class WalConsumer implements Runnable {
         c.resume(ready);
     }
 
-    private void dropAndReinit(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, PartitionBuffer b) {
+    private void dropAndReinit(KafkaConsumer<byte[], ByteBuffer> c, PartitionOwner o, PartitionBuffer b, Duration wait) {
         b.reset(b.startOffset());
         o.requestInit();
-        o.acquireLater(System.nanoTime(), RETRY);
+        o.acquireLater(System.nanoTime(), wait);
         TopicPartition tp = new TopicPartition(config.topic(), o.partition());
         if (c.assignment().contains(tp)) {
             c.pause(List.of(tp));

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * L0 backlog ({@code compactor_l0_backlog_segments}), buffered bytes ({@code compactor_l0_buffered_bytes}),
  * owned partitions, catalog leases lost by reason ({@code compactor_lease_lost_total}: {@code renew}
  * a renewal met a newer epoch, {@code fenced} a job's catalog write was fenced, {@code l0} an L0
- * registration was refused). Thread-safe.
+ * registration was refused), segment files that could not be written
+ * ({@code compactor_segment_write_failures_total}: a full disk, an I/O error, the {@code segment-write}
+ * failpoint). Thread-safe.
  */
 public final class WorkerMetrics {
     private final MeterRegistry registry;
@@ -27,6 +29,7 @@ public final class WorkerMetrics {
     private final Map<Integer, AtomicLong> l0Backlog = new ConcurrentHashMap<>();
     private final AtomicLong l0BacklogTotal = new AtomicLong();
     private final Map<String, Counter> walRecords = new ConcurrentHashMap<>();
+    private final Counter segmentWriteFailures;
 
     public WorkerMetrics(MeterRegistry registry, MemoryBudget budget, Map<Integer, ?> owned) {
         this.registry = registry;
@@ -43,6 +46,14 @@ public final class WorkerMetrics {
                     .description("Catalog leases this worker lost (taken over or fenced), by where it noticed")
                     .register(registry); // at 0 from the start, so increase() sees the first loss
         }
+        segmentWriteFailures = Counter.builder("compactor.segment.write.failures")
+                .description("L0 cuts and jobs that failed writing a segment file (disk full, I/O error); retried with backoff")
+                .register(registry); // at 0 from the start, so increase() sees the first failure
+    }
+
+    /** Counts one L0 cut or job that failed writing a segment file. */
+    public void segmentWriteFailed() {
+        segmentWriteFailures.increment();
     }
 
     public MeterRegistry registry() {

@@ -90,4 +90,38 @@ class L1MergerTest {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a", "b");
         }
     }
+
+    /**
+     * A full disk (the segment-write fault) in the middle of a merge with several outputs: the merge
+     * fails with SegmentWriteException carrying the disk's message, and neither the outputs already
+     * finished nor the one being written (nor its temporary file) are left; the same merge succeeds
+     * once the disk has space again.
+     */
+    @Test
+    void aMergeThatCannotWriteLeavesNoFileBehindAndSucceedsOnceTheDiskHasSpace() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failFrom = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+        io.storageengine.segments.segment.IoFault disk = () -> {
+            if (writes.incrementAndGet() >= failFrom.get()) {
+                throw new java.io.IOException("No space left on device");
+            }
+        };
+        DirectorySegmentStore store = new DirectorySegmentStore(dir, null,
+                new io.storageengine.segments.segment.SegmentFaults(io.storageengine.segments.segment.IoFault.NONE, disk));
+        Random rnd = new Random(11);
+        TestData.write(store, "a", SegmentKind.DELTA, 0, TestData.randomVersions(rnd, 3000, 2, 100, 0));
+        TestData.write(store, "b", SegmentKind.DELTA, 0, TestData.randomVersions(rnd, 3000, 2, 100, 20_000));
+        int inputWrites = writes.get();
+        failFrom.set(inputWrites + 3); // the third write of the merge: after at least one finished output
+        assertThatThrownBy(() -> L1Merger.merge(store, List.of("a", "b"), 0, 50_000, "l1-x", Cancellation.none()))
+                .isInstanceOf(io.storageengine.compactor.internal.SegmentWriteException.class)
+                .hasMessageContaining("No space left on device");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a", "b");
+        }
+        failFrom.set(Integer.MAX_VALUE);
+        JobResult r = L1Merger.merge(store, List.of("a", "b"), 0, 50_000, "l1-y", Cancellation.none());
+        assertThat(r.outputs().size()).isGreaterThan(1);
+        assertThat(r.records()).isEqualTo(6000 - r.duplicates());
+    }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The compactor meters monitoring/alerts.yml watches, as Prometheus spells them:
  * compactor_l0_backlog_segments, compactor_job_failures_total{kind,outcome} and
- * compactor_lease_lost_total{reason} (present at 0 from the start, so the first loss is an increase).
+ * compactor_lease_lost_total{reason} and compactor_segment_write_failures_total (present at 0 from
+ * the start, so the first loss or failure is an increase).
  */
 class WorkerMetricsTest {
 
@@ -22,7 +23,9 @@ class WorkerMetricsTest {
         WorkerMetrics m = new WorkerMetrics(registry, new MemoryBudget(1 << 20), Map.of());
         assertThat(registry.scrape()).contains("compactor_lease_lost_total{reason=\"renew\"} 0.0")
                 .contains("compactor_lease_lost_total{reason=\"fenced\"} 0.0")
-                .contains("compactor_lease_lost_total{reason=\"l0\"} 0.0");
+                .contains("compactor_lease_lost_total{reason=\"l0\"} 0.0")
+                .contains("compactor_segment_write_failures_total 0.0");
+        m.segmentWriteFailed();
         m.l0Backlog(0, 5);
         m.l0Backlog(1, 7);
         m.jobStarted();
@@ -34,6 +37,7 @@ class WorkerMetricsTest {
                 .contains("compactor_l0_backlog_segments 12.0")
                 .contains("compactor_job_failures_total{kind=\"merge\",outcome=\"failed\"} 1.0")
                 .contains("compactor_lease_lost_total{reason=\"renew\"} 2.0")
-                .contains("compactor_lease_lost_total{reason=\"fenced\"} 1.0");
+                .contains("compactor_lease_lost_total{reason=\"fenced\"} 1.0")
+                .contains("compactor_segment_write_failures_total 1.0");
     }
 }

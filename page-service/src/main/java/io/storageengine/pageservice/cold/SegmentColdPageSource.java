@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.segmentmap.CatalogSegment;
@@ -15,10 +16,12 @@ import io.storageengine.pageservice.topology.trim.TrimCoverage;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.SegmentsMetrics;
+import io.storageengine.segments.read.LookupDeadlineException;
 import io.storageengine.segments.read.ReaderCache;
 import io.storageengine.segments.read.SegmentSet;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
+import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentVersion;
 import io.storageengine.segments.store.CatalogSegmentStore;
 import io.storageengine.segments.store.SegmentStore;
@@ -58,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * {@link PageReadException.Unavailable} (503); reads the hot store answers alone never call this
  * class. A corrupt segment (or one that cannot be opened) is counted
  * ({@code se.cold.read.failures{reason=corrupt|error}}), logged, and the read fails with 503: a
- * version is never silently skipped. GC horizons and durable LSNs per timeline come from the last
+ * version is never silently skipped. A read-path lookup stops before its next segment read once the
+ * read's deadline passed ({@link PageReadException.DeadlineExceeded}, 503 {@code deadline-exceeded}),
+ * and is timed in {@code se.cold.lookup} (a slow disk shows there first). GC horizons and durable LSNs per timeline come from the last
  * successful refresh (memory only, as the read path requires); the trimmer gets the horizon as
  * observed at least the settle delay ago ({@link #settledGcHorizon}).
  *
@@ -125,6 +130,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
     private final Counter corrupt;
     private final Counter readErrors;
     private final Counter stale;
+    private final Timer lookups;
 
     // written by the (serialized) refresh, read by readers
     private volatile Connection connection;
@@ -166,6 +172,9 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                 .description("cold reads failed with 503").register(r);
         this.stale = Counter.builder("se.cold.read.failures").tag("reason", "stale")
                 .description("cold reads failed with 503").register(r);
+        this.lookups = Timer.builder("se.cold.lookup")
+                .description("cold-tier lookups of the read path (segment reads of one page), failed ones included")
+                .register(r);
         Gauge.builder("se.cold.segments", this, s -> s.activeCount).description("ACTIVE segments in the read set")
                 .register(r);
         Gauge.builder("se.cold.segments.settled", this, s -> s.settledCount)
@@ -187,6 +196,14 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
      * segment store, a shared block cache; segments metrics are bound once connected. Not started.
      */
     public static SegmentColdPageSource create(ColdTierSettings settings, MeterRegistry registry) {
+        return create(settings, registry, SegmentFaults.NONE);
+    }
+
+    /**
+     * As {@link #create(ColdTierSettings, MeterRegistry)}, with the segment store's fault-injection
+     * hooks (the {@code segment-read} failpoint of drills and tests).
+     */
+    public static SegmentColdPageSource create(ColdTierSettings settings, MeterRegistry registry, SegmentFaults faults) {
         Connector connector = () -> {
             Catalog catalog = Catalog.open(settings.catalog());
             try {
@@ -196,7 +213,7 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
                     case CATALOG -> SegmentStores.Kind.CATALOG;
                 };
                 SegmentStore store = SegmentStores.open(
-                        new SegmentStores.Config(kind, settings.segmentDir(), settings.storeCacheBytes(), cache), catalog);
+                        new SegmentStores.Config(kind, settings.segmentDir(), settings.storeCacheBytes(), cache, faults), catalog);
                 if (registry != null) {
                     catalog.bindTo(registry); // se.catalog.pool.*, removed when this catalog closes
                     new SegmentsMetrics(catalog, cache, store instanceof CatalogSegmentStore cs ? cs : null).bindTo(registry);
@@ -395,19 +412,34 @@ public final class SegmentColdPageSource implements ColdPageSource, TrimCoverage
 
     @Override
     public List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) throws PageReadException {
-        return lookup(fresh(readSet), pageKey, maxLsn, stopAtImage);
+        return versions(pageKey, maxLsn, stopAtImage, SegmentSet.NO_DEADLINE);
+    }
+
+    @Override
+    public List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage, long deadlineNanos)
+            throws PageReadException {
+        SegmentSet set = fresh(readSet);
+        long t0 = System.nanoTime();
+        try {
+            return lookup(set, pageKey, maxLsn, stopAtImage, deadlineNanos);
+        } finally {
+            lookups.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
     public List<ColdVersion> coveredVersions(byte[] pageKey, long maxLsn) throws PageReadException {
-        return lookup(fresh(settledSet), pageKey, maxLsn, true);
+        return lookup(fresh(settledSet), pageKey, maxLsn, true, SegmentSet.NO_DEADLINE);
     }
 
-    private List<ColdVersion> lookup(SegmentSet set, byte[] pageKey, long maxLsn, boolean stopAtImage)
-            throws PageReadException.Unavailable {
+    private List<ColdVersion> lookup(SegmentSet set, byte[] pageKey, long maxLsn, boolean stopAtImage, long deadlineNanos)
+            throws PageReadException.Unavailable, PageReadException.DeadlineExceeded {
         List<SegmentVersion> found;
         try {
-            found = set.versions(pageKey, maxLsn, stopAtImage);
+            found = set.versions(pageKey, maxLsn, stopAtImage, deadlineNanos);
+        } catch (LookupDeadlineException e) {
+            throw new PageReadException.DeadlineExceeded("page reconstruction ran past its deadline while reading "
+                    + "segments (slow segment reads?)");
         } catch (CorruptSegmentException e) {
             corrupt.increment();
             LOG.error("Corrupt segment {} at offset {}: reads that need it fail with 503 until it is replaced: {}",

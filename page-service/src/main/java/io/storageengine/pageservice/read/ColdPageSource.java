@@ -27,6 +27,20 @@ public interface ColdPageSource {
      */
     List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) throws PageReadException;
 
+    /**
+     * As {@link #versions(byte[], long, boolean)}, bounded by the read's reconstruction deadline
+     * ({@code System.nanoTime()} scale; {@code Long.MAX_VALUE}: none): an implementation that reads
+     * files stops before its next file read once the deadline passed (a slow disk), so a read
+     * overruns its deadline by at most one file read. The default ignores the deadline (the caller
+     * checks it afterwards).
+     *
+     * @throws PageReadException.DeadlineExceeded if the deadline passed before the lookup finished
+     */
+    default List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage, long deadlineNanos)
+            throws PageReadException {
+        return versions(pageKey, maxLsn, stopAtImage);
+    }
+
     /** Reads below this LSN are refused (410); {@link Lsn#ZERO} if no GC has run. */
     Lsn gcHorizon(TimelineKey timeline);
 

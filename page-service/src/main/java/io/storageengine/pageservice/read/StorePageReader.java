@@ -50,7 +50,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
  * added to it, so the deadline budgets the work, not the WAL wait; {@link Long#MAX_VALUE} means no
- * deadline. Checked by the code (no timer task) → {@link DeadlineExceeded}.
+ * deadline. Checked by the code (no timer task) → {@link DeadlineExceeded}: during the hot scan,
+ * by the cold tier before each segment file it reads (so a slow disk holds a read past its deadline
+ * by at most one segment read), and after the cold lookup. A read that missed its deadline never
+ * answers a page.
  *
  * <p>Thread-safe and lock-free on the hot path (a lock is taken only to sleep while waiting for
  * WAL). Per read it allocates the page key, two range bounds, the scan and the page.
@@ -120,7 +123,7 @@ public final class StorePageReader implements PageReader {
         // (trimming keeps a suffix of each page's history hot, so every trimmed version is older)
         boolean cacheable = hot.newest() && chain.size() > 0;
         if (!chain.complete()) {
-            List<ColdVersion> older = cold.versions(pageKey, readLsn, true);
+            List<ColdVersion> older = cold.versions(pageKey, readLsn, true, deadline);
             // again after the lookup: the cold tier publishes a new horizon before the segment map
             // that relies on it, so a lookup that met retired segments sees the horizon that retired them
             checkHorizon(timeline, readLsn);

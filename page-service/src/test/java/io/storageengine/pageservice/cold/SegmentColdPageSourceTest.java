@@ -311,4 +311,60 @@ class SegmentColdPageSourceTest {
         assertThat(source.durableLsn(TimelineKey.of("33333333333333333333333333333333", "44444444444444444444444444444444")))
                 .isEqualTo(Lsn.ZERO);
     }
+
+    /**
+     * The {@code segment-read} failpoint as the page service wires it ({@link ColdTier#faults}): a
+     * slow block read makes a lookup with a deadline that passes meanwhile fail with DeadlineExceeded
+     * before the next segment, never a partial or wrong list; a failing one is a counted 503; both
+     * are timed in se.cold.lookup; once off, the same lookups answer the right versions.
+     */
+    @Test
+    void slowOrFailingSegmentReadsFailTheLookupOnItsDeadlineAndNeverAnswerWrongVersions() throws Exception {
+        io.storageengine.runtime.failpoint.Failpoints failpoints = io.storageengine.runtime.failpoint.Failpoints.none();
+        DirectorySegmentStore faulty = new DirectorySegmentStore(dir.resolve("segments"), null, ColdTier.faults(failpoints));
+        SegmentColdPageSource slow = new SegmentColdPageSource(
+                () -> new SegmentColdPageSource.Connection(catalog, faulty, () -> { }),
+                ColdTierSettings.of(CatalogConfig.of("jdbc:unused", "u", "p"), dir), registry, now::get);
+        try {
+            long third = wal.lsn() / 3;
+            catalog.set(List.of(ColdTestData.active(segment(0, third, 0)), ColdTestData.active(segment(third, 2 * third, 0)),
+                    ColdTestData.active(segment(2 * third, Long.MAX_VALUE, 0))));
+            assertThat(slow.refresh()).isTrue();
+            // a page whose versions to its chain start span all three segments, read at the newest LSN
+            byte[] pk = null;
+            for (PageKey p : wal.model().pageKeys()) {
+                if (ColdTestData.lookup(all, p.toBytes(), wal.lsn(), true).stream().map(ColdVersion::lsn)
+                        .anyMatch(l -> l < third)) {
+                    pk = p.toBytes();
+                    break;
+                }
+            }
+            assertThat(pk).as("a page with versions in the oldest segment").isNotNull();
+            List<Long> want = lsns(ColdTestData.lookup(all, pk, wal.lsn(), true));
+
+            failpoints.set(ColdTier.SEGMENT_READ, "sleep(40)");
+            byte[] key = pk;
+            assertThatThrownBy(() -> slow.versions(key, wal.lsn(), true, System.nanoTime() + 10_000_000L))
+                    .isInstanceOf(PageReadException.DeadlineExceeded.class).hasMessageContaining("deadline");
+            long bounded = failpoints.point(ColdTier.SEGMENT_READ).hits();
+            // without a deadline the slow reads finish, with the right versions, reading every segment
+            assertThat(lsns(slow.versions(key, wal.lsn(), true))).isEqualTo(want);
+            long full = failpoints.point(ColdTier.SEGMENT_READ).hits() - bounded;
+            assertThat(full).as("block reads of the whole lookup (three segments)").isGreaterThanOrEqualTo(3);
+            assertThat(bounded).as("block reads before the deadline stopped the lookup").isBetween(1L, full - 1);
+
+            failpoints.set(ColdTier.SEGMENT_READ, "error(Input/output error)");
+            assertThatThrownBy(() -> slow.versions(key, wal.lsn(), true, System.nanoTime() + 10_000_000_000L))
+                    .isInstanceOf(PageReadException.Unavailable.class).hasMessageContaining("Input/output error");
+            assertThat(registry.get("se.cold.read.failures").tag("reason", "error").counter().count()).isEqualTo(1.0);
+
+            failpoints.set(ColdTier.SEGMENT_READ, "off");
+            assertThat(lsns(slow.versions(key, wal.lsn(), true, System.nanoTime() + 10_000_000_000L))).isEqualTo(want);
+            assertThat(registry.get("se.cold.lookup").timer().count()).isEqualTo(4);
+            assertThat(registry.get("se.cold.lookup").timer().max(java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .isGreaterThanOrEqualTo(40);
+        } finally {
+            slow.close();
+        }
+    }
 }

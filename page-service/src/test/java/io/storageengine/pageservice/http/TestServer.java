@@ -48,6 +48,11 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Map<String, String> env) {
+        this(env, io.storageengine.runtime.failpoint.Failpoints.none());
+    }
+
+    /** With {@code failpoints} on the admin socket ({@code /failpoints}) and in {@code /health}. */
+    TestServer(Map<String, String> env, io.storageengine.runtime.failpoint.Failpoints failpoints) {
         Map<String, String> all = new HashMap<>(Map.of("SE_HTTP_PORT", "0", "SE_ADMIN_PORT", "0",
                 "SE_HTTP_HOST", "127.0.0.1"));
         all.putAll(env);
@@ -68,7 +73,7 @@ final class TestServer implements AutoCloseable {
                 return partitions;
             }
         }, ready::get, new PageMetrics());
-        server = Main.start(config.http(), services);
+        server = Main.start(config.http(), services, () -> null, failpoints);
     }
 
     int port() {

@@ -48,12 +48,17 @@ import java.util.function.Supplier;
  * <p>{@link #versions} merges one page's versions across every segment that may hold it,
  * newest first, each LSN once, by page-core's chain rules (when a delta and an image segment both
  * hold a version at one LSN, the image wins). A segment that cannot be opened fails the lookup: a version is never
- * silently skipped.
+ * silently skipped. A lookup with a deadline ({@code System.nanoTime()} value) checks it before each
+ * segment it reads and throws {@link LookupDeadlineException} once it has passed, so a slow disk
+ * holds a read past its deadline by at most one segment read.
  *
  * <p>Timelines (GC horizons, last applied LSNs) are reloaded on every {@link #refresh()} and
  * answered from memory. Thread-safe; the caller schedules {@code refresh()} (e.g. every second).
  */
 public final class SegmentSet implements AutoCloseable {
+    /** Deadline value meaning "none". */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
     private final LongSupplier version;
     private final Supplier<List<CatalogSegment>> active;
     private final Supplier<List<TimelineInfo>> timelines;
@@ -169,8 +174,18 @@ public final class SegmentSet implements AutoCloseable {
 
     /** One page's versions with lsn ≤ maxLsn across the current snapshot; see {@link Snapshot#versions}. */
     public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+        return versions(pageKey, maxLsn, stopAtImage, NO_DEADLINE);
+    }
+
+    /**
+     * As above, checking {@code deadlineNanos} ({@code System.nanoTime()} scale, {@link #NO_DEADLINE}
+     * for none) before each segment it reads.
+     *
+     * @throws LookupDeadlineException once the deadline has passed
+     */
+    public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage, long deadlineNanos) {
         try (Snapshot s = acquire()) {
-            return s.versions(pageKey, maxLsn, stopAtImage);
+            return s.versions(pageKey, maxLsn, stopAtImage, deadlineNanos);
         }
     }
 
@@ -307,6 +322,15 @@ public final class SegmentSet implements AutoCloseable {
          * initializing record), and segments older than a chain start already found are not read.
          */
         public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+            return versions(pageKey, maxLsn, stopAtImage, NO_DEADLINE);
+        }
+
+        /**
+         * As above, checking {@code deadlineNanos} before each segment it reads.
+         *
+         * @throws LookupDeadlineException once the deadline has passed (nothing partial is returned)
+         */
+        public List<SegmentVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage, long deadlineNanos) {
             List<Entry> candidates = partitions > 0
                     ? byPartition.getOrDefault(Partitioning.partitionOf(pageKey, partitions), List.of())
                     : newestFirst;
@@ -319,6 +343,9 @@ public final class SegmentSet implements AutoCloseable {
                 }
                 if (Lsn.isAfter(e.segment.meta().minLsn(), maxLsn) || !e.covers(pageKey)) {
                     continue;
+                }
+                if (deadlineNanos != NO_DEADLINE && System.nanoTime() - deadlineNanos > 0) {
+                    throw new LookupDeadlineException("segment lookup ran past its deadline");
                 }
                 List<SegmentVersion> versions;
                 SegmentReader r = e.acquireReader();

@@ -37,6 +37,9 @@ import java.util.zip.CRC32C;
  * page's versions continue into earlier blocks (one read when the page fits in a block).
  *
  * <p>An optional shared {@link BlockCache} keeps recently read blocks of point lookups in memory.
+ * An optional {@link IoFault} runs before every data block read from the file (cache misses and
+ * scans): the {@code segment-read} failpoint of drills and tests; its error fails the read like an
+ * I/O error ({@link UncheckedIOException}), never yields other bytes.
  *
  * <p>Thread-safety and lifetime: all reads are positional ({@link FileChannel#read(ByteBuffer, long)}),
  * so any number of threads may read concurrently. The reader is reference counted: {@code open}
@@ -61,6 +64,7 @@ public final class SegmentReader implements AutoCloseable {
     private final byte[] minKey;
     private final byte[] maxKey;
     private final BlockCache cache;
+    private final IoFault readFault;
     private final long cacheOwner;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean openerReleased = new AtomicBoolean();
@@ -69,7 +73,7 @@ public final class SegmentReader implements AutoCloseable {
     private volatile FileChannel channel;
 
     private SegmentReader(Path file, FileChannel channel, SegmentInfo info, BlockIndex index, KeyFilter filter,
-                          BlockCache cache, long metadataBytes) {
+                          BlockCache cache, IoFault readFault, long metadataBytes) {
         this.metadataBytes = metadataBytes;
         this.file = file;
         this.channel = channel;
@@ -79,6 +83,7 @@ public final class SegmentReader implements AutoCloseable {
         this.minKey = info.minKey();
         this.maxKey = info.maxKey();
         this.cache = cache;
+        this.readFault = readFault;
         this.cacheOwner = cache == null ? 0 : cache.newOwner();
     }
 
@@ -98,6 +103,15 @@ public final class SegmentReader implements AutoCloseable {
      * @throws CorruptSegmentException if the footer, index or filter fails a check
      */
     public static SegmentReader open(Path file, BlockCache cache) throws IOException {
+        return open(file, cache, IoFault.NONE);
+    }
+
+    /**
+     * As {@link #open(Path, BlockCache)}, with {@code readFault} run before every data block read
+     * from the file (drills and tests; {@link IoFault#NONE} for none).
+     */
+    public static SegmentReader open(Path file, BlockCache cache, IoFault readFault) throws IOException {
+        java.util.Objects.requireNonNull(readFault, "readFault");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
             long size = ch.size();
@@ -153,7 +167,7 @@ public final class SegmentReader implements AutoCloseable {
             }
             SegmentInfo info = new SegmentInfo(f.formatVersion(), kind, f.level(), f.partition(), f.recordCount(),
                     f.blockCount(), f.minLsn(), f.maxLsn(), f.minKey(), f.maxKey(), size);
-            return new SegmentReader(file, ch, info, index, filter, cache, size - f.indexOffset());
+            return new SegmentReader(file, ch, info, index, filter, cache, readFault, size - f.indexOffset());
         } catch (IOException | RuntimeException | Error e) {
             ch.close();
             throw e;
@@ -303,6 +317,11 @@ public final class SegmentReader implements AutoCloseable {
         long off = index.offset(b);
         int len = index.length(b);
         byte[] block = new byte[len];
+        try {
+            readFault.check();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading segment " + file + " at offset " + off + ": " + e.getMessage(), e);
+        }
         readAt(ByteBuffer.wrap(block), off);
         blockReads.increment();
         CRC32C crc = new CRC32C();

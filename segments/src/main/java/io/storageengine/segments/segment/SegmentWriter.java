@@ -45,7 +45,9 @@ import java.util.zip.CRC32C;
  * The writer writes a hidden temporary file next to the target; {@link #finish()} writes the
  * index, filter and footer, fsyncs the file, renames it atomically to the target name and fsyncs
  * the directory. A crash leaves either no target file or a complete one. {@link #close()} without
- * {@code finish()} deletes the temporary file.
+ * {@code finish()} deletes the temporary file: a write that fails (a full disk) leaves nothing
+ * once the writer is closed. An optional {@link IoFault} runs before every write to the file
+ * (the {@code segment-write} failpoint of drills and tests).
  *
  * <h2>Memory</h2>
  * One block buffer, a 1 MiB write buffer (blocks are gathered there and reach the file in
@@ -86,6 +88,7 @@ public final class SegmentWriter implements AutoCloseable {
     private final Path temp;
     private final Options options;
     private final FileChannel out;
+    private final IoFault writeFault;
     private final BlockIndex.Builder index = new BlockIndex.Builder(KEY_SIZE);
     private final LongList pageHashes = new LongList();
     private final CRC32C crc = new CRC32C();
@@ -103,8 +106,9 @@ public final class SegmentWriter implements AutoCloseable {
     private boolean finished;
     private boolean closed;
 
-    private SegmentWriter(Path target, Path temp, Options options, FileChannel out) {
+    private SegmentWriter(Path target, Path temp, Options options, FileChannel out, IoFault writeFault) {
         this.target = target;
+        this.writeFault = writeFault;
         this.temp = temp;
         this.options = options;
         this.out = out;
@@ -117,7 +121,16 @@ public final class SegmentWriter implements AutoCloseable {
      * @throws FileAlreadyExistsException if {@code target} exists: segments are never overwritten
      */
     public static SegmentWriter create(Path target, Options options) throws IOException {
+        return create(target, options, IoFault.NONE);
+    }
+
+    /**
+     * As {@link #create(Path, Options)}, with {@code writeFault} run before every write to the
+     * file (drills and tests; {@link IoFault#NONE} for none).
+     */
+    public static SegmentWriter create(Path target, Options options, IoFault writeFault) throws IOException {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(writeFault, "writeFault");
         Path abs = target.toAbsolutePath();
         if (Files.exists(abs)) {
             throw new FileAlreadyExistsException(abs.toString(), null, "segment files are immutable");
@@ -126,7 +139,7 @@ public final class SegmentWriter implements AutoCloseable {
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new SegmentWriter(abs, temp, options, ch);
+        return new SegmentWriter(abs, temp, options, ch, writeFault);
     }
 
     /** Adds a record; {@code pageKey} is the 49-byte PageKey. */
@@ -323,6 +336,9 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void writeFully(ByteBuffer buf) throws IOException {
+        if (buf.hasRemaining()) {
+            writeFault.check();
+        }
         while (buf.hasRemaining()) {
             out.write(buf);
         }

@@ -3,6 +3,7 @@ package io.storageengine.segments.store;
 import io.storageengine.catalog.segmentfile.SegmentFiles;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
+import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -44,6 +45,7 @@ public final class CatalogSegmentStore implements SegmentStore {
     private final long cacheMaxBytes;
     private final int chunkSize;
     private final BlockCache blockCache;
+    private final SegmentFaults faults;
     private final Object[] locks = new Object[32];
     /** Cached files in access order → size. Guarded by {@code this}. */
     private final LinkedHashMap<String, Long> cached = new LinkedHashMap<>(16, 0.75f, true);
@@ -60,6 +62,15 @@ public final class CatalogSegmentStore implements SegmentStore {
     /** As above, with readers sharing {@code blockCache} for point lookups (null for none). */
     public CatalogSegmentStore(SegmentFiles files, Path cacheDir, long cacheMaxBytes, int chunkSize, BlockCache blockCache)
             throws IOException {
+        this(files, cacheDir, cacheMaxBytes, chunkSize, blockCache, SegmentFaults.NONE);
+    }
+
+    /**
+     * As above, with fault-injection hooks on its readers' block reads (of the local copies) and
+     * its writers' writes (in the local cache directory).
+     */
+    public CatalogSegmentStore(SegmentFiles files, Path cacheDir, long cacheMaxBytes, int chunkSize, BlockCache blockCache,
+                               SegmentFaults faults) throws IOException {
         if (chunkSize < 1024 || cacheMaxBytes < 0) {
             throw new IllegalArgumentException("chunk size must be >= 1024 and the cache bound >= 0");
         }
@@ -68,6 +79,7 @@ public final class CatalogSegmentStore implements SegmentStore {
         this.cacheMaxBytes = cacheMaxBytes;
         this.chunkSize = chunkSize;
         this.blockCache = blockCache;
+        this.faults = java.util.Objects.requireNonNull(faults, "faults");
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -123,7 +135,7 @@ public final class CatalogSegmentStore implements SegmentStore {
         synchronized (lockFor(segmentName)) {
             if (Files.exists(file)) {
                 try {
-                    SegmentReader reader = SegmentReader.open(file, blockCache);
+                    SegmentReader reader = SegmentReader.open(file, blockCache, faults.read());
                     touch(segmentName);
                     return reader;
                 } catch (NoSuchFileException e) {
@@ -135,7 +147,7 @@ public final class CatalogSegmentStore implements SegmentStore {
                 }
             }
             long size = download(segmentName, file);
-            SegmentReader reader = SegmentReader.open(file, blockCache); // open before anyone can evict it
+            SegmentReader reader = SegmentReader.open(file, blockCache, faults.read()); // open before anyone can evict it
             remember(segmentName, size);
             evict(segmentName);
             return reader;
@@ -187,6 +199,11 @@ public final class CatalogSegmentStore implements SegmentStore {
     @Override
     public Path stagingDirectory() {
         return cacheDir;
+    }
+
+    @Override
+    public SegmentFaults faults() {
+        return faults;
     }
 
     /** Bytes currently held in the local cache. */

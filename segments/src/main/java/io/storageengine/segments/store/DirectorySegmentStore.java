@@ -1,6 +1,7 @@
 package io.storageengine.segments.store;
 
 import io.storageengine.segments.segment.BlockCache;
+import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -20,13 +21,15 @@ import java.util.stream.Stream;
  * in with an atomic rename (copy + fsync + rename when it comes from another file system) and
  * fsyncs the directory; hidden files (a leading '.') are writers' temporary files and are never
  * listed. Deleting a file does not disturb readers that have it open (POSIX unlink semantics).
- * Thread-safe (all state is in the file system).
+ * Its readers and writers run the store's {@link SegmentFaults} (drills and tests). Thread-safe
+ * (all state is in the file system).
  */
 public final class DirectorySegmentStore implements SegmentStore {
     public static final String STORE_NAME = "dir";
 
     private final Path dir;
     private final BlockCache blockCache;
+    private final SegmentFaults faults;
 
     public DirectorySegmentStore(Path dir) throws IOException {
         this(dir, null);
@@ -34,8 +37,19 @@ public final class DirectorySegmentStore implements SegmentStore {
 
     /** A store whose readers share {@code blockCache} for point lookups (null for none). */
     public DirectorySegmentStore(Path dir, BlockCache blockCache) throws IOException {
+        this(dir, blockCache, SegmentFaults.NONE);
+    }
+
+    /** As above, with fault-injection hooks on its readers' block reads and its writers' writes. */
+    public DirectorySegmentStore(Path dir, BlockCache blockCache, SegmentFaults faults) throws IOException {
         this.dir = Files.createDirectories(dir).toAbsolutePath();
         this.blockCache = blockCache;
+        this.faults = java.util.Objects.requireNonNull(faults, "faults");
+    }
+
+    @Override
+    public SegmentFaults faults() {
+        return faults;
     }
 
     @Override
@@ -90,7 +104,7 @@ public final class DirectorySegmentStore implements SegmentStore {
 
     @Override
     public SegmentReader open(String segmentName) throws IOException {
-        return SegmentReader.open(path(segmentName), blockCache);
+        return SegmentReader.open(path(segmentName), blockCache, faults.read());
     }
 
     @Override

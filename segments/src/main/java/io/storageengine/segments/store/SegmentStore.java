@@ -1,6 +1,8 @@
 package io.storageengine.segments.store;
 
+import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
+import io.storageengine.segments.segment.SegmentWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +52,19 @@ public interface SegmentStore extends AutoCloseable {
 
     /** A directory on the same file system as the store's files, where writers should create new segments. */
     Path stagingDirectory();
+
+    /** The fault-injection hooks of this store's file I/O (drills and tests); none by default. */
+    default SegmentFaults faults() {
+        return SegmentFaults.NONE;
+    }
+
+    /**
+     * Starts a new segment file {@code stagingDirectory()/segmentName}, written through this store's
+     * write fault ({@link #faults()}); finish it, then {@link #put} it under the same name.
+     */
+    default SegmentWriter newWriter(String segmentName, SegmentWriter.Options options) throws IOException {
+        return SegmentWriter.create(stagingDirectory().resolve(checkName(segmentName)), options, faults().write());
+    }
 
     @Override
     default void close() throws IOException {

@@ -2,6 +2,7 @@ package io.storageengine.segments.store;
 
 import io.storageengine.catalog.Catalog;
 import io.storageengine.segments.segment.BlockCache;
+import io.storageengine.segments.segment.SegmentFaults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,19 +36,31 @@ public final class SegmentStores {
      * @param directory the directory store's directory, or the catalog store's local cache
      * @param cacheMaxBytes the catalog store's local cache bound (unused by the directory store)
      * @param blockCache shared by the store's readers for point lookups; null for none
+     * @param faults fault-injection hooks of the store's file I/O (drills and tests; {@link SegmentFaults#NONE})
      */
-    public record Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache) {
+    public record Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache, SegmentFaults faults) {
         public Config {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(faults, "faults");
             if (cacheMaxBytes < 0) {
                 throw new IllegalArgumentException("segment store cache bound must be >= 0, got " + cacheMaxBytes);
             }
         }
 
+        /** Without fault-injection hooks. */
+        public Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache) {
+            this(kind, directory, cacheMaxBytes, blockCache, SegmentFaults.NONE);
+        }
+
         /** A store without a block cache and with a 1 GiB catalog-store cache (the compactor's). */
         public static Config of(Kind kind, Path directory) {
             return new Config(kind, directory, 1L << 30, null);
+        }
+
+        /** This configuration with {@code faults} as the store's fault-injection hooks. */
+        public Config withFaults(SegmentFaults faults) {
+            return new Config(kind, directory, cacheMaxBytes, blockCache, faults);
         }
     }
 
@@ -61,9 +74,9 @@ public final class SegmentStores {
      */
     public static SegmentStore open(Config config, Catalog catalog) throws IOException {
         return switch (config.kind()) {
-            case DIRECTORY -> new DirectorySegmentStore(config.directory(), config.blockCache());
+            case DIRECTORY -> new DirectorySegmentStore(config.directory(), config.blockCache(), config.faults());
             case CATALOG -> new CatalogSegmentStore(Objects.requireNonNull(catalog, "catalog").segmentFiles(), config.directory(),
-                    config.cacheMaxBytes(), CatalogSegmentStore.DEFAULT_CHUNK_SIZE, config.blockCache());
+                    config.cacheMaxBytes(), CatalogSegmentStore.DEFAULT_CHUNK_SIZE, config.blockCache(), config.faults());
         };
     }
 }

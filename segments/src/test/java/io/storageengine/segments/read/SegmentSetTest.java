@@ -354,4 +354,21 @@ class SegmentSetTest {
             assertThat(set.timeline(TL).lastAppliedLsn()).isEqualTo(5000);
         }
     }
+
+    @Test
+    void aLookupStopsBeforeTheNextSegmentOnceItsDeadlinePassed() throws IOException {
+        CatalogSegment older = segment("old", SegmentKind.DELTA, 0, new Object[] {1, 10L, image(10)});
+        CatalogSegment newer = segment("new", SegmentKind.DELTA, 0, new Object[] {1, 20L, delta(20)});
+        active = List.of(older, newer);
+        try (SegmentSet s = set(0)) {
+            s.refresh();
+            assertThat(s.versions(page(1), 30, true, SegmentSet.NO_DEADLINE)).extracting(SegmentVersion::lsn)
+                    .containsExactly(20L, 10L);
+            int before = opened.size();
+            assertThatThrownBy(() -> s.versions(page(1), 30, true, System.nanoTime() - 1))
+                    .isInstanceOf(LookupDeadlineException.class);
+            assertThat(opened).as("no segment read after the deadline").hasSize(before);
+            assertThat(s.versions(page(1), 30, true, System.nanoTime() + 60_000_000_000L)).hasSize(2);
+        }
+    }
 }

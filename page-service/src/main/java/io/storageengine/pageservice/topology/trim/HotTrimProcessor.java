@@ -54,12 +54,23 @@ import org.slf4j.LoggerFactory;
  * settled segments or horizons), so an idle hot store costs nothing. Deletes are collected during a pass and applied after its iterator closes, through the store,
  * so they go to the changelog inside the task's exactly-once transaction. If the cold tier cannot
  * answer, the pass stops, applies what it proved, and the next pass resumes at the same page.
+ *
+ * <p><b>A slow cold tier.</b> Passes run on the stream thread, so while one waits on segment reads
+ * the partition's WAL is not applied. A pass that took longer than {@link #slowPass} (its lookups
+ * waited on a slow disk) pauses trimming of the partition for {@link #FIRST_PAUSE}, doubling with
+ * each slow pass after a pause up to {@link #MAX_PAUSE} ({@code se.hot.trim.paused.passes}): the hot
+ * store keeps a few more versions for a while, WAL apply keeps going. The pause is measured on the
+ * punctuation clock, the pass on the real one.
  * One instance per task, called by that task's stream thread only.
  */
 final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(HotTrimProcessor.class);
     /** Versions of one page examined per coverage batch. */
     static final int BATCH = 64;
+    /** Trimming pauses this long after a slow pass... */
+    static final java.time.Duration FIRST_PAUSE = java.time.Duration.ofSeconds(10);
+    /** ...doubling with each slow pass that follows a pause, up to this. */
+    static final java.time.Duration MAX_PAUSE = java.time.Duration.ofSeconds(60);
 
     private final TrimCoverage coverage;
     private final TrimSettings settings;
@@ -72,6 +83,10 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     /** Coverage generation when the current sweep started, and when the last complete sweep started. */
     private long sweepGeneration = -1;
     private long sweptGeneration = -1;
+    /** Punctuation time (ms) before which no pass runs; the current pause, 0 after a pass that was not slow. */
+    private long pausedUntilMs = Long.MIN_VALUE;
+    private long pauseMs;
+    private long slowPasses;
 
     // the current batch: versions of one page, LSN ascending
     private final byte[][] keys = new byte[BATCH][];
@@ -89,13 +104,40 @@ final class HotTrimProcessor implements Processor<byte[], byte[], Void, Void> {
     public void init(ProcessorContext<Void, Void> context) {
         this.partition = context.taskId().partition();
         this.store = context.getStateStore(PageTopology.PAGE_VERSIONS_STORE);
-        context.schedule(settings.interval(), PunctuationType.WALL_CLOCK_TIME, ts -> trimPass());
+        context.schedule(settings.interval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
         stats.entries.put(partition, store.approximateNumEntries());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         // the WAL processor applies records; this processor only trims
+    }
+
+    /** A pass longer than this waited on the cold tier: ten times {@code maxTime}, at least 200 ms. */
+    long slowPass() {
+        return Math.max(10 * settings.maxTime().toNanos(), 200_000_000L);
+    }
+
+    /** The punctuator: a pass unless trimming is paused after a slow one ({@code nowMs}: punctuation time). */
+    void punctuate(long nowMs) {
+        if (nowMs < pausedUntilMs) {
+            stats.pausedPasses.increment();
+            return;
+        }
+        long t0 = System.nanoTime();
+        trimPass();
+        long took = System.nanoTime() - t0;
+        if (took > slowPass()) {
+            pauseMs = pauseMs == 0 ? FIRST_PAUSE.toMillis() : Math.min(2 * pauseMs, MAX_PAUSE.toMillis());
+            pausedUntilMs = nowMs + took / 1_000_000 + pauseMs;
+            slowPasses++;
+            if (slowPasses == 1 || slowPasses % 60 == 0) {
+                LOG.warn("Partition {}: a hot-store trimming pass took {} ms (slow segment reads?); trimming paused for {} ms "
+                        + "so WAL apply is not held up ({} slow passes)", partition, took / 1_000_000, pauseMs, slowPasses);
+            }
+        } else {
+            pauseMs = 0;
+        }
     }
 
     /** One bounded slice of the sweep. Package-private for tests. */

@@ -16,7 +16,8 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
  * store (so its deletes go through the store's changelog, inside the task's exactly-once
  * transaction). Also holds the counters the processors report into and binds them to Micrometer:
  * {@code se.hot.trimmed.versions}, {@code se.hot.trim.mismatches}, {@code se.hot.trim.passes},
- * {@code se.hot.trim.skipped.passes} (cold tier unavailable), {@code se.hot.trim.sweeps} (full
+ * {@code se.hot.trim.skipped.passes} (cold tier unavailable), {@code se.hot.trim.paused.passes}
+ * (passes left out while trimming is paused after a slow one), {@code se.hot.trim.sweeps} (full
  * passes over a store) and the gauge {@code se.hot.store.entries} (RocksDB's estimate, summed over
  * the partitions active here). Thread-safe.
  */
@@ -28,6 +29,7 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
     final LongAdder shadowed = new LongAdder();
     final LongAdder passes = new LongAdder();
     final LongAdder skippedPasses = new LongAdder();
+    final LongAdder pausedPasses = new LongAdder();
     final LongAdder sweeps = new LongAdder();
     final Map<Integer, Long> entries = new ConcurrentHashMap<>();
 
@@ -49,6 +51,11 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
     /** Hot versions kept because the cold copy at the same LSN differed (should stay 0). */
     public long mismatches() {
         return mismatches.sum();
+    }
+
+    /** Passes left out because trimming was paused after a slow pass (slow segment reads). */
+    public long pausedPasses() {
+        return pausedPasses.sum();
     }
 
     /** Completed sweeps over whole partition stores. */
@@ -76,6 +83,8 @@ public final class HotTrimming implements ProcessorSupplier<byte[], byte[], Void
                 .description("trimming passes run").register(r);
         FunctionCounter.builder("se.hot.trim.skipped.passes", skippedPasses, LongAdder::sum)
                 .description("trimming passes stopped because the cold tier could not answer").register(r);
+        FunctionCounter.builder("se.hot.trim.paused.passes", pausedPasses, LongAdder::sum)
+                .description("trimming passes left out while paused after a slow pass (slow segment reads)").register(r);
         FunctionCounter.builder("se.hot.trim.sweeps", this, HotTrimming::sweeps)
                 .description("complete sweeps over a partition's hot store").register(r);
         Gauge.builder("se.hot.store.entries", this, HotTrimming::hotStoreEntries)

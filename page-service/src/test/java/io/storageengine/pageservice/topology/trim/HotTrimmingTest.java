@@ -56,8 +56,11 @@ class HotTrimmingTest {
     private Path stateDir;
 
     private void start(int maxEntries) throws Exception {
-        trimming = new HotTrimming(cold, new TrimSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1),
-                maxEntries, Duration.ofSeconds(10)));
+        start(cold, new TrimSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1), maxEntries, Duration.ofSeconds(10)));
+    }
+
+    private void start(TrimCoverage coverage, TrimSettings settings) throws Exception {
+        trimming = new HotTrimming(coverage, settings);
         config = PageTopologyConfig.of("wal").withHotTrimmer(trimming);
         StreamsBuilder builder = new StreamsBuilder();
         PageTopology.build(builder, config);
@@ -449,6 +452,74 @@ class HotTrimmingTest {
         pipe(second);
         trimUntilSwept();
         assertThat(hotVersions()).isEqualTo(ColdTestData.versionsOf(second, 0, 0).size());
+        assertReadsMatch(wal.model(), end);
+    }
+
+    /**
+     * A slow cold tier (lookups taking 250 ms, a slow disk) must not hold the stream thread: after a
+     * pass longer than the slow-pass bound, trimming pauses (10 s, then 20 s, ... on the punctuation
+     * clock) and no lookup runs meanwhile; once the cold tier is fast again trimming resumes and
+     * deletes what it covers, and reads stay the same throughout.
+     */
+    @Test
+    void aSlowPassPausesTrimmingSoTheStreamThreadIsNotHeldAndTrimmingResumesLater() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        TrimCoverage slowDisk = new TrimCoverage() {
+            @Override
+            public List<io.storageengine.pageservice.read.ColdVersion> coveredVersions(byte[] pageKey, long maxLsn)
+                    throws PageReadException {
+                calls.incrementAndGet();
+                if (slow.get()) {
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return cold.coveredVersions(pageKey, maxLsn);
+            }
+
+            @Override
+            public long generation() {
+                return cold.generation();
+            }
+        };
+        start(slowDisk, new TrimSettings(true, Duration.ofSeconds(30), Duration.ofSeconds(1), 10_000, Duration.ofMillis(5)));
+        SyntheticWal wal = new SyntheticWal(21, 5_000);
+        wal.randomRun(T, 10, 300, 0.1, 40);
+        long end = wal.lsn() + 1;
+        wal.watermark(T, end);
+        List<SyntheticWal.Event> events = wal.events();
+        pipe(events);
+        coldHolds(events, end);
+        long before = hotVersions();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // one pass: its first lookup alone takes 250 ms
+        int afterSlowPass = calls.get();
+        assertThat(afterSlowPass).isPositive();
+        for (int i = 0; i < 9; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        assertThat(calls.get()).as("no lookup while paused").isEqualTo(afterSlowPass);
+        assertThat(trimming.pausedPasses()).isPositive();
+
+        for (int i = 0; i < 4; i++) { // the pause (10 s after the pass's own second) is over: one more pass, slow again
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        int afterSecond = calls.get();
+        assertThat(afterSecond).isGreaterThan(afterSlowPass);
+        for (int i = 0; i < 15; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        assertThat(calls.get()).as("the second pause is longer (20 s)").isEqualTo(afterSecond);
+        assertReadsMatch(wal.model(), end);
+
+        slow.set(false);
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        trimUntilSwept();
+        assertThat(hotVersions()).isLessThan(before);
+        assertThat(trimming.trimmedVersions()).isEqualTo(before - hotVersions());
         assertReadsMatch(wal.model(), end);
     }
 }
