@@ -26,8 +26,18 @@ final class ChildPageService implements AutoCloseable {
 
     /** An HTTP answer: status and body; status -1 when nothing answered (refused, timeout). */
     record Answer(int status, byte[] body) {
+        /** The last path segment of a problem's {@code type} URI (its slug). */
+        private static final java.util.regex.Pattern PROBLEM_TYPE = java.util.regex.Pattern.compile(
+                "\"type\"\\s*:\\s*\"[^\"]*?([A-Za-z0-9-]+)\"");
+
         boolean ok() {
             return status == 200;
+        }
+
+        /** "STATUS SLUG" of a problem answer ("STATUS ?" when the body names no problem type). */
+        String problemKind() {
+            java.util.regex.Matcher m = PROBLEM_TYPE.matcher(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            return status + " " + (m.find() ? m.group(1) : "?");
         }
     }
 

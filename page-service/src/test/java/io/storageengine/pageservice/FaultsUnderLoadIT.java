@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storageengine.pageservice.topology.ReferenceModel;
 import io.storageengine.pageservice.topology.SyntheticWal;
-import io.storageengine.schemas.kafka.Partitioning;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.FaultTable;
@@ -30,11 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,17 +65,11 @@ class FaultsUnderLoadIT {
     private static final Duration LIVENESS = Duration.ofSeconds(120);
     private static final List<String> TABLE = new CopyOnWriteArrayList<>();
     /** The last path segment of a problem's {@code type} URI (its slug). */
-    private static final java.util.regex.Pattern PROBLEM_TYPE = java.util.regex.Pattern.compile(
-            "\"type\"\\s*:\\s*\"[^\"]*?([A-Za-z0-9-]+)\"");
 
     private final ItResources resources = new ItResources();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
         resources.close();
     }
 
@@ -108,15 +98,15 @@ class FaultsUnderLoadIT {
         Stack(String label, boolean withCatalog) throws Exception {
             this.label = label;
             prometheus = PrometheusProcess.start("fault-" + label);
-            toClose.add(prometheus);
+            resources.add(prometheus);
             adminTarget = "127.0.0.1:" + ChildPageService.freePort();
             prometheus.addTarget("page-service", adminTarget);
             int brokerPort = KafkaBrokerProcess.freePort();
             proxy = TcpProxy.start(brokerPort);
-            toClose.add(proxy);
+            resources.add(proxy);
             bootstrap = "127.0.0.1:" + proxy.port();
             broker = KafkaBrokerProcess.create(resources.tempDir("fault-broker"), brokerPort, bootstrap);
-            toClose.add(broker);
+            resources.add(broker);
             broker.start();
             KafkaBrokerProcess.createTopics(bootstrap, Map.of(TOPIC, PARTITIONS, TOPIC + "-relations", 1));
             pageEnv = new HashMap<>(Map.of(
@@ -126,7 +116,7 @@ class FaultsUnderLoadIT {
                     "SE_COLD_ENABLED", "false", "SE_WAIT_TIMEOUT", "1s"));
             if (withCatalog) { // the cold tier on a private PostgreSQL (no segments: the map stays empty)
                 catalog = LocalPostgres.startPrivate();
-                toClose.add(catalog::discard);
+                resources.add(catalog::discard);
                 pageEnv.put("SE_COLD_ENABLED", "true");
                 pageEnv.put("SE_CATALOG_URL", catalog.jdbcUrl(catalog.createDatabase("fault_catalog")));
                 pageEnv.put("SE_CATALOG_USER", catalog.user());
@@ -141,7 +131,7 @@ class FaultsUnderLoadIT {
         ChildPageService startPage(int port) throws Exception {
             ChildPageService c = ChildPageService.start("fault-" + label + "-page-" + restarts.incrementAndGet(), port,
                     pageEnv);
-            toClose.add(c);
+            resources.add(c);
             return c;
         }
     }
@@ -240,50 +230,19 @@ class FaultsUnderLoadIT {
         Stack stack = new Stack(name.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", ""), withCatalog);
 
         // The whole WAL up front: 12,000 page records over 150 pages, a watermark every 100.
-        SyntheticWal wal = new SyntheticWal(4242, 7_000_000);
-        wal.randomRun(T, 150, 12_000, 0.2, 100);
-        long finalLsn = wal.lsn() + 10;
-        wal.watermark(T, finalLsn);
-        List<SyntheticWal.Event> events = wal.drain();
-        ReferenceModel model = wal.model();
+        PacedWalIngest.Workload w = PacedWalIngest.Workload.generate(T, 4242, 7_000_000, 150, 12_000, 0.2, 100, PARTITIONS);
+        List<SyntheticWal.Event> events = w.events();
+        ReferenceModel model = w.model();
         List<PageKey> pages = model.pageKeys();
-        long expectedRecords = events.stream().mapToLong(e -> e.key().length == TimelineKey.SIZE ? PARTITIONS : 1).sum();
+        long finalLsn = w.finalLsn();
+        long expectedRecords = w.expectedRecords();
 
-        AtomicLong ackedLsn = new AtomicLong();
-        AtomicInteger sendFailures = new AtomicInteger();
-        AtomicReference<Exception> firstSendFailure = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        PacedWalIngest ingest = new PacedWalIngest("fault-ingest", Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 180_000));
-        toClose.add(producer);
-        Thread ingest = Thread.ofPlatform().name("fault-ingest").start(() -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < events.size() && !stop.get(); i++) {
-                SyntheticWal.Event e = events.get(i);
-                long wait = t0 + i * 5_000_000L - System.nanoTime(); // about 200 events/s
-                if (wait > 0 && !sleepNanos(wait)) {
-                    return;
-                }
-                int copies = e.key().length == TimelineKey.SIZE ? PARTITIONS : 1;
-                AtomicInteger left = new AtomicInteger(copies);
-                for (int c = 0; c < copies; c++) {
-                    int p = copies == 1 ? Partitioning.partitionOf(e.key(), PARTITIONS) : c;
-                    producer.send(new ProducerRecord<>(TOPIC, p, e.key(), e.value()), (md, ex) -> {
-                        if (ex != null) {
-                            sendFailures.incrementAndGet();
-                            firstSendFailure.compareAndSet(null, ex);
-                        } else if (left.decrementAndGet() == 0 && copies > 1) {
-                            ackedLsn.accumulateAndGet(e.lsn(), Math::max);
-                        }
-                    });
-                }
-            }
-            producer.flush();
-        });
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 180_000),
+                TOPIC, PARTITIONS, events);
+        resources.add(ingest);
 
         AtomicReference<Phase> phase = new AtomicReference<>(new Phase());
         Phase before = phase.get();
@@ -294,7 +253,7 @@ class FaultsUnderLoadIT {
             Random random = new Random(r);
             readers.add(Thread.ofPlatform().name("fault-reader-" + r).start(() -> {
                 while (!stop.get()) {
-                    long lsn = ackedLsn.get();
+                    long lsn = ingest.ackedLsn();
                     if (lsn == 0) {
                         sleepNanos(50_000_000L);
                         continue;
@@ -316,10 +275,7 @@ class FaultsUnderLoadIT {
                     }
                     if (a.status() >= 500) {
                         ph.serverErrors.incrementAndGet();
-                        java.util.regex.Matcher m = PROBLEM_TYPE.matcher(new String(a.body(),
-                                java.nio.charset.StandardCharsets.UTF_8));
-                        ph.problems.computeIfAbsent(a.status() + " " + (m.find() ? m.group(1) : "?"),
-                                k -> new AtomicInteger()).incrementAndGet();
+                        ph.problems.computeIfAbsent(a.problemKind(), k -> new AtomicInteger()).incrementAndGet();
                     } else if (a.status() < 0) {
                         ph.noAnswer.incrementAndGet();
                     }
@@ -332,7 +288,7 @@ class FaultsUnderLoadIT {
         while (before.ok.get() < 200) {
             assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
             assertThat(System.nanoTime()).as("serving before the fault: acked LSN %s, sends failed %s (first: %s), "
-                    + "reads %s; page-service log tail:%n%s", ackedLsn.get(), sendFailures.get(), firstSendFailure.get(),
+                    + "reads %s; page-service log tail:%n%s", ingest.ackedLsn(), ingest.sendFailures(), ingest.firstFailure(),
                     before, stack.page.get().logTail(40)).isLessThan(deadline);
             Thread.sleep(100);
         }
@@ -342,20 +298,19 @@ class FaultsUnderLoadIT {
         long start = System.nanoTime();
         Instant startWall = Instant.now();
         fault.inject(stack);
-        ackedAtEnd.set(ackedLsn.get());
+        ackedAtEnd.set(ingest.ackedLsn());
         fault.end(stack);
         long end = System.nanoTime();
         Phase after = new Phase();
         phase.set(after);
 
-        ingest.join(LIVENESS.toMillis() + 120_000);
-        assertThat(ingest.isAlive()).as("ingest finished").isFalse();
-        assertThat(sendFailures.get()).as("failed sends (first: %s)", firstSendFailure.get()).isZero();
+        assertThat(ingest.await(LIVENESS.toMillis() + 120_000)).as("ingest finished").isTrue();
+        assertThat(ingest.sendFailures()).as("failed sends (first: %s)", ingest.firstFailure()).isZero();
         deadline = System.nanoTime() + LIVENESS.toNanos();
-        while (ackedLsn.get() < finalLsn || firstOkAfterFault.get() < 0) {
+        while (ingest.ackedLsn() < finalLsn || firstOkAfterFault.get() < 0) {
             assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
             assertThat(System.nanoTime()).as("serving again after the fault: acked LSN %s of %s, reads after %s; "
-                    + "page-service log tail:%n%s", ackedLsn.get(), finalLsn, after,
+                    + "page-service log tail:%n%s", ingest.ackedLsn(), finalLsn, after,
                     stack.page.get().logTail(40)).isLessThan(deadline);
             Thread.sleep(100);
         }

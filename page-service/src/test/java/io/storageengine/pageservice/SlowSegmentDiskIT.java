@@ -15,15 +15,12 @@ import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.segments.store.DirectorySegmentStore;
+import io.storageengine.testsupport.AdminEndpoint;
 import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
 import io.storageengine.testsupport.PrometheusProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,15 +38,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,17 +74,11 @@ class SlowSegmentDiskIT {
     private static final Duration LIVENESS = Duration.ofSeconds(120);
     private static final int SLEEP_MS = 300;
     private static final KafkaTestBroker BROKER = KafkaTestBroker.shared();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private static final Pattern PROBLEM_TYPE = Pattern.compile("\"type\"\\s*:\\s*\"[^\"]*?([A-Za-z0-9-]+)\"");
 
     private final ItResources resources = new ItResources();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
         resources.close();
     }
 
@@ -204,16 +189,7 @@ class SlowSegmentDiskIT {
         }
     }
 
-    private static HttpResponse<String> admin(int port, String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static double metric(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
 
     /**
      * How long ago ingest had acknowledged what the page service has applied now (the lowest applied
@@ -222,7 +198,7 @@ class SlowSegmentDiskIT {
     private static double applyDelaySeconds(String scrape, ConcurrentSkipListMap<Long, Long> ackedAt) {
         long applied = Long.MAX_VALUE;
         for (int p = 0; p < PARTITIONS; p++) {
-            applied = Math.min(applied, (long) metric(scrape, "se_partition_applied_lsn{partition=\"" + p + "\",role=\"active\"}"));
+            applied = Math.min(applied, (long) AdminEndpoint.metric(scrape, "se_partition_applied_lsn{partition=\"" + p + "\",role=\"active\"}"));
         }
         Map.Entry<Long, Long> reached = ackedAt.higherEntry(applied); // the first acknowledged LSN beyond what is applied
         return reached == null ? 0 : (System.nanoTime() - reached.getValue()) / 1e9;
@@ -251,14 +227,12 @@ class SlowSegmentDiskIT {
         DirectorySegmentStore store = new DirectorySegmentStore(segDir);
 
         // The whole WAL up front (a complete, read-only model): 10,000 page records over 120 pages.
-        SyntheticWal wal = new SyntheticWal(5105, 9_000_000);
-        wal.randomRun(T, 120, 10_000, 0.1, 100);
-        long finalLsn = wal.lsn() + 10;
-        wal.watermark(T, finalLsn);
-        List<SyntheticWal.Event> events = wal.drain();
-        ReferenceModel model = wal.model();
+        PacedWalIngest.Workload w = PacedWalIngest.Workload.generate(T, 5105, 9_000_000, 120, 10_000, 0.1, 100, PARTITIONS);
+        List<SyntheticWal.Event> events = w.events();
+        ReferenceModel model = w.model();
         List<PageKey> pages = model.pageKeys();
-        long expectedRecords = events.stream().mapToLong(e -> e.key().length == TimelineKey.SIZE ? PARTITIONS : 1).sum();
+        long finalLsn = w.finalLsn();
+        long expectedRecords = w.expectedRecords();
 
         int httpPort = ChildPageService.freePort();
         int adminPort = ChildPageService.freePort();
@@ -273,50 +247,22 @@ class SlowSegmentDiskIT {
                 "SE_COLD_REFRESH_INTERVAL", "200ms", "SE_COLD_MAX_STALENESS", "1s", "SE_HOT_TRIM_SETTLE_DELAY", "2s",
                 "SE_KAFKA_STANDBY_REPLICAS", "0"));
         PrometheusProcess prometheus = PrometheusProcess.start("slow-disk");
-        toClose.add(prometheus);
+        resources.add(prometheus);
         String adminTarget = "127.0.0.1:" + adminPort;
         prometheus.addTarget("page-service", adminTarget);
         ChildPageService page = ChildPageService.start("slow-disk-page", httpPort, env);
-        toClose.add(page);
+        resources.add(page);
 
         // Ingest: paced over about 50 s, idempotent acks=all; the newest watermark acknowledged on every partition.
-        AtomicLong ackedLsn = new AtomicLong();
-        AtomicInteger sendFailures = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
-        Map<String, Object> pcfg = BROKER.producerConfig();
-        pcfg.put(ProducerConfig.ACKS_CONFIG, "all");
-        pcfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pcfg);
-        toClose.add(producer);
-        Thread ingest = Thread.ofPlatform().name("slow-disk-ingest").start(() -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < events.size() && !stop.get(); i++) {
-                SyntheticWal.Event e = events.get(i);
-                long wait = t0 + i * 5_000_000L - System.nanoTime(); // about 200 events/s
-                if (wait > 0 && !sleepNanos(wait)) {
-                    return;
-                }
-                int copies = e.key().length == TimelineKey.SIZE ? PARTITIONS : 1;
-                AtomicInteger left = new AtomicInteger(copies);
-                for (int c = 0; c < copies; c++) {
-                    int p = copies == 1 ? Partitioning.partitionOf(e.key(), PARTITIONS) : c;
-                    producer.send(new ProducerRecord<>(topic, p, e.key(), e.value()), (md, ex) -> {
-                        if (ex != null) {
-                            sendFailures.incrementAndGet();
-                        } else if (left.decrementAndGet() == 0 && copies > 1) {
-                            ackedLsn.accumulateAndGet(e.lsn(), Math::max);
-                        }
-                    });
-                }
-            }
-            producer.flush();
-        });
+        PacedWalIngest ingest = new PacedWalIngest("slow-disk-ingest", BROKER.producerConfig(), topic, PARTITIONS, events);
+        resources.add(ingest);
 
         // When each acknowledged LSN was reached, to tell how far WAL apply is behind ingest.
         ConcurrentSkipListMap<Long, Long> ackedAt = new ConcurrentSkipListMap<>(); // acked LSN → first time seen
         Thread ackWatch = Thread.ofPlatform().name("slow-disk-acks").start(() -> {
             while (!stop.get()) {
-                ackedAt.putIfAbsent(ackedLsn.get(), System.nanoTime());
+                ackedAt.putIfAbsent(ingest.ackedLsn(), System.nanoTime());
                 if (!sleepNanos(50_000_000L)) {
                     return;
                 }
@@ -325,7 +271,7 @@ class SlowSegmentDiskIT {
 
         // The compactor's part: an L0 per partition every 2 s.
         Cutter cutter = new Cutter(catalog, store, topic);
-        toClose.add(cutter.consumer);
+        resources.add(cutter.consumer);
         AtomicReference<Throwable> cutterFailure = new AtomicReference<>();
         Thread cutting = Thread.ofPlatform().name("slow-disk-cutter").start(() -> {
             while (!stop.get()) {
@@ -379,8 +325,7 @@ class SlowSegmentDiskIT {
                         ph.byKind.computeIfAbsent("no answer", k -> new AtomicInteger()).incrementAndGet();
                         continue;
                     }
-                    Matcher m = PROBLEM_TYPE.matcher(new String(a.body(), StandardCharsets.UTF_8));
-                    String kind = a.status() + " " + (m.find() ? m.group(1) : "?");
+                    String kind = a.problemKind();
                     ph.byKind.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
                     if (a.status() >= 500) {
                         ph.serverErrors.incrementAndGet();
@@ -405,8 +350,8 @@ class SlowSegmentDiskIT {
                         .isLessThan(deadline);
                 Thread.sleep(500);
                 try {
-                    String scrape = admin(adminPort, "GET", "/metrics", null).body();
-                    coldBefore = metric(scrape, "se_cold_lookup_seconds_count");
+                    String scrape = AdminEndpoint.call(adminPort, "GET", "/metrics", null).body();
+                    coldBefore = AdminEndpoint.metric(scrape, "se_cold_lookup_seconds_count");
                     applyDelayBefore = applyDelaySeconds(scrape, ackedAt); // the last sample: just before the fault
                 } catch (java.io.IOException e) {
                     coldBefore = 0; // not listening yet
@@ -419,22 +364,22 @@ class SlowSegmentDiskIT {
             Phase during = new Phase();
             phase.set(during);
             faultOn.set(true);
-            HttpResponse<String> on = admin(adminPort, "PUT", "/failpoints", "segment-read=sleep(" + SLEEP_MS + ")");
+            HttpResponse<String> on = AdminEndpoint.call(adminPort, "PUT", "/failpoints", "segment-read=sleep(" + SLEEP_MS + ")");
             assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
             long start = System.nanoTime();
             java.time.Instant startWall = java.time.Instant.now();
-            String health = admin(adminPort, "GET", "/health", null).body();
+            String health = AdminEndpoint.call(adminPort, "GET", "/health", null).body();
             double maxApplyDelay = 0; // the trimmer reads segments on the stream thread: a slow disk slows WAL apply too
             String scrapeDuring = "";
             while (System.nanoTime() - start < FAULT.toNanos()) {
                 Thread.sleep(1000);
-                scrapeDuring = admin(adminPort, "GET", "/metrics", null).body();
+                scrapeDuring = AdminEndpoint.call(adminPort, "GET", "/metrics", null).body();
                 maxApplyDelay = Math.max(maxApplyDelay, applyDelaySeconds(scrapeDuring, ackedAt));
             }
             Phase after = new Phase();
             phase.set(after);
             faultOn.set(false);
-            HttpResponse<String> off = admin(adminPort, "PUT", "/failpoints", "segment-read=off");
+            HttpResponse<String> off = AdminEndpoint.call(adminPort, "PUT", "/failpoints", "segment-read=off");
             assertThat(off.statusCode()).isEqualTo(200);
             long end = System.nanoTime();
 
@@ -461,15 +406,14 @@ class SlowSegmentDiskIT {
             String alerts = prometheus.alertsDuring(startWall, fastAgainWall);
             Thread.sleep(2_000); // reads keep going after the fault
 
-            ingest.join(LIVENESS.toMillis());
-            assertThat(ingest.isAlive()).as("ingest finished").isFalse();
+            assertThat(ingest.await(LIVENESS.toMillis())).as("ingest finished").isTrue();
             stop.set(true);
             for (Thread t : readers) {
                 t.join(30_000);
             }
             cutting.join(30_000);
             assertThat(cutterFailure.get()).as("cutter failure").isNull();
-            assertThat(sendFailures.get()).as("failed sends").isZero();
+            assertThat(ingest.sendFailures()).as("failed sends (first: %s)", ingest.firstFailure()).isZero();
 
             // Nothing acknowledged lost: the topic holds every record, every page at the final LSN is right.
             long inTopic = 0;
@@ -494,11 +438,11 @@ class SlowSegmentDiskIT {
                     wrongAtEnd++;
                 }
             }
-            String scrape = admin(adminPort, "GET", "/metrics", null).body();
-            double hits = metric(scrape, "se_failpoint_hits_total{name=\"segment-read\"}");
-            double coldLookups = metric(scrape, "se_cold_lookup_seconds_count");
-            double deadlineProblems = metric(scrapeDuring, "se_http_problems_total{route=\"page\",type=\"deadline-exceeded\"}");
-            String failpoints = admin(adminPort, "GET", "/failpoints", null).body();
+            String scrape = AdminEndpoint.call(adminPort, "GET", "/metrics", null).body();
+            double hits = AdminEndpoint.metric(scrape, "se_failpoint_hits_total{name=\"segment-read\"}");
+            double coldLookups = AdminEndpoint.metric(scrape, "se_cold_lookup_seconds_count");
+            double deadlineProblems = AdminEndpoint.metric(scrapeDuring, "se_http_problems_total{route=\"page\",type=\"deadline-exceeded\"}");
+            String failpoints = AdminEndpoint.call(adminPort, "GET", "/failpoints", null).body();
             int wrong = before.wrong.get() + during.wrong.get() + after.wrong.get();
             long lost = Math.max(0, expectedRecords - inTopic);
             System.out.printf("SlowSegmentDiskIT: %d WAL records, %d in the topic, %d L0 segments cut; segment-read=sleep(%d) "
@@ -529,7 +473,7 @@ class SlowSegmentDiskIT {
             assertThat(after.ok.get()).isPositive();
         } finally {
             stop.set(true);
-            ingest.interrupt();
+            ingest.close();
             cutting.interrupt();
             cutting.join(30_000); // before its consumer is closed
             ackWatch.interrupt();

@@ -37,16 +37,6 @@ class CompactorCrashIT {
     @TempDir
     Path dir;
 
-    private Process spawn(ItEnv env, String name) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.storageengine.compactor.Main", "run");
-        pb.environment().putAll(env.env);
-        pb.redirectErrorStream(true);
-        Path log = Path.of("target", "it-" + name + ".log");
-        pb.redirectOutput(log.toFile());
-        return pb.start();
-    }
 
     private static boolean jobRunning(ItEnv env) {
         return IntStream.range(0, env.partitions).anyMatch(p -> env.catalog.jobs().recent(p, 5).stream()
@@ -58,17 +48,11 @@ class CompactorCrashIT {
         try (ItEnv env = new ItEnv(dir, 3); PrometheusProcess prometheus = PrometheusProcess.start("compactor-crash")) {
             env.env.put("SE_COMPACTOR_L0_SEGMENT_BYTES", Integer.toString(512 * 1024));
             env.env.put("SE_COMPACTOR_L1_TARGET_BYTES", Integer.toString(1024 * 1024));
-            // One admin port for both processes: one Prometheus instance whose scrapes fail from the kill on.
-            int adminPort;
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-                adminPort = free.getLocalPort();
-            }
-            env.env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(adminPort));
+            int adminPort = env.adminPortWatchedBy(prometheus); // one port for every worker: one Prometheus target
             String adminTarget = "127.0.0.1:" + adminPort;
-            prometheus.addTarget("compactor", adminTarget);
             WalStream wal = new WalStream();
 
-            Process first = spawn(env, "crash-first");
+            Process first = env.spawnWorker("crash-first");
             Instant killed;
             try {
                 // Scraped once before there is work, so that the kill (mid-job) is a change Prometheus sees.
@@ -83,7 +67,7 @@ class CompactorCrashIT {
             }
 
             long restart = System.nanoTime();
-            Process second = spawn(env, "crash-second");
+            Process second = env.spawnWorker("crash-second");
             try {
                 env.awaitCaughtUpAndSettled(TIMEOUT);
                 long caughtUpMillis = (System.nanoTime() - restart) / 1_000_000;

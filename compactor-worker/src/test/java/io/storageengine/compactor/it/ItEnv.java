@@ -11,6 +11,7 @@ import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.segments.store.DirectorySegmentStore;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
+import io.storageengine.testsupport.PrometheusProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,6 +130,32 @@ final class ItEnv implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }, "compaction settled");
+    }
+
+    /** A compactor worker process ({@code Main run}) with this environment; its output in target/it-NAME.log. */
+    Process spawnWorker(String name) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "io.storageengine.compactor.Main", "run");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(Path.of("target", "it-" + name + ".log").toFile());
+        return pb.start();
+    }
+
+    /**
+     * Picks a free port as the workers' admin port ({@code SE_COMPACTOR_ADMIN_PORT}: one for every
+     * worker spawned from here, so a replaced worker is the same Prometheus target) and has
+     * {@code prometheus} scrape it as job {@code compactor}. @return the port
+     */
+    int adminPortWatchedBy(PrometheusProcess prometheus) throws IOException, InterruptedException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(port));
+        prometheus.addTarget("compactor", "127.0.0.1:" + port);
+        return port;
     }
 
     static void await(Duration timeout, BooleanSupplier cond, String what) throws InterruptedException {

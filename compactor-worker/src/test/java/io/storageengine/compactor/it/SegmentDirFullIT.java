@@ -13,13 +13,11 @@ import io.storageengine.schemas.timeline.TimelineId;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.schemas.wal.Lsn;
 import io.storageengine.segments.segment.SegmentReader;
+import io.storageengine.testsupport.AdminEndpoint;
 import io.storageengine.testsupport.FaultTable;
 import io.storageengine.testsupport.PrometheusProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +34,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,32 +67,12 @@ class SegmentDirFullIT {
     private static final Duration FAULT = Duration.ofSeconds(20);
     private static final Duration GRACE = Duration.ofSeconds(2);
     private static final TimelineKey T = new TimelineKey(new TenantId(31, 1), new TimelineId(32, 1));
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
 
-    private Process spawn(ItEnv env, String name) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.storageengine.compactor.Main", "run");
-        pb.environment().putAll(env.env);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(Path.of("target", "it-" + name + ".log").toFile());
-        return pb.start();
-    }
 
-    private static HttpResponse<String> admin(int port, String method, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    /** The value of an un-labelled or labelled sample in a Prometheus scrape, 0 if absent. */
-    private static double metric(String scrape, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(scrape);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
 
     /** What the test saw of the cold tier: reads checked against the model. */
     private static final class Reads {
@@ -222,13 +198,8 @@ class SegmentDirFullIT {
     @Test
     void aFullSegmentDirectoryLosesNothingAndCompactionResumesWhenItHasSpaceAgain() throws Exception {
         try (ItEnv env = new ItEnv(dir, 3); PrometheusProcess prometheus = PrometheusProcess.start("segment-dir-full")) {
-            int adminPort;
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-                adminPort = free.getLocalPort();
-            }
-            env.env.put("SE_COMPACTOR_ADMIN_PORT", Integer.toString(adminPort));
+            int adminPort = env.adminPortWatchedBy(prometheus); // one port for every worker: one Prometheus target
             String adminTarget = "127.0.0.1:" + adminPort;
-            prometheus.addTarget("compactor", adminTarget);
             WalStream wal = new WalStream();
             Random rnd = new Random(5);
             Reads reads = new Reads();
@@ -237,11 +208,11 @@ class SegmentDirFullIT {
                     .seed(300 + burst[0]).relations(4).pagesPerRelation(64).imageRatio(0.2)
                     .startLsn(burst[0]++ == 0 ? 0x0100_0000L : wal.maxLsn.get(T) + 1000).records(400).build());
 
-            Process worker = spawn(env, "dirfull-worker");
+            Process worker = env.spawnWorker("dirfull-worker");
             try {
                 ItEnv.await(TIMEOUT, () -> {
                     try {
-                        return admin(adminPort, "GET", "/health", null).statusCode() == 200;
+                        return AdminEndpoint.call(adminPort, "GET", "/health", null).statusCode() == 200;
                     } catch (Exception e) {
                         return false;
                     }
@@ -261,7 +232,7 @@ class SegmentDirFullIT {
                 int okBefore = reads.ok;
 
                 // The fault: the segment directory is full for 20 s while WAL keeps arriving.
-                HttpResponse<String> on = admin(adminPort, "PUT", "/failpoints", "segment-write=error(No space left on device)");
+                HttpResponse<String> on = AdminEndpoint.call(adminPort, "PUT", "/failpoints", "segment-write=error(No space left on device)");
                 assertThat(on.statusCode()).as(on.body()).isEqualTo(200);
                 Instant faultStartWall = Instant.now();
                 long faultStart = System.nanoTime();
@@ -290,8 +261,8 @@ class SegmentDirFullIT {
                 long faultEndId = maxSegmentId(env);
                 Map<Integer, Long> faultEndOffsets = committed(env);
                 Map<Integer, Long> coveredAtEnd = covered(env);
-                String scrapeDuring = admin(adminPort, "GET", "/metrics", null).body();
-                HttpResponse<String> off = admin(adminPort, "PUT", "/failpoints", "segment-write=off");
+                String scrapeDuring = AdminEndpoint.call(adminPort, "GET", "/metrics", null).body();
+                HttpResponse<String> off = AdminEndpoint.call(adminPort, "PUT", "/failpoints", "segment-write=off");
                 assertThat(off.statusCode()).isEqualTo(200);
                 Instant healWall = Instant.now();
                 long heal = System.nanoTime();
@@ -329,11 +300,11 @@ class SegmentDirFullIT {
                 Map<byte[], Integer> counts = SegmentCheck.deltaRecordCounts(env.catalog, env.store);
                 long lost = wal.reference.keySet().stream().filter(k -> !counts.containsKey(k)).count();
                 long doubled = counts.values().stream().filter(n -> n != 1).count();
-                String scrape = admin(adminPort, "GET", "/metrics", null).body();
-                double writeFailures = metric(scrape, "compactor_segment_write_failures_total");
-                double hits = metric(scrape, "se_failpoint_hits_total{name=\"segment-write\"}");
-                double l0Failed = metric(scrapeDuring, "compactor_job_failures_total{kind=\"l0\",outcome=\"failed\"}");
-                String failpoints = admin(adminPort, "GET", "/failpoints", null).body();
+                String scrape = AdminEndpoint.call(adminPort, "GET", "/metrics", null).body();
+                double writeFailures = AdminEndpoint.metric(scrape, "compactor_segment_write_failures_total");
+                double hits = AdminEndpoint.metric(scrape, "se_failpoint_hits_total{name=\"segment-write\"}");
+                double l0Failed = AdminEndpoint.metric(scrapeDuring, "compactor_job_failures_total{kind=\"l0\",outcome=\"failed\"}");
+                String failpoints = AdminEndpoint.call(adminPort, "GET", "/failpoints", null).body();
                 // From the fault's start until the first segment after healing (+ PrometheusProcess.SETTLE).
                 String alerts = prometheus.alertsDuring(faultStartWall, firstNewSegmentWall);
                 boolean writeAlertFired = prometheus.alertsSeen(faultStartWall, healWall.plus(PrometheusProcess.SETTLE)).stream()
