@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# ./se chaos: the fault suite. Runs the fault ITs of page-service and compactor-worker (each
+# ./se chaos: the fault suite. Runs the fault ITs of ingest, page-service and compactor-worker (each
 # starts its own Kafka broker, PostgreSQL and page-service processes through test-support; the
 # running local stack is not touched), then prints one table of their FAULT-TABLE rows: fault,
 # acknowledged records lost, wrong pages, non-200 answers during the fault, time until serving again,
