@@ -64,7 +64,7 @@ log() { printf '%s %s\n' "$(ts)" "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # the exact command, for the report (environment knobs that change the run, then the script)
-CMDLINE=$(env | grep -E '^(RDC_|SE_(HTTP|ADMIN|COMPACTOR_ADMIN|KAFKA|PG)_PORT=|SE_COMPACTOR_NICE=)' | sort | tr '\n' ' ')
+CMDLINE=$(env | { grep -E '^(RDC_|SE_(HTTP|ADMIN|COMPACTOR_ADMIN|KAFKA|PG)_PORT=|SE_COMPACTOR_NICE=)' || true; } | sort | tr '\n' ' ')
 CMDLINE="${CMDLINE}scripts/bench-read-during-compaction.sh"
 printf '# read latency during compaction\n\ncommand: `%s`  \nstarted %s UTC, load average %s, %s CPUs, %s\n' \
   "$CMDLINE" "$(date -u +%FT%T)" "$(loadavg)" "$(nproc)" "$(git -C "$SE_ROOT" log -1 --format='commit %h' 2>/dev/null || echo '')"
