@@ -255,7 +255,7 @@ class FaultsUnderLoadIT {
                 while (!stop.get()) {
                     long lsn = ingest.ackedLsn();
                     if (lsn == 0) {
-                        sleepNanos(50_000_000L);
+                        PacedWalIngest.sleepNanos(50_000_000L);
                         continue;
                     }
                     PageKey key = pages.get(random.nextInt(pages.size()));
@@ -279,7 +279,7 @@ class FaultsUnderLoadIT {
                     } else if (a.status() < 0) {
                         ph.noAnswer.incrementAndGet();
                     }
-                    sleepNanos(20_000_000L);
+                    PacedWalIngest.sleepNanos(20_000_000L);
                 }
             }));
         }
@@ -365,14 +365,4 @@ class FaultsUnderLoadIT {
         assertThat(wrongAtEnd).as("pages at the final LSN differing from the model").isZero();
     }
 
-    /** Sleeps; false if interrupted (the flag is set again). */
-    private static boolean sleepNanos(long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 }

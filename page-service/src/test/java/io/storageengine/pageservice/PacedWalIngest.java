@@ -70,12 +70,8 @@ final class PacedWalIngest implements AutoCloseable {
         for (int i = 0; i < events.size() && !stop.get(); i++) {
             SyntheticWal.Event e = events.get(i);
             long wait = t0 + i * INTERVAL_NANOS - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } catch (InterruptedException ie) {
-                    return;
-                }
+            if (wait > 0 && !sleepNanos(wait)) {
+                return;
             }
             int copies = e.key().length == TimelineKey.SIZE ? partitions : 1;
             AtomicInteger left = new AtomicInteger(copies);
@@ -95,6 +91,17 @@ final class PacedWalIngest implements AutoCloseable {
             producer.flush();
         } catch (org.apache.kafka.common.errors.InterruptException stopped) {
             // closed while flushing
+        }
+    }
+
+    /** Sleeps; false if interrupted (the flag is set again). */
+    static boolean sleepNanos(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -35,7 +35,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -204,15 +203,6 @@ class SlowSegmentDiskIT {
         return reached == null ? 0 : (System.nanoTime() - reached.getValue()) / 1e9;
     }
 
-    private static boolean sleepNanos(long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     @Test
     void aSlowDiskAnswersDeadlineProblemsNeverWrongPagesAndReadsAreFastOnceItIsGone() throws Exception {
@@ -263,7 +253,7 @@ class SlowSegmentDiskIT {
         Thread ackWatch = Thread.ofPlatform().name("slow-disk-acks").start(() -> {
             while (!stop.get()) {
                 ackedAt.putIfAbsent(ingest.ackedLsn(), System.nanoTime());
-                if (!sleepNanos(50_000_000L)) {
+                if (!PacedWalIngest.sleepNanos(50_000_000L)) {
                     return;
                 }
             }
@@ -281,7 +271,7 @@ class SlowSegmentDiskIT {
                     cutterFailure.compareAndSet(null, t);
                     return;
                 }
-                if (!sleepNanos(2_000_000_000L)) {
+                if (!PacedWalIngest.sleepNanos(2_000_000_000L)) {
                     return;
                 }
             }
@@ -302,7 +292,7 @@ class SlowSegmentDiskIT {
                     long upTo = cutter.durableSince(Partitioning.partitionOf(key.toBytes(), PARTITIONS), Duration.ofSeconds(3));
                     List<Long> lsns = model.records(key).stream().map(ReferenceModel.Rec::lsn).filter(l -> l <= upTo).toList();
                     if (lsns.isEmpty()) {
-                        sleepNanos(20_000_000L);
+                        PacedWalIngest.sleepNanos(20_000_000L);
                         continue;
                     }
                     long lsn = lsns.get(random.nextInt(lsns.size()));
