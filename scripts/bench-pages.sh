@@ -16,7 +16,8 @@
 #            were not 200 inside a batch are listed at the end: se_batch_pages_total by status)
 #   batch64  same with 64 pages
 # and prints req/s, p50/p95/p99 (wrk's latency histogram via a Lua done() hook), the page/noop
-# ratio, and the page service's peak RSS during each run (from /proc). Options (env):
+# ratio, and the page service's peak RSS and anonymous RSS (RssAnon, what its memory budget bounds)
+# during each run (from /proc). Options (env):
 #   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied),
 #   SE_BENCH_LOADTEST (unset; a time scale such as 0.25: then also ./se loadtest's scenarios, HTTP and
 #   stream, against this instance, e.g. with SE_BENCH_COLD=false for hot pages), with
@@ -155,20 +156,20 @@ LUA
 batch_lua 32
 batch_lua 64
 
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
+rss_kib() { awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {print r, a}' "/proc/$PID/status"; }
 start_sampler() { : >"$WORK/rss"; ( while :; do rss_kib >>"$WORK/rss"; sleep 0.5; done ) & SAMPLER=$!; }
 stop_sampler() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; }
 
-declare -A RPS P50 P95 P99 RSS ERR
+declare -A RPS P50 P95 P99 RSS ANON ERR
 run() { # name secs wrk-args...
   local name=$1 secs=$2; shift 2
   start_sampler
   wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" >"$WORK/$name.out" 2>&1 || true
   stop_sampler
-  local rss; rss=$(sort -n "$WORK/rss" | tail -1)
+  local rss anon; rss=$(awk '$1 > m {m = $1} END {print m + 0}' "$WORK/rss"); anon=$(awk '$2 > m {m = $2} END {print m + 0}' "$WORK/rss")
   RPS[$name]=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/$name.out")
   read -r _ P50[$name] P95[$name] P99[$name] ERR[$name] < <(grep '^PCT' "$WORK/$name.out")
-  RSS[$name]=$rss
+  RSS[$name]=$rss; ANON[$name]=$anon
 }
 
 info "page service pid $PID, lsn $LSN, wrk -t$THREADS -c$CONNS -d${SECS}s --latency"
@@ -182,13 +183,14 @@ run pages "$SECS" -s "$WORK/pages.lua" "$BASE"
 run batch32 "$SECS" -s "$WORK/batch32.lua" "$BASE$TL/pages/batch"
 run batch64 "$SECS" -s "$WORK/batch64.lua" "$BASE$TL/pages/batch"
 
-printf '\n%-8s %10s %10s %9s %9s %9s %8s %9s\n' run req/s pages/s p50_us p95_us p99_us errors rss_MiB
+printf '\n%-8s %10s %10s %9s %9s %9s %8s %9s %9s\n' run req/s pages/s p50_us p95_us p99_us errors rss_MiB anon_MiB
 for name in noop page pages batch32 batch64; do
   per=1; [[ $name == batch32 ]] && per=32; [[ $name == batch64 ]] && per=64
   [[ $name == noop ]] && per=0
   pages=$(awk -v r="${RPS[$name]}" -v p="$per" 'BEGIN {printf "%.0f", r * p}')
-  printf '%-8s %10s %10s %9s %9s %9s %8s %9s\n' "$name" "${RPS[$name]}" "$pages" "${P50[$name]}" "${P95[$name]}" \
-    "${P99[$name]}" "${ERR[$name]}" "$(awk -v k="${RSS[$name]}" 'BEGIN {printf "%.0f", k / 1024}')"
+  printf '%-8s %10s %10s %9s %9s %9s %8s %9s %9s\n' "$name" "${RPS[$name]}" "$pages" "${P50[$name]}" "${P95[$name]}" \
+    "${P99[$name]}" "${ERR[$name]}" "$(awk -v k="${RSS[$name]}" 'BEGIN {printf "%.0f", k / 1024}')" \
+    "$(awk -v k="${ANON[$name]}" 'BEGIN {printf "%.0f", k / 1024}')"
 done
 awk -v p="${RPS[page]}" -v n="${RPS[noop]}" 'BEGIN {printf "\npage/noop req/s ratio: %.2f (noop = GET /v1/noop, 8192 constant bytes, same server)\n", p / n}'
 ADMIN=${SE_BENCH_ADMIN_PORT:-19090}; [[ "${SE_BENCH_TARGET:-own}" == running ]] && ADMIN=${SE_ADMIN_PORT:-9090}
@@ -198,6 +200,7 @@ sed -n 's/^se_http_requests_seconds_count{route="\([^"]*\)",status="\([^"]*\)"} 
 sed -n 's/^se_batch_pages_total{status="\([^"]*\)"} \(.*\)/  batch page status \1 \2/p' <<<"$metrics"
 sed -n 's/^se_http_problems_total{route="\([^"]*\)",type="\([^"]*\)"} \(.*\)/  \1 problem \2 \3/p' <<<"$metrics"
 sed -n 's/^se_page_cache_\(hits\|misses\|fills\)_total \(.*\)/  newest-page cache \1 \2/p' <<<"$metrics"
+awk '/^se_process_memory_budget_bytes/ {printf "  memory budget (memory.budget-mb; peak anon_MiB above is held against it): %.0f MiB\n", $2 / 1048576}' <<<"$metrics"
 if [[ -n "${SE_BENCH_LOADTEST:-}" && "${SE_BENCH_TARGET:-own}" != running ]]; then
   # the load scenarios of ./se loadtest against this instance, each SE_BENCH_LOADTEST as long
   info "load scenarios (LoadTest, time scale $SE_BENCH_LOADTEST) against this instance:"

@@ -11,6 +11,7 @@ import io.storageengine.compactor.worker.StatusReport;
 import io.storageengine.runtime.admin.AdminServer;
 import io.storageengine.runtime.admin.AdminSocket;
 import io.storageengine.runtime.admin.Health;
+import io.storageengine.runtime.admin.ProcessMemory;
 import io.storageengine.runtime.failpoint.Failpoints;
 import io.storageengine.runtime.logging.JulToSlf4j;
 import io.storageengine.catalog.Catalog;
@@ -71,6 +72,8 @@ public final class Main {
         CompactorWorker worker = CompactorWorker.start(config, registry, failpoints);
         // disk_free_bytes / disk_total_bytes{path=...}: the segment directory (monitoring/alerts.yml, DiskFilling)
         new DiskSpaceMetrics(config.segmentDir().toFile()).bindTo(registry);
+        // The L0 buffers (compactor.memory-budget-bytes) are on the heap: the bound is heap + JVM overhead.
+        ProcessMemory.register(registry, ProcessMemory.budgetBytes(0, 0));
         AdminServer admin;
         try {
             admin = AdminServer.start(AdminSocket.onPort(config.adminPort()), registry,

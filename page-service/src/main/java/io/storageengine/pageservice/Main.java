@@ -37,6 +37,7 @@ import io.storageengine.runtime.admin.AdminSocket;
 import io.storageengine.runtime.admin.Health;
 import io.storageengine.runtime.admin.HealthEndpoint;
 import io.storageengine.runtime.admin.MetricsEndpoint;
+import io.storageengine.runtime.admin.ProcessMemory;
 import io.storageengine.runtime.failpoint.Failpoints;
 import io.storageengine.runtime.failpoint.FailpointsEndpoint;
 import io.storageengine.runtime.logging.JulToSlf4j;
@@ -86,6 +87,8 @@ public final class Main {
         // disk_free_bytes / disk_total_bytes{path=...} of the state (RocksDB) and segment directories
         // (monitoring/alerts.yml, DiskFilling / DiskWillFill)
         new DiskSpaceMetrics(Path.of(config.kafka().stateDir()).toFile()).bindTo(metrics.registry());
+        ProcessMemory.register(metrics.registry(),
+                ProcessMemory.budgetBytes(config.memory().budgetMb(), config.kafka().rocksDbMemoryMb()));
         if (config.cold().enabled()) {
             new DiskSpaceMetrics(Path.of(config.cold().segmentDir()).toFile()).bindTo(metrics.registry());
         }

@@ -93,6 +93,36 @@ final class ChildPageService implements AutoCloseable {
         }
     }
 
+    /**
+     * A thread dump of the process ({@code jcmd PID Thread.print}), written whole to
+     * target/it-NAME-threads.txt; returns the stacks of the Kafka Streams threads (stream threads,
+     * state updater), for failure messages about a page service that stopped making progress.
+     */
+    String streamThreadStacks() {
+        Path out = Path.of("target", "it-" + name + "-threads.txt");
+        try {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "(jcmd Thread.print did not finish within 20 s)";
+            }
+            StringBuilder b = new StringBuilder();
+            for (String stack : Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).split("\n\n")) {
+                if (stack.contains("StreamThread") || stack.contains("StateUpdater")) {
+                    b.append(stack).append("\n\n");
+                }
+            }
+            return "thread dump " + out + ":\n" + b;
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(thread dump interrupted)";
+        }
+    }
+
     /** SIGKILL and wait for the process to be gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -26,7 +26,8 @@ public record PageServiceConfig(
         Forwarding forwarding,
         Auth auth,
         Cold cold,
-        Grpc grpc) {
+        Grpc grpc,
+        Memory memory) {
 
     /**
      * {@code application.yaml} and the variable names that predate the rule (each kept working;
@@ -63,6 +64,20 @@ public record PageServiceConfig(
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(cold, "cold");
         Objects.requireNonNull(grpc, "grpc");
+        Objects.requireNonNull(memory, "memory");
+    }
+
+    /**
+     * The bound of the instance's anonymous resident memory (heap, RocksDB, JVM overhead), exported
+     * with the resident set by {@link io.storageengine.runtime.admin.ProcessMemory}; {@code budgetMb}
+     * 0 derives it: maximum heap + {@code kafka.rocksdb-memory-mb} + 256 MiB.
+     */
+    public record Memory(long budgetMb) {
+        public Memory {
+            if (budgetMb < 0) {
+                throw new IllegalArgumentException("memory.budget-mb must be >= 0, got " + budgetMb);
+            }
+        }
     }
 
     /**
@@ -270,7 +285,8 @@ public record PageServiceConfig(
                 io.storageengine.catalog.CatalogConfig.of(catalogUrl, c.string("cold.catalog-user"), c.string("cold.catalog-password"))
                         .withKeys(c::optionalString, io.storageengine.runtime.config.Durations::parse));
         var grpc = new Grpc(c.integer("grpc.port"), c.integer("grpc.max-in-flight"), c.duration("grpc.shutdown-grace"));
-        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold, grpc);
+        var memory = new Memory(c.longValue("memory.budget-mb"));
+        return new PageServiceConfig(http, kafka, rateLimit, breaker, bulkhead, read, forwarding, auth, cold, grpc, memory);
     }
 
     private static void requirePort(String name, int port) {

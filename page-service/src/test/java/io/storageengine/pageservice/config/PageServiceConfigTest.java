@@ -61,6 +61,14 @@ class PageServiceConfigTest {
     }
 
     @Test
+    void memoryBudgetIsDerivedUnlessConfigured() {
+        assertThat(PageServiceConfig.load(Map.of()).memory().budgetMb()).isZero();
+        assertThat(PageServiceConfig.load(Map.of("SE_MEMORY_BUDGET_MB", "1536")).memory().budgetMb()).isEqualTo(1536);
+        assertThatThrownBy(() -> PageServiceConfig.load(Map.of("SE_MEMORY_BUDGET_MB", "-1")))
+                .hasMessageContaining("memory.budget-mb");
+    }
+
+    @Test
     void durationsAcceptUnitsAndIso() {
         PageServiceConfig c = PageServiceConfig.load(Map.of("SE_RATE_LIMIT_MAX_WAIT", "250us",
                 "SE_BULKHEAD_MAX_WAIT", "15", "SE_BREAKER_OPEN_DELAY", "2m", "SE_READ_DEADLINE", "PT0.1S"));
