@@ -21,7 +21,9 @@
 #   SE_BENCH_SECONDS (10), SE_BENCH_CONNECTIONS (32), SE_BENCH_THREADS (1), SE_BENCH_LSN (newest applied),
 #   SE_BENCH_LOADTEST (unset; a time scale such as 0.25: then also ./se loadtest's scenarios, HTTP and
 #   stream, against this instance, e.g. with SE_BENCH_COLD=false for hot pages), with
-#   SE_BENCH_LOADTEST_ARGS added to its options (e.g. "--transports stream --pages-per-request 16").
+#   SE_BENCH_LOADTEST_ARGS added to its options (e.g. "--transports stream --pages-per-request 16"),
+#   SE_BENCH_JFR (unset; a file: a Java Flight Recording of the benchmark's own page service, 'profile'
+#   settings, written when it stops; `jfr view hot-methods FILE`).
 set -euo pipefail
 
 SE_ROOT=${SE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -63,7 +65,8 @@ else
     SE_STATE_DIR="$STATE" SE_RATE_LIMIT=100000000 SE_COLD_ENABLED=${SE_BENCH_COLD:-true} \
     SE_KAFKA_BOOTSTRAP=${SE_KAFKA_BOOTSTRAP:-127.0.0.1:${SE_KAFKA_PORT:-9092}} \
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
-      -Xmx1g --enable-native-access=ALL-UNNAMED --
+      -Xmx1g --enable-native-access=ALL-UNNAMED \
+      ${SE_BENCH_JFR:+-XX:StartFlightRecording=filename=$SE_BENCH_JFR,settings=profile,dumponexit=true} --
   PID=$(pid_of page-bench)
   drop_app() { # the hot-only run's internal topics and state
     [[ "$APP_ID" == page-service-bench-hot-* ]] || return 0

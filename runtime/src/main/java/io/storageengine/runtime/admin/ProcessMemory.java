@@ -17,7 +17,7 @@ import java.util.List;
  * RSS but are page cache the kernel reclaims under pressure, so they are reported beside it and
  * not held against it. The monitoring rule {@code MemoryOverBudget} compares the two gauges.
  *
- * <p>Reads {@code /proc} at most once per {@link #MAX_AGE_NANOS} (one parse per scrape);
+ * <p>The gauges hold the instance strongly (callers need not keep it). Reads {@code /proc} at most once per {@link #MAX_AGE_NANOS} (one parse per scrape);
  * thread-safe. Where {@code /proc/self/status} does not exist the gauges read NaN.
  */
 public final class ProcessMemory {
@@ -77,14 +77,14 @@ public final class ProcessMemory {
     public static ProcessMemory register(MeterRegistry registry, long budgetBytes) {
         ProcessMemory m = new ProcessMemory(budgetBytes);
         Gauge.builder("se.process.memory.resident", m, x -> x.resident().anonBytes() < 0 ? Double.NaN : x.resident().anonBytes())
-                .tag("kind", "anon").baseUnit("bytes")
+                .tag("kind", "anon").baseUnit("bytes").strongReference(true)
                 .description("Anonymous resident memory (heap, native caches, stacks); held against the budget")
                 .register(registry);
         Gauge.builder("se.process.memory.resident", m, x -> x.resident().fileBytes() < 0 ? Double.NaN : x.resident().fileBytes())
-                .tag("kind", "file").baseUnit("bytes")
+                .tag("kind", "file").baseUnit("bytes").strongReference(true)
                 .description("File-backed resident memory (mapped segment files, libraries); reclaimable page cache")
                 .register(registry);
-        Gauge.builder("se.process.memory.budget", m, ProcessMemory::budgetBytes).baseUnit("bytes")
+        Gauge.builder("se.process.memory.budget", m, ProcessMemory::budgetBytes).baseUnit("bytes").strongReference(true)
                 .description("The configured bound of anonymous resident memory").register(registry);
         return m;
     }
