@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # bench-read-during-compaction.sh (./se bench read-during-compaction): GetPage latency at a fixed
 # offered load below saturation with the compactor paused vs compacting, interleaved in one run, and
-# page-service RSS per GB of data managed. Runs against the `./se up` stack (needs it up first):
+# page-service RSS per GB of data managed. Runs against the `./se up` stack (needs it up first).
+#
+# RDC_MODE=steady (the default; what the goal "read p95 running vs paused <= 1.10" is about): the
+# compactor is restarted with production segment sizes (RDC_L0_SEGMENT_BYTES 64 MiB, RDC_L0_MAX_AGE
+# 60s) and WAL flows at a steady RDC_INGEST_RATE (20M bytes/s, `walgen --bytes-per-second`) through
+# the whole run. Once the compactor keeps up (its compactor_wal_lag_records <= RDC_MAX_LAG, 20000,
+# after RDC_STEADY_WARMUP 30 s), saturation is measured running ("sat-on") and stopped ("sat-off",
+# kill -STOP); then per round an open-loop run with the compactor running in its steady state
+# ("onN") and one with it stopped ("offN"), reading at the newest applied LSN, after which it is
+# resumed and the script waits (at most RDC_CATCHUP_MAX, 600 s) until it has caught up again. The
+# table adds the compactor's WAL lag at each run's start and end and the seconds its CPU pacing slept.
+#
+# RDC_MODE=burst (the earlier procedure: catch-up bursts after each paused publish):
 #
 #  1. restarts the ./se up page service with SE_RATE_LIMIT raised (RDC_RATE_LIMIT, default 1e8) so the
 #     1,000 req/s tenant limiter does not answer 429s (RDC_RESTART_PAGE=0 skips this); with
@@ -29,7 +41,8 @@
 #     on/off ratio per round, their median and mean (goal < 1.10), and the saturation figures;
 #  5. the page service's VmHWM/VmRSS against the data managed (active segment bytes in the catalog +
 #     the wal topic's bytes on disk).
-# Knobs (env): RDC_SECONDS (20), RDC_WARMUP (3), RDC_ROUNDS (3), RDC_ROUND_BYTES (256M), RDC_SEED
+# Knobs (env): RDC_MODE (steady), RDC_INGEST_RATE, RDC_MAX_LAG, RDC_CATCHUP_MAX, RDC_STEADY_WARMUP,
+# RDC_L0_SEGMENT_BYTES, RDC_L0_MAX_AGE (steady, above), RDC_SECONDS (20), RDC_WARMUP (3), RDC_ROUNDS (3), RDC_ROUND_BYTES (256M), RDC_SEED
 # (4242; the WAL differs per seed, use a new one per run on the same stack), RDC_RATE,
 # RDC_RATE_FRACTION (0.5), RDC_MAX_IN_FLIGHT (64), RDC_COMPACTOR_NICE (unset: keep the running
 # compactor), RDC_RESTART_PAGE (1), RDC_RATE_LIMIT (1e8), RDC_COLD (unset: keep; true/false restarts
@@ -49,6 +62,11 @@ ROUND_BYTES=${RDC_ROUND_BYTES:-256M}
 SEED=${RDC_SEED:-4242}
 FRACTION=${RDC_RATE_FRACTION:-0.5}
 MAX_IN_FLIGHT=${RDC_MAX_IN_FLIGHT:-64}
+MODE=${RDC_MODE:-steady}
+INGEST_RATE=${RDC_INGEST_RATE:-20M}
+MAX_LAG=${RDC_MAX_LAG:-20000}
+CATCHUP_MAX=${RDC_CATCHUP_MAX:-600}
+[[ "$MODE" == steady || "$MODE" == burst ]] || { echo "RDC_MODE must be steady or burst, not $MODE" >&2; exit 2; }
 PORT=${SE_HTTP_PORT:-8080}
 ADMIN=${SE_ADMIN_PORT:-9090}
 CADMIN=${SE_COMPACTOR_ADMIN_PORT:-9091}
@@ -76,12 +94,24 @@ LOADGEN_CP="$(module_cp loadtest)"
 pid_of compactor >/dev/null || die "no compactor started by ./se up"
 CPID=
 resume() { [[ -z "$CPID" ]] || kill -CONT "$CPID" 2>/dev/null || true; }
-trap 'resume; rm -rf "$WORK"' EXIT
+INGEST_PID=
+stop_ingest() { # the steady ingest's process group (setsid)
+  [[ -z "$INGEST_PID" ]] && return 0
+  kill -- -"$INGEST_PID" 2>/dev/null || kill "$INGEST_PID" 2>/dev/null || true
+  wait "$INGEST_PID" 2>/dev/null || true
+  INGEST_PID=
+}
+trap 'resume; stop_ingest; rm -rf "$WORK"' EXIT
 
-if [[ -n "${RDC_COMPACTOR_NICE:-}" ]]; then
-  log "restarting compactor with SE_COMPACTOR_NICE=$RDC_COMPACTOR_NICE"
+if [[ -n "${RDC_COMPACTOR_NICE:-}" || "$MODE" == steady ]]; then
+  # steady: production segment sizes (./se up's demo cuts 512 KiB L0s, 40 a second at 20 MB/s)
+  if [[ "$MODE" == steady ]]; then
+    export SE_COMPACTOR_L0_SEGMENT_BYTES=${RDC_L0_SEGMENT_BYTES:-67108864} SE_COMPACTOR_L0_MAX_AGE=${RDC_L0_MAX_AGE:-60s}
+  fi
+  if [[ -n "${RDC_COMPACTOR_NICE:-}" ]]; then export SE_COMPACTOR_NICE=$RDC_COMPACTOR_NICE; fi
+  log "restarting compactor (SE_COMPACTOR_NICE=${SE_COMPACTOR_NICE:-default}${SE_COMPACTOR_L0_SEGMENT_BYTES:+ SE_COMPACTOR_L0_SEGMENT_BYTES=$SE_COMPACTOR_L0_SEGMENT_BYTES SE_COMPACTOR_L0_MAX_AGE=$SE_COMPACTOR_L0_MAX_AGE})"
   stop_pid compactor >/dev/null
-  SE_COMPACTOR_NICE=$RDC_COMPACTOR_NICE "$SE_ROOT/se" up >&2
+  "$SE_ROOT/se" up >&2
 fi
 CPID=$(pid_of compactor) || die "compactor did not start"
 if [[ "${RDC_RESTART_PAGE:-1}" == 1 ]]; then
@@ -134,20 +164,28 @@ metric() { # port name-regex -> sum of the matching samples
 }
 runq_ns() { cat /proc/"$PID"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%.0f", s}'; }
 gct() { jstat -gc "$PID" 2>/dev/null | awk 'NR == 2 {print $NF}' || echo 0; }
-snap() { # -> "cticks pticks runq_ns gct cbytes coldreads trimmed trimpasses"
-  printf '%s %s %s %s %s %s %s %s\n' "$(awk '{print $14 + $15}' "/proc/$CPID/stat")" \
-    "$(awk '{print $14 + $15}' "/proc/$PID/stat")" "$(runq_ns)" "$(gct)" \
-    "$(metric "$CADMIN" '^compactor_bytes_in_bytes_total')" \
+cmetric() { # name-regex -> the compactor's value ("?" when it does not answer: stopped)
+  curl -s -m 1 "http://127.0.0.1:$CADMIN/metrics" 2>/dev/null | awk -v re="$1" '$1 ~ re {s += $2; n++} END {if (n) printf "%.0f", s; else print "?"}'
+}
+snap() { # -> "cticks pticks runq_ns gct cbytes coldreads trimmed trimpasses clag cpaced"
+  local cbytes clag cpaced
+  if [[ "$(awk '{print $3}' "/proc/$CPID/stat")" == T ]]; then cbytes=?; clag=?; cpaced=?; else
+    cbytes=$(cmetric '^compactor_bytes_in_bytes_total'); clag=$(cmetric '^compactor_wal_lag_records')
+    cpaced=$(cmetric '^compactor_pacing_paused_seconds_total'); fi
+  printf '%s %s %s %s %s %s %s %s %s %s\n' "$(awk '{print $14 + $15}' "/proc/$CPID/stat")" \
+    "$(awk '{print $14 + $15}' "/proc/$PID/stat")" "$(runq_ns)" "$(gct)" "$cbytes" \
     "$(metric "$ADMIN" '^se_segments_block_cache_(hits|misses)_total')" "$(metric "$ADMIN" '^se_hot_trimmed_versions_total')" \
-    "$(metric "$ADMIN" '^se_hot_trim_passes_total')"
+    "$(metric "$ADMIN" '^se_hot_trim_passes_total')" "$clag" "$cpaced"
 }
-extras() { # before after -> "| comp MB | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed |"
+extras() { # before after -> "| comp MB | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed | comp lag | comp paced s |"
   awk -v hz="$HZ" -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    printf "| %.0f | %.1f | %.1f | %.2f | %.2f | %d | %d | %d |", (y[5] - x[5]) / 1048576, (y[1] - x[1]) / hz,
-      (y[2] - x[2]) / hz, (y[3] - x[3]) / 1e9, y[4] - x[4], y[6] - x[6], y[8] - x[8], y[7] - x[7] }'
+    mb = (x[5] == "?" || y[5] == "?") ? "-" : sprintf("%.0f", (y[5] - x[5]) / 1048576)
+    paced = (x[10] == "?" || y[10] == "?") ? "-" : sprintf("%.1f", y[10] - x[10])
+    printf "| %s | %.1f | %.1f | %.2f | %.2f | %d | %d | %d | %s→%s | %s |", mb, (y[1] - x[1]) / hz,
+      (y[2] - x[2]) / hz, (y[3] - x[3]) / 1e9, y[4] - x[4], y[6] - x[6], y[8] - x[8], y[7] - x[7], x[9], y[9], paced }'
 }
-EXTRA_HEAD="| comp MB in | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed |"
-EXTRA_SEP="|---:|---:|---:|---:|---:|---:|---:|---:|"
+EXTRA_HEAD="| comp MB in | comp CPU s | page CPU s | page runq s | page GC s | cold blocks | trim passes | trimmed | comp WAL lag (records, start→end) | comp paced s |"
+EXTRA_SEP="|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 ROWS=()
 
 openloop() { # label rate lsn
@@ -194,6 +232,61 @@ saturate() { # label
   log "${SAT[-1]} (load $(loadavg))"
 }
 
+lsn_hex() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }
+wait_caught_up() { # label min-seconds -> waits until the compactor's WAL lag <= MAX_LAG (bounded by CATCHUP_MAX)
+  local t0=$SECONDS lag
+  sleep "$2"
+  while :; do
+    kill -0 "$INGEST_PID" 2>/dev/null || { cat "$WORK/walgen.err" "$WORK/ingest.out" >&2; die "the steady ingest stopped"; }
+    lag=$(cmetric '^compactor_wal_lag_records')
+    if [[ "$lag" != "?" ]] && ((lag <= MAX_LAG)); then
+      log "$1: compactor caught up (WAL lag $lag records) after $((SECONDS - t0)) s (load $(loadavg))"
+      return 0
+    fi
+    if ((SECONDS - t0 > CATCHUP_MAX)); then
+      log "$1: compactor still $lag records behind after $CATCHUP_MAX s: it does not keep up with $INGEST_RATE/s"
+      NOT_CAUGHT_UP+=("$1 ($lag records)")
+      return 0
+    fi
+    sleep 2
+  done
+}
+NOT_CAUGHT_UP=()
+
+if [[ "$MODE" == steady ]]; then
+  # --- steady ingest: walgen paced at INGEST_RATE for the whole run; the compactor keeps up ---------
+  s=$(( $(lsn_to_int "$LSN0") + 1048576 ))
+  log "steady ingest: walgen --bytes-per-second $INGEST_RATE (seed $SEED, from LSN $(lsn_hex "$s")) | ingest"
+  setsid bash -c '"$0" walgen --bytes 1T --seed "$1" --bytes-per-second "$2" --start-lsn "$3" --out - 2>"$4/walgen.err" \
+    | "$0" ingest --tenant "$5" --timeline "$6" - >"$4/ingest.out" 2>&1' \
+    "$SE_ROOT/se" "$SEED" "$INGEST_RATE" "$(lsn_hex "$s")" "$WORK" "$TENANT" "$TIMELINE" &
+  INGEST_PID=$!
+  wait_caught_up "start" "${RDC_STEADY_WARMUP:-30}"
+  LSN=$(applied)
+  wrk_script "$LSN"
+  log "warm-up 5 s (compactor running)"
+  wrk -t1 -c16 -d5s -s "$WORK/pages.lua" "$BASE" >/dev/null 2>&1 || true
+  saturate sat-on
+  kill -STOP "$CPID"
+  saturate sat-off
+  kill -CONT "$CPID"
+  wait_caught_up "after sat-off" 2
+  RATE=${RDC_RATE:-$(awk -v r="${SAT_RPS[sat-off]}" -v f="$FRACTION" 'BEGIN {printf "%.0f", r * f}')}
+  ((RATE > 0)) || die "saturation baseline gave no req/s (see $WORK/sat-off.out)"
+  log "fixed offered rate $RATE req/s (sat-off ${SAT_RPS[sat-off]} req/s)"
+  if [[ "${RDC_JFR:-0}" == 1 ]]; then
+    jcmd "$PID" JFR.start name=rdc settings=profile filename="$SE_LOCAL/rdc-page-service.jfr" >/dev/null \
+      && log "JFR recording of the page service into $SE_LOCAL/rdc-page-service.jfr"
+  fi
+  for r in $(seq 1 "$ROUNDS"); do # on (steady state), then off (stopped), then catch up again
+    openloop "on$r" "$RATE" "$(applied)"
+    kill -STOP "$CPID"
+    openloop "off$r" "$RATE" "$(applied)"
+    kill -CONT "$CPID"
+    wait_caught_up "after off$r" 2
+  done
+  stop_ingest
+else
 # --- round 0: saturation baseline (compactor paused) and saturation while compacting -------------
 LSN=$(publish 0)
 wrk_script "$LSN"
@@ -223,11 +316,17 @@ for r in $(seq 1 "$ROUNDS"); do
   kill -CONT "$CPID"
   openloop "on$r" "$RATE" "$LSN"
 done
+fi
 resume
 if [[ "${RDC_JFR:-0}" == 1 ]]; then jcmd "$PID" JFR.stop name=rdc >/dev/null 2>&1 || true; fi
 
 RATE_WHY="RDC_RATE; the closed-loop saturation was ${SAT_RPS[sat-off]} req/s"
 [[ -n "${RDC_RATE:-}" ]] || RATE_WHY="$FRACTION x the closed-loop saturation ${SAT_RPS[sat-off]} req/s"
+if [[ "$MODE" == steady ]]; then
+  printf '\n## steady ingest of %s/s of walgen WAL during every run; the compactor at L0 %s bytes, max age %s\n' \
+    "$INGEST_RATE" "$SE_COMPACTOR_L0_SEGMENT_BYTES" "$SE_COMPACTOR_L0_MAX_AGE"
+  ((${#NOT_CAUGHT_UP[@]} == 0)) || printf 'compactor did not catch up within %s s: %s\n' "$CATCHUP_MAX" "${NOT_CAUGHT_UP[*]}"
+fi
 printf '\n## fixed offered rate %s req/s (%s), %s s per run, compactor nice %s\n\n' "$RATE" "$RATE_WHY" "$SECS" "$CNICE"
 printf '%s %s\n%s%s\n' "| run | offered req/s | achieved req/s | due | ok | p50 ms | p95 ms | p99 ms | max ms | errors |" \
   "${EXTRA_HEAD#| }" "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|" "${EXTRA_SEP#|}"

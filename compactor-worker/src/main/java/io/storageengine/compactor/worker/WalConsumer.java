@@ -155,6 +155,11 @@ final class WalConsumer implements Runnable {
         }
         ConsumerRecords<byte[], ByteBuffer> records = c.poll(Duration.ofMillis(200));
         now = System.nanoTime();
+        long lag = 0;
+        for (TopicPartition tp : c.assignment()) {
+            lag += c.currentLag(tp).orElse(0); // as of the last fetch of that partition; no request
+        }
+        metrics.walLag(lag);
         for (TopicPartition tp : records.partitions()) {
             PartitionOwner o = owners.get(tp.partition());
             PartitionBuffer b = buffers.get(tp.partition());

@@ -30,6 +30,7 @@ public final class WorkerMetrics {
     private final AtomicLong l0BacklogTotal = new AtomicLong();
     private final Map<String, Counter> walRecords = new ConcurrentHashMap<>();
     private final Counter segmentWriteFailures;
+    private final AtomicLong walLag = new AtomicLong();
 
     public WorkerMetrics(MeterRegistry registry, MemoryBudget budget, Map<Integer, ?> owned) {
         this.registry = registry;
@@ -37,6 +38,9 @@ public final class WorkerMetrics {
         Gauge.builder("compactor.l0.buffered.bytes", budget, MemoryBudget::used).baseUnit("bytes").register(registry);
         Gauge.builder("compactor.l0.backlog.segments", l0BacklogTotal, AtomicLong::get).register(registry);
         Gauge.builder("compactor.partitions.owned", owned, Map::size).register(registry);
+        Gauge.builder("compactor.wal.lag.records", walLag, AtomicLong::get)
+                .description("WAL records of the owned partitions not consumed yet (as of each partition's last fetch)")
+                .register(registry);
         // Present (at 0) from the start, not only after the first record: a worker that has nothing
         // to consume (its partitions caught up) still exports the series.
         walRecords.put("page", Counter.builder("compactor.wal.records").tag("outcome", "page").register(registry));
@@ -49,6 +53,11 @@ public final class WorkerMetrics {
         segmentWriteFailures = Counter.builder("compactor.segment.write.failures")
                 .description("L0 cuts and jobs that failed writing a segment file (disk full, I/O error); retried with backoff")
                 .register(registry); // at 0 from the start, so increase() sees the first failure
+    }
+
+    /** The WAL consumer's lag summed over its partitions, after each poll. */
+    public void walLag(long records) {
+        walLag.set(records);
     }
 
     /** Counts one L0 cut or job that failed writing a segment file. */

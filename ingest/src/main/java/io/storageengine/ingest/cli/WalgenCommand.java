@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code walgen [options] [--out FILE|-]}: writes a deterministic synthetic WAL stream (see {@link WalGen})
@@ -23,7 +24,8 @@ final class WalgenCommand {
             walgen [--seed N] [--relations N] [--pages-per-relation N] [--image-ratio F] [--patches-per-delta N]
                    [--max-patch-length N] [--lsn-advance-ratio F] [--pages-per-lsn N] [--start-lsn LSN] [--lsn-step N]
                    [--records N | --bytes N[K|M|G]] [--flip-rate F] [--garbage-rate F] [--max-garbage-length N]
-                   [--reserved-rate F] [--bad-record-rate F] [--truncate-tail] [--out FILE|-]""";
+                   [--reserved-rate F] [--bad-record-rate F] [--truncate-tail] [--out FILE|-]
+                   [--bytes-per-second N[K|M|G]]   (paced output, a steady producer; default: as fast as possible)""";
 
     private WalgenCommand() {
     }
@@ -63,15 +65,33 @@ final class WalgenCommand {
         }
     }
 
+    /**
+     * Holds the output to {@code bytesPerSecond} on average: when more than 20 ms ahead of that
+     * rate, flushes what is buffered and sleeps until the bytes written are due.
+     */
+    private static void pace(OutputStream out, long written, long bytesPerSecond, long t0)
+            throws IOException, InterruptedException {
+        long dueNanos = (long) (written * 1e9 / bytesPerSecond);
+        long ahead = dueNanos - (System.nanoTime() - t0);
+        if (ahead > 20_000_000L) {
+            out.flush();
+            TimeUnit.NANOSECONDS.sleep(ahead);
+        }
+    }
+
     static int run(String[] argv, PrintStream err) throws IOException {
         Args a = new Args(argv, 1, Set.of("seed", "relations", "pages-per-relation", "image-ratio", "patches-per-delta",
                 "max-patch-length", "lsn-advance-ratio", "pages-per-lsn", "start-lsn", "lsn-step", "records", "bytes",
                 "flip-rate", "garbage-rate", "max-garbage-length", "reserved-rate", "bad-record-rate", "out", "tenant",
-                "timeline"), Set.of("truncate-tail"));
+                "timeline", "bytes-per-second"), Set.of("truncate-tail"));
         if (!a.positional().isEmpty()) {
             throw new UsageException("unexpected argument " + a.positional().get(0));
         }
         WalGen gen = parse(a);
+        long bytesPerSecond = a.getLong("bytes-per-second", 0);
+        if (bytesPerSecond < 0) {
+            throw new UsageException("--bytes-per-second must be > 0");
+        }
         String target = a.get("out", "-");
         Map<WalGen.Kind, long[]> counts = new EnumMap<>(WalGen.Kind.class);
         long total = 0;
@@ -86,7 +106,14 @@ final class WalgenCommand {
                 c[0]++;
                 c[1] += item.bytes().length;
                 total += item.bytes().length;
+                if (bytesPerSecond > 0) {
+                    pace(out, total, bytesPerSecond, t0);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("walgen: interrupted after " + total + " bytes");
+            return 1;
         } catch (IOException e) {
             err.println("walgen: write failed after " + total + " bytes: " + e.getMessage());
             return 1;

@@ -61,6 +61,17 @@ class IngestCliTest {
     }
 
     @Test
+    void pacedWalgenWritesTheSameStream(@TempDir Path dir) throws Exception {
+        Path fast = dir.resolve("fast.wal");
+        Path paced = dir.resolve("paced.wal");
+        assertThat(run("walgen", "--bytes", "512K", "--seed", "5", "--out", fast.toString())).isZero();
+        assertThat(run("walgen", "--bytes", "512K", "--seed", "5", "--bytes-per-second", "4M", "--out", paced.toString()))
+                .isZero();
+        assertThat(Files.readAllBytes(paced)).isEqualTo(Files.readAllBytes(fast));
+        assertThat(run("walgen", "--bytes", "1K", "--bytes-per-second", "-1")).isEqualTo(2);
+    }
+
+    @Test
     void benchDecodesAnInMemoryStreamAndReportsThroughput() {
         assertThat(run("bench", "--bytes", "4M", "--rounds", "1", "--images")).isZero();
         assertThat(out.toString()).contains("bench: round 1:").contains("GB/s");
