@@ -40,6 +40,18 @@ class StreamsSettingsTest {
     }
 
     @Test
+    void changelogBatchesHoldManyPagesUnlessOverridden() {
+        try (RocksDbMemory memory = new RocksDbMemory(32L << 20)) {
+            String key = org.apache.kafka.streams.StreamsConfig.producerPrefix(
+                    org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG);
+            assertThat(PageStreamsApp.properties(defaults, memory).get(key)).isEqualTo(256 * 1024);
+            Properties overridden = PageStreamsApp.properties(
+                    defaults.withExtraProperties(java.util.Map.of(key, "65536")), memory);
+            assertThat(overridden.get(key)).isEqualTo("65536");
+        }
+    }
+
+    @Test
     void staticMembershipIdIsStableAndDerivedFromTheAdvertisedAddressUnlessConfigured() {
         try (RocksDbMemory memory = new RocksDbMemory(32L << 20)) {
             Properties p = PageStreamsApp.properties(defaults, memory);
