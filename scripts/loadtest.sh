@@ -29,7 +29,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN/health" 2>/dev/null \
 if [[ "${LOADTEST_RESTART_PAGE:-1}" == 1 ]]; then
   echo "restarting page-service with SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000}" >&2
   stop_pid page-service >/dev/null || true
-  SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000} "$SE_ROOT/se" up >&2
+  SE_RATE_LIMIT=${LOADTEST_RATE_LIMIT:-100000000} SE_COMPUTE=$(is_up compute && echo 1 || echo 0) "$SE_ROOT/se" up >&2
 fi
 args=(--http "http://127.0.0.1:$HTTP" --grpc "127.0.0.1:$GRPC" --admin "http://127.0.0.1:$ADMIN" "$@")
 echo "command: ./se loadtest $*"
