@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Correctness rests on three rules:
  * <ul>
- *   <li>Filled only from a hot-store scan that found no version newer than the read's LSN at
- *       all (not even beyond the watermark) and at least one version ≤ it, so the entry is the
- *       page's newest state: hot trimming keeps a suffix of each page's history in the hot store
- *       ({@code topology.trim.HotTrimProcessor}), so every version in the cold tier only is older
- *       than the hot ones. The chain may continue into the cold tier.</li>
+ *   <li>Filled only with the page's newest state: from a hot-store scan that found no version
+ *       newer than the read's LSN at all (not even beyond the watermark) and either at least one
+ *       version ≤ it (hot trimming keeps a suffix of each page's history in the hot store,
+ *       {@code topology.trim.HotTrimProcessor}, so every version in the cold tier only is older
+ *       than the hot ones; the chain may continue into the cold tier), or none at all and a cold
+ *       lookup at the newest LSN, made after that scan, finds no version after the read's LSN
+ *       (every version was trimmed into segments, which is where a newer trimmed one would be).</li>
  *   <li>Dropped when the apply processor stores a new version of the page, through
  *       {@link PageChanges}: a fill takes a stamp before its scan and is refused if the stamp
  *       changed before the insert (see there why no write is missed).</li>

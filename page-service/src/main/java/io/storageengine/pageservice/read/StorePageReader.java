@@ -46,7 +46,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * </ol>
  *
  * <p>With a {@link NewestPageCache}, step 4 first asks the cache (active partitions only), and a
- * page reconstructed from a hot chain that is the page's newest state is offered to it.
+ * page reconstructed as its newest state is offered to it: from a hot chain with no newer hot
+ * version, or, for a page the hot store holds no version of (trimmed into segments), when a
+ * second cold lookup at the newest LSN finds no version after the read's LSN.
  *
  * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
  * added to it, so the deadline budgets the work, not the WAL wait; {@link Long#MAX_VALUE} means no
@@ -122,6 +124,9 @@ public final class StorePageReader implements PageReader {
         // the page's newest state: no version after L in the hot store, and at least one hot version
         // (trimming keeps a suffix of each page's history hot, so every trimmed version is older)
         boolean cacheable = hot.newest() && chain.size() > 0;
+        // every version of the page is in the cold tier only (trimmed): the newest state if the
+        // cold tier holds nothing after L either (checked below, once the page is reconstructed)
+        boolean coldOnly = ticket != null && hot.newest() && chain.size() == 0;
         if (!chain.complete()) {
             List<ColdVersion> older = cold.versions(pageKey, readLsn, true, deadline);
             // again after the lookup: the cold tier publishes a new horizon before the segment map
@@ -142,10 +147,33 @@ public final class StorePageReader implements PageReader {
         } catch (PageApplyException e) {
             throw PageReadException.of(e, timeline);
         }
+        if (coldOnly) {
+            cacheable = coldHoldsNothingAfter(pageKey, readLsn, deadline);
+        }
         if (cacheable) {
             cache.fill(pageKey, marks, ticket, page, chain.newestLsn());
         }
         return new PageVersion(page, new Lsn(chain.newestLsn()), new Lsn(readLsn));
+    }
+
+    /**
+     * Whether the cold tier holds no version of the page after {@code readLsn}: a page with no
+     * version in the hot store is then, as of {@code readLsn}, its newest state. A version stored
+     * after the cache ticket was taken refuses the fill; one stored before it and trimmed since is
+     * in the settled segments, which the read set lists too, so this lookup (made after the hot
+     * scan) sees it. Only an optimisation: a failed lookup means "do not cache".
+     */
+    private boolean coldHoldsNothingAfter(byte[] pageKey, long readLsn, long deadline) {
+        try {
+            for (ColdVersion v : cold.versions(pageKey, Lsn.MAX.value(), true, deadline)) {
+                if (Lsn.isAfter(v.lsn(), readLsn)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (PageReadException e) {
+            return false;
+        }
     }
 
     private static byte[] pageKeyBytes(PageRequest request) {

@@ -284,6 +284,39 @@ class StorePageReaderTest {
                         e -> assertThat(e.horizon()).isEqualTo(new Lsn(1036)));
     }
 
+    @Test
+    void aPageHeldOnlyByTheColdTierIsCachedOnlyWhenNothingNewerIsThere() throws Exception {
+        SyntheticWal wal = new SyntheticWal(15, 1000);
+        PageKey key = SyntheticWal.page(T, 7, 15);
+        wal.image(key, 1010);
+        wal.delta(key, 1020);
+        wal.delta(key, 1030);
+        FakeCold cold = new FakeCold(); // every version trimmed into segments: the hot store holds none
+        for (SyntheticWal.Event e : wal.drain()) {
+            cold.add(e.lsn(), storedOf(e));
+        }
+        wal.watermark(T, 1040);
+        fx.pipe(wal.drain());
+        NewestPageCache cache = new NewestPageCache(16, fx.registry().pageChanges());
+        StorePageReader reader = new StorePageReader(fx, fx.registry(), cold, Duration.ZERO, cache);
+
+        // at 1020 the page is not its newest state (1030 is in the segments): not cached, so the read
+        // at 1040 that follows must not be answered with it
+        assertMatches(reader.read(at(key, 1020L)), wal.model().pageAt(key, 1020), 1020);
+        assertMatches(reader.read(at(key, 1040L)), wal.model().pageAt(key, 1040), 1040);
+        assertThat(cache.hits()).isZero();
+        // the read at 1040 saw the newest state and filled the cache: the next one is a hit
+        assertMatches(reader.read(at(key, 1040L)), wal.model().pageAt(key, 1040), 1040);
+        assertThat(cache.hits()).isEqualTo(1);
+
+        // a new version arrives: the entry is dropped and the read sees it
+        wal.delta(key, 1050);
+        wal.watermark(T, 1050);
+        fx.pipe(wal.drain());
+        assertMatches(reader.read(at(key, 1050L)), wal.model().pageAt(key, 1050), 1050);
+        assertThat(cache.hits()).isEqualTo(1);
+    }
+
     private static byte[] storedOf(SyntheticWal.Event e) {
         io.storageengine.schemas.wal.Frame f = io.storageengine.schemas.wal.FrameCodec.decodeExactly(e.value());
         return StoredVersion.fromPayload(f.type(), f.payload());
@@ -309,7 +342,7 @@ class StorePageReaderTest {
             List<ColdVersion> out = new ArrayList<>();
             for (int i = versions.size() - 1; i >= 0; i--) {
                 ColdVersion v = versions.get(i);
-                if (v.lsn() <= maxLsn) {
+                if (Long.compareUnsigned(v.lsn(), maxLsn) <= 0) {
                     out.add(v);
                     if (stopAtImage && VersionChains.startsChain(v.stored())) {
                         break;
