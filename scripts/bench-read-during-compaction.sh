@@ -6,7 +6,7 @@
 # RDC_MODE=steady (the default; what the goal "read p95 running vs paused <= 1.10" is about): the
 # compactor is restarted with production segment sizes (RDC_L0_SEGMENT_BYTES 64 MiB, RDC_L0_MAX_AGE
 # 60s) and WAL flows at a steady RDC_INGEST_RATE (20M bytes/s, `walgen --bytes-per-second`) through
-# the whole run. Once the compactor keeps up (its compactor_wal_lag_records <= RDC_MAX_LAG, 20000,
+# the whole run. Once the compactor keeps up (its compactor_wal_lag_records <= RDC_MAX_LAG, 2000,
 # after RDC_STEADY_WARMUP 30 s), saturation is measured running ("sat-on") and stopped ("sat-off",
 # kill -STOP); then per round an open-loop run with the compactor running in its steady state
 # ("onN") and one with it stopped ("offN"), reading at the newest applied LSN, after which it is
@@ -64,7 +64,7 @@ FRACTION=${RDC_RATE_FRACTION:-0.5}
 MAX_IN_FLIGHT=${RDC_MAX_IN_FLIGHT:-64}
 MODE=${RDC_MODE:-steady}
 INGEST_RATE=${RDC_INGEST_RATE:-20M}
-MAX_LAG=${RDC_MAX_LAG:-20000}
+MAX_LAG=${RDC_MAX_LAG:-2000}
 CATCHUP_MAX=${RDC_CATCHUP_MAX:-600}
 [[ "$MODE" == steady || "$MODE" == burst ]] || { echo "RDC_MODE must be steady or burst, not $MODE" >&2; exit 2; }
 PORT=${SE_HTTP_PORT:-8080}
@@ -123,8 +123,8 @@ fi
 PID=$(pid_of page-service) || die "no page-service started by ./se up"
 CNICE=$(ps -o ni= -p "$CPID" | tr -d ' ')
 CFLAGS=$(tr '\0' '\n' <"/proc/$CPID/cmdline" | grep -E '^-XX:' | tr '\n' ' ' || true)
-printf 'compactor pid %s nice %s JVM flags: %s  \npage-service pid %s nice %s, SE_COLD_ENABLED=%s\n\n' "$CPID" "$CNICE" \
-  "${CFLAGS:-(none)}" "$PID" "$(ps -o ni= -p "$PID" | tr -d ' ')" \
+printf 'compactor pid %s nice %s scheduling %s JVM flags: %s  \npage-service pid %s nice %s, SE_COLD_ENABLED=%s\n\n' "$CPID" "$CNICE" \
+  "$(chrt -p "$CPID" 2>/dev/null | sed -n 's/.*scheduling policy: //p' | head -1)" "${CFLAGS:-(none)}" "$PID" "$(ps -o ni= -p "$PID" | tr -d ' ')" \
   "$(tr '\0' '\n' <"/proc/$PID/environ" 2>/dev/null | sed -n 's/^SE_COLD_ENABLED=//p' | head -1 || true)"
 
 applied() { curl -fsS -m 5 "$BASE$TL" 2>/dev/null | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p'; }

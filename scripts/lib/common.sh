@@ -123,8 +123,9 @@ start_java() { # name mainclass classpath [jvm args...] -- [program args...]
   local jvm=() prog=() pre=()
   while (($#)); do [[ "$1" == -- ]] && { shift; prog=("$@"); break; }; jvm+=("$1"); shift; done
   [[ -n "${nice_level:-}" && "${nice_level}" != 0 ]] && pre=(nice -n "$nice_level")
+  [[ -n "${sched_policy:-}" && "${sched_policy}" != other ]] && pre+=(chrt --"$sched_policy" 0)
   {
-    printf '\n=== %s starting %s at %s%s ===\n' "$name" "$main" "$(date -u +%FT%TZ)" "${pre:+ (nice ${nice_level})}"
+    printf '\n=== %s starting %s at %s%s ===\n' "$name" "$main" "$(date -u +%FT%TZ)" "${pre:+ (${pre[*]})}"
   } >>"$SE_LOGS/$name.log"
   setsid "${pre[@]}" "$JAVA" "${jvm[@]}" -cp "$cp" "$main" "${prog[@]}" >>"$SE_LOGS/$name.log" 2>&1 </dev/null &
   write_pid "$name" $! "$main"

@@ -32,6 +32,10 @@ service_env() {
 # equivalents (separate hosts, cgroup CPU weights).
 SE_COMPACTOR_NICE=${SE_COMPACTOR_NICE:-10}
 SE_COMPACTOR_JVM_FLAGS=${SE_COMPACTOR_JVM_FLAGS--XX:ParallelGCThreads=1 -XX:ConcGCThreads=1 -XX:CICompilerCount=2}
+# Linux scheduling policy of the compactor (chrt): other (the default, weighted by nice), batch, or
+# idle (SCHED_IDLE: CPU only when no other runnable thread wants it; it may then fall behind on a
+# machine with no idle time, which compactor_wal_lag_records shows).
+SE_COMPACTOR_SCHED=${SE_COMPACTOR_SCHED:-other}
 
 service_up() { # name module mainclass port portvar [program args...]
   local name=$1 module=$2 main=$3 port=$4 portvar=$5
@@ -45,15 +49,19 @@ service_up() { # name module mainclass port portvar [program args...]
   fi
   require_free_port "$port" "$portvar" "$name"
   service_env
-  local t0=$SECONDS nice=0 extra=() note=
+  local t0=$SECONDS nice=0 sched=other extra=() note=
   if [[ "$name" == compactor || "$name" == compactor-[0-9]* ]]; then
     [[ "$SE_COMPACTOR_NICE" =~ ^-?[0-9]+$ ]] && ((SE_COMPACTOR_NICE >= -20 && SE_COMPACTOR_NICE <= 19)) \
       || die "SE_COMPACTOR_NICE must be an integer from -20 to 19, got '$SE_COMPACTOR_NICE'"
     nice=$SE_COMPACTOR_NICE
+    [[ "$SE_COMPACTOR_SCHED" =~ ^(other|batch|idle)$ ]] \
+      || die "SE_COMPACTOR_SCHED must be other, batch or idle, got '$SE_COMPACTOR_SCHED'"
+    sched=$SE_COMPACTOR_SCHED
     read -ra extra <<<"$SE_COMPACTOR_JVM_FLAGS"
     note=", nice $nice${extra[*]:+, ${extra[*]}}"
+    [[ "$sched" == other ]] || note="$note, SCHED_${sched^^}"
   fi
-  nice_level=$nice start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
+  sched_policy=$sched nice_level=$nice start_java "$name" "$main" "$(module_cp "$module")" -Xmx1g --enable-native-access=ALL-UNNAMED \
     "${JAVA_UNSAFE_FLAGS[@]}" "${extra[@]}" -- "${@:6}"
   if ! wait_for_port "$port" "${SE_READY_TIMEOUT:-180}" "$name"; then
     show_log_tail "$name"
