@@ -253,6 +253,16 @@ wait_caught_up() { # label min-seconds -> waits until the compactor's WAL lag <=
 }
 NOT_CAUGHT_UP=()
 
+fixed_rate() { # -> sets RATE from RDC_RATE or the fraction of the stopped-compactor saturation
+  RATE=${RDC_RATE:-$(awk -v r="${SAT_RPS[sat-off]}" -v f="$FRACTION" 'BEGIN {printf "%.0f", r * f}')}
+  ((RATE > 0)) || die "saturation baseline gave no req/s (see $WORK/sat-off.out)"
+  log "fixed offered rate $RATE req/s (sat-off ${SAT_RPS[sat-off]} req/s)"
+  if [[ "${RDC_JFR:-0}" == 1 ]]; then
+    jcmd "$PID" JFR.start name=rdc settings=profile filename="$SE_LOCAL/rdc-page-service.jfr" >/dev/null \
+      && log "JFR recording of the page service into $SE_LOCAL/rdc-page-service.jfr"
+  fi
+}
+
 if [[ "$MODE" == steady ]]; then
   # --- steady ingest: walgen paced at INGEST_RATE for the whole run; the compactor keeps up ---------
   s=$(( $(lsn_to_int "$LSN0") + 1048576 ))
@@ -271,13 +281,7 @@ if [[ "$MODE" == steady ]]; then
   saturate sat-off
   kill -CONT "$CPID"
   wait_caught_up "after sat-off" 2
-  RATE=${RDC_RATE:-$(awk -v r="${SAT_RPS[sat-off]}" -v f="$FRACTION" 'BEGIN {printf "%.0f", r * f}')}
-  ((RATE > 0)) || die "saturation baseline gave no req/s (see $WORK/sat-off.out)"
-  log "fixed offered rate $RATE req/s (sat-off ${SAT_RPS[sat-off]} req/s)"
-  if [[ "${RDC_JFR:-0}" == 1 ]]; then
-    jcmd "$PID" JFR.start name=rdc settings=profile filename="$SE_LOCAL/rdc-page-service.jfr" >/dev/null \
-      && log "JFR recording of the page service into $SE_LOCAL/rdc-page-service.jfr"
-  fi
+  fixed_rate
   for r in $(seq 1 "$ROUNDS"); do # on (steady state), then off (stopped), then catch up again
     openloop "on$r" "$RATE" "$(applied)"
     kill -STOP "$CPID"
@@ -301,14 +305,7 @@ wrk -t1 -c16 -d5s -s "$WORK/pages.lua" "$BASE" >/dev/null 2>&1 || true
 saturate sat-off
 kill -CONT "$CPID"
 saturate sat-on
-RATE=${RDC_RATE:-$(awk -v r="${SAT_RPS[sat-off]}" -v f="$FRACTION" 'BEGIN {printf "%.0f", r * f}')}
-((RATE > 0)) || die "saturation baseline gave no req/s (see $WORK/sat-off.out)"
-log "fixed offered rate $RATE req/s (sat-off ${SAT_RPS[sat-off]} req/s)"
-
-if [[ "${RDC_JFR:-0}" == 1 ]]; then
-  jcmd "$PID" JFR.start name=rdc settings=profile filename="$SE_LOCAL/rdc-page-service.jfr" >/dev/null \
-    && log "JFR recording of the page service into $SE_LOCAL/rdc-page-service.jfr"
-fi
+fixed_rate
 # --- rounds: fresh WAL (compactor paused), then off, then on ------------------------------------
 for r in $(seq 1 "$ROUNDS"); do
   LSN=$(publish "$r")
