@@ -34,6 +34,25 @@ class LoadTestTest {
     }
 
     @Test
+    void memoryWatchKeepsThePeakAnonymousResidentSetAgainstTheBudget() {
+        MemoryWatch w = new MemoryWatch(java.net.http.HttpClient.newHttpClient(),
+                java.net.URI.create("http://127.0.0.1:1")); // nothing listens: only record() feeds it
+        try (w) {
+            assertThat(w.summary()).contains("not exported");
+            w.record("""
+                    se_process_memory_resident_bytes{kind="anon"} 6.291456E8
+                    se_process_memory_resident_bytes{kind="file"} 9.0E9
+                    se_process_memory_budget_bytes 1.610612736E9
+                    """);
+            w.record("se_process_memory_resident_bytes{kind=\"anon\"} 5.0E8\nse_process_memory_budget_bytes NaN\n");
+            assertThat(w.summary()).contains("peak anonymous RSS 600 MiB of its 1536 MiB budget (within)");
+            w.record("se_process_memory_resident_bytes{kind=\"anon\"} 2.0E9\n");
+            assertThat(w.summary()).contains("OVER the budget");
+        }
+        assertThat(MemoryWatch.sample("x_total 3\n", MemoryWatch.BUDGET)).isEqualTo(-1);
+    }
+
+    @Test
     void aRowHasPercentilesErrorRateAndTheServerCount() {
         LatencyRecorder rec = new LatencyRecorder();
         for (int i = 1; i <= 1000; i++) {
