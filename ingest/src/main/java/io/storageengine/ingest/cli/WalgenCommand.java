@@ -90,7 +90,7 @@ final class WalgenCommand {
         WalGen gen = parse(a);
         long bytesPerSecond = a.getLong("bytes-per-second", 0);
         if (bytesPerSecond < 0) {
-            throw new UsageException("--bytes-per-second must be > 0");
+            throw new UsageException("--bytes-per-second must be >= 0 (0: as fast as possible), got " + bytesPerSecond);
         }
         String target = a.get("out", "-");
         Map<WalGen.Kind, long[]> counts = new EnumMap<>(WalGen.Kind.class);

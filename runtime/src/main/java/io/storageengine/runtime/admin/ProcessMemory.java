@@ -17,8 +17,9 @@ import java.util.List;
  * RSS but are page cache the kernel reclaims under pressure, so they are reported beside it and
  * not held against it. The monitoring rule {@code MemoryOverBudget} compares the two gauges.
  *
- * <p>The gauges hold the instance strongly (callers need not keep it). Reads {@code /proc} at most once per {@link #MAX_AGE_NANOS} (one parse per scrape);
- * thread-safe. Where {@code /proc/self/status} does not exist the gauges read NaN.
+ * <p>The gauges hold the instance strongly (callers need not keep it). Reads {@code /proc} at
+ * most once per {@link #MAX_AGE_NANOS} (one parse per scrape); thread-safe. Where
+ * {@code /proc/self/status} does not exist the gauges read NaN.
  */
 public final class ProcessMemory {
     /** The default allowance for the JVM beyond heap and configured native caches: metaspace, code cache, threads, direct buffers. */
