@@ -130,8 +130,14 @@ public final class PageStreamConnection {
     }
 
     private void failAll(Throwable t) {
-        failure = t;
-        broken = true;
+        // Under the send lock: a send that passed its "broken" check has put its future in the
+        // table before this runs, and every later send sees "broken". Without it a send could add
+        // its future after the sweep below and wait forever (a stream refused at its start, e.g.
+        // UNAUTHENTICATED, raced the first request: seen once in CI as a 10 s client timeout).
+        synchronized (lock) {
+            failure = t;
+            broken = true;
+        }
         for (Long id : pending.keySet()) {
             CompletableFuture<GetPageResponse> f = pending.remove(id);
             if (f != null) {
