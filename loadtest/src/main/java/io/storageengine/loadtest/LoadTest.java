@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  * p99.9, max, error rate and kinds) and the page service's own count of the requests (its
  * {@code /metrics}, {@code se_http_requests_seconds_count} for route {@code page} or
  * {@code grpc_page}) as a cross-check, then the page service's peak anonymous RSS over the whole
- * run against its configured memory budget ({@link MemoryWatch}). Options as {@code --name value}; see {@link #USAGE}.
+ * run against its configured memory budget ({@link MemoryWatch}). Options as {@code --name value};
+ * see {@link #USAGE}.
  * Memory: fixed histograms, bounded in-flight requests. Not thread-safe; one run per JVM.
  */
 public final class LoadTest {
@@ -148,49 +149,48 @@ public final class LoadTest {
             return t;
         });
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(httpPool)
-                .connectTimeout(Duration.ofSeconds(5)).build()) {
+                .connectTimeout(Duration.ofSeconds(5)).build();
+             MemoryWatch memory = new MemoryWatch(http, admin)) {
             long newest = newestLsn(http, URI.create(opt("http", "http://127.0.0.1:8080")), tenant, timeline);
-            try (MemoryWatch memory = new MemoryWatch(http, admin)) {
-                for (String transport : transports) {
-                    try (Target target = target(transport.trim(), http, tenant, timeline, spc, db, blocks)) {
-                        // rates are in requests/s here; printed as pages/s (requests x pages per request)
-                        double saturation = fixedRate > 0 ? fixedRate / target.pages()
-                                : probe(target, rels, blocks, random);
-                        for (Scenario s : SCENARIOS) {
-                            if (!wanted.contains(s.name())) {
-                                continue;
-                            }
-                            double rate = Math.max(1, saturation * s.rateFraction());
-                            long before = serverCount(http, admin, target.route());
-                            LatencyRecorder rec = new LatencyRecorder();
-                            OpenLoopDriver driver = new OpenLoopDriver(rate, Math.max(1, s.seconds() * scale), s.inFlight(),
-                                    TimeUnit.SECONDS.toNanos(6));
-                            long elapsed = driver.run(new SystemTicker(), i -> {
-                                long lsn = 0;
-                                if (s.mixed()) {
-                                    lsn = random.nextInt(10) == 0 ? Math.max(1, newest - window)
-                                            : newest - random.nextLong(Math.min(window, newest - 1));
-                                }
-                                CompletionStage<Integer> reply = target.send(blocks[0] + random.nextLong(blocks[1]),
-                                        rels[0] + random.nextLong(rels[1]), lsn);
-                                // an old LSN may precede the page's first record: 404 page-not-found is the right answer
-                                return s.mixed() ? reply.thenApply(st -> {
-                                    if (st == 404) {
-                                        notFound.incrementAndGet();
-                                        return 200;
-                                    }
-                                    return st;
-                                }) : reply;
-                            }, rec);
-                            long after = serverCount(http, admin, target.route());
-                            out.println(row(transport + (target.pages() > 1 ? " x" + target.pages() : ""), s, rate,
-                                    target.pages(), rec, elapsed, before < 0 || after < 0 ? -1 : after - before,
-                                    notFound.getAndSet(0)));
+            for (String transport : transports) {
+                try (Target target = target(transport.trim(), http, tenant, timeline, spc, db, blocks)) {
+                    // rates are in requests/s here; printed as pages/s (requests x pages per request)
+                    double saturation = fixedRate > 0 ? fixedRate / target.pages()
+                            : probe(target, rels, blocks, random);
+                    for (Scenario s : SCENARIOS) {
+                        if (!wanted.contains(s.name())) {
+                            continue;
                         }
+                        double rate = Math.max(1, saturation * s.rateFraction());
+                        long before = serverCount(http, admin, target.route());
+                        LatencyRecorder rec = new LatencyRecorder();
+                        OpenLoopDriver driver = new OpenLoopDriver(rate, Math.max(1, s.seconds() * scale), s.inFlight(),
+                                TimeUnit.SECONDS.toNanos(6));
+                        long elapsed = driver.run(new SystemTicker(), i -> {
+                            long lsn = 0;
+                            if (s.mixed()) {
+                                lsn = random.nextInt(10) == 0 ? Math.max(1, newest - window)
+                                        : newest - random.nextLong(Math.min(window, newest - 1));
+                            }
+                            CompletionStage<Integer> reply = target.send(blocks[0] + random.nextLong(blocks[1]),
+                                    rels[0] + random.nextLong(rels[1]), lsn);
+                            // an old LSN may precede the page's first record: 404 page-not-found is the right answer
+                            return s.mixed() ? reply.thenApply(st -> {
+                                if (st == 404) {
+                                    notFound.incrementAndGet();
+                                    return 200;
+                                }
+                                return st;
+                            }) : reply;
+                        }, rec);
+                        long after = serverCount(http, admin, target.route());
+                        out.println(row(transport + (target.pages() > 1 ? " x" + target.pages() : ""), s, rate,
+                                target.pages(), rec, elapsed, before < 0 || after < 0 ? -1 : after - before,
+                                notFound.getAndSet(0)));
                     }
                 }
-                out.println(memory.summary());
             }
+            out.println(memory.summary());
         } finally {
             httpPool.shutdownNow();
         }

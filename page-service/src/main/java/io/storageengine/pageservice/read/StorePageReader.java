@@ -47,8 +47,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <p>With a {@link NewestPageCache}, step 4 first asks the cache (active partitions only), and a
  * page reconstructed as its newest state is offered to it: from a hot chain with no newer hot
- * version, or, for a page the hot store holds no version of (trimmed into segments), when a
- * second cold lookup at the newest LSN finds no version after the read's LSN.
+ * version, or, for a page the hot store holds no version of (trimmed into segments), when its
+ * cold lookup, made from the newest LSN, finds no version after the read's LSN (otherwise the
+ * chain at L is looked up as usual).
  *
  * <p>{@link PageRequest#deadlineNanos()} bounds reconstruction: the time spent waiting for WAL is
  * added to it, so the deadline budgets the work, not the WAL wait; {@link Long#MAX_VALUE} means no
@@ -124,11 +125,21 @@ public final class StorePageReader implements PageReader {
         // the page's newest state: no version after L in the hot store, and at least one hot version
         // (trimming keeps a suffix of each page's history hot, so every trimmed version is older)
         boolean cacheable = hot.newest() && chain.size() > 0;
-        // every version of the page is in the cold tier only (trimmed): the newest state if the
-        // cold tier holds nothing after L either (checked below, once the page is reconstructed)
-        boolean coldOnly = ticket != null && hot.newest() && chain.size() == 0;
         if (!chain.complete()) {
-            List<ColdVersion> older = cold.versions(pageKey, readLsn, true, deadline);
+            List<ColdVersion> older = null;
+            if (ticket != null && hot.newest() && chain.size() == 0) {
+                // every version of the page is in the cold tier only (trimmed): look up from its
+                // newest version; with nothing after L that is also the chain at L, and the page's
+                // newest state (see coldNewestState)
+                List<ColdVersion> newest = cold.versions(pageKey, Lsn.MAX.value(), true, deadline);
+                if (coldNewestState(newest, readLsn)) {
+                    older = newest;
+                    cacheable = true;
+                }
+            }
+            if (older == null) {
+                older = cold.versions(pageKey, readLsn, true, deadline);
+            }
             // again after the lookup: the cold tier publishes a new horizon before the segment map
             // that relies on it, so a lookup that met retired segments sees the horizon that retired them
             checkHorizon(timeline, readLsn);
@@ -147,9 +158,6 @@ public final class StorePageReader implements PageReader {
         } catch (PageApplyException e) {
             throw PageReadException.of(e, timeline);
         }
-        if (coldOnly) {
-            cacheable = coldHoldsNothingAfter(pageKey, readLsn, deadline);
-        }
         if (cacheable) {
             cache.fill(pageKey, marks, ticket, page, chain.newestLsn());
         }
@@ -157,23 +165,19 @@ public final class StorePageReader implements PageReader {
     }
 
     /**
-     * Whether the cold tier holds no version of the page after {@code readLsn}: a page with no
-     * version in the hot store is then, as of {@code readLsn}, its newest state. A version stored
-     * after the cache ticket was taken refuses the fill; one stored before it and trimmed since is
-     * in the settled segments, which the read set lists too, so this lookup (made after the hot
-     * scan) sees it. Only an optimisation: a failed lookup means "do not cache".
+     * Whether {@code fromNewest}, the cold chain of a page the hot store holds no version of
+     * (looked up after the hot scan, from the newest LSN), has no version after {@code readLsn}:
+     * the page at {@code readLsn} is then its newest state. A version stored after the cache ticket
+     * was taken refuses the fill; one stored before it and trimmed since is in the settled
+     * segments, which the read set lists too, so the lookup saw it.
      */
-    private boolean coldHoldsNothingAfter(byte[] pageKey, long readLsn, long deadline) {
-        try {
-            for (ColdVersion v : cold.versions(pageKey, Lsn.MAX.value(), true, deadline)) {
-                if (Lsn.isAfter(v.lsn(), readLsn)) {
-                    return false;
-                }
+    private static boolean coldNewestState(List<ColdVersion> fromNewest, long readLsn) {
+        for (ColdVersion v : fromNewest) {
+            if (Lsn.isAfter(v.lsn(), readLsn)) {
+                return false;
             }
-            return true;
-        } catch (PageReadException e) {
-            return false;
         }
+        return true;
     }
 
     private static byte[] pageKeyBytes(PageRequest request) {

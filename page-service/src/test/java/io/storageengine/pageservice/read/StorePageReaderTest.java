@@ -258,10 +258,7 @@ class StorePageReaderTest {
         wal.delta(key, 1030);        // both tiers
         wal.delta(key, 1040);        // hot only
         List<SyntheticWal.Event> events = wal.drain();
-        FakeCold cold = new FakeCold();
-        for (SyntheticWal.Event e : events.subList(0, 3)) {
-            cold.add(e.lsn(), storedOf(e));
-        }
+        FakeCold cold = FakeCold.of(events.subList(0, 3));
         fx.pipe(events.subList(2, 4));
         wal.watermark(T, 1040);
         fx.pipe(wal.drain());
@@ -291,10 +288,7 @@ class StorePageReaderTest {
         wal.image(key, 1010);
         wal.delta(key, 1020);
         wal.delta(key, 1030);
-        FakeCold cold = new FakeCold(); // every version trimmed into segments: the hot store holds none
-        for (SyntheticWal.Event e : wal.drain()) {
-            cold.add(e.lsn(), storedOf(e));
-        }
+        FakeCold cold = FakeCold.of(wal.drain()); // every version trimmed into segments: the hot store holds none
         wal.watermark(T, 1040);
         fx.pipe(wal.drain());
         NewestPageCache cache = new NewestPageCache(16, fx.registry().pageChanges());
@@ -303,7 +297,9 @@ class StorePageReaderTest {
         // at 1020 the page is not its newest state (1030 is in the segments): not cached, so the read
         // at 1040 that follows must not be answered with it
         assertMatches(reader.read(at(key, 1020L)), wal.model().pageAt(key, 1020), 1020);
+        int lookups = cold.lookups;
         assertMatches(reader.read(at(key, 1040L)), wal.model().pageAt(key, 1040), 1040);
+        assertThat(cold.lookups - lookups).as("one cold lookup for the newest state").isEqualTo(1);
         assertThat(cache.hits()).isZero();
         // the read at 1040 saw the newest state and filled the cache: the next one is a hit
         assertMatches(reader.read(at(key, 1040L)), wal.model().pageAt(key, 1040), 1040);
@@ -329,13 +325,24 @@ class StorePageReaderTest {
         volatile Lsn durable = Lsn.ZERO;
         /** If set, becomes the horizon while a lookup runs (a refresh racing the read). */
         volatile Lsn horizonDuringLookup;
+        volatile int lookups;
 
         void add(long lsn, byte[] stored) {
             versions.add(new ColdVersion(lsn, stored));
         }
 
+        /** A cold tier holding {@code events} (page records of one page, in LSN order). */
+        static FakeCold of(List<SyntheticWal.Event> events) {
+            FakeCold cold = new FakeCold();
+            for (SyntheticWal.Event e : events) {
+                cold.add(e.lsn(), storedOf(e));
+            }
+            return cold;
+        }
+
         @Override
         public List<ColdVersion> versions(byte[] pageKey, long maxLsn, boolean stopAtImage) {
+            lookups++;
             if (horizonDuringLookup != null) {
                 horizon = horizonDuringLookup;
             }
