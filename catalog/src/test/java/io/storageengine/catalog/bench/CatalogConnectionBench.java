@@ -18,9 +18,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +49,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the spike's wall time and reads/s. Goal: p99 &lt; 5 ms. A spike of n simultaneous requests
  *       served at r reads/s keeps its last requests waiting about n / r however the pool is built
  *       (queueing), so the wall time is printed next to the percentiles.</li>
+ *   <li><b>floor</b>: the same spike with no catalog at all ({@link #floor}): one caller sleeps 1 ms
+ *       (a query's round trip), the others take its result, parking until it is there. What
+ *       releasing 10,000 virtual threads and waking those that wait costs on this machine: a spike
+ *       whose first answer needs one round trip cannot do better, whatever serves it. Printed
+ *       first, as the same-run baseline of the spike rows.</li>
  *   <li><b>steady</b>: the same number of lag-tolerant reads from {@code BENCH_CALLERS} (8) callers
  *       in a loop (fewer callers than connections): the cost of acquisition itself.</li>
  *   <li><b>failover</b>: {@code BENCH_READERS} (64) virtual threads reading in a loop and one writer
@@ -107,6 +114,9 @@ public final class CatalogConnectionBench {
                 run(catalog, consolidated, requests / 10, requests / 10, null); // warm-up (pools grown, JIT), not printed
                 run(catalog, distinct, requests / 10, requests / 10, null);
                 run(catalog, onPrimary, requests / 10, requests / 10, null);
+                run(catalog, floor(), requests / 10, requests / 10, null);
+                run(catalog, floor(), requests, requests, "floor: spike " + requests
+                        + ", no catalog (the first caller sleeps 1 ms, the others wait for it)");
                 run(catalog, consolidated, requests, requests, "spike " + requests + ", lag-tolerant, consolidated");
                 run(catalog, distinct, requests, requests, "spike " + requests + ", lag-tolerant, distinct queries");
                 run(catalog, plain, requests, requests, "spike " + requests + ", lag-tolerant, plain (no consolidation)");
@@ -128,6 +138,28 @@ public final class CatalogConnectionBench {
         while ((long) catalog.healthDetails().get("usableReplicas") < 1 && System.nanoTime() < end) {
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The same spike without the catalog: the first caller "holds a connection" and sleeps 1 ms (a
+     * query's round trip), every other caller takes its result (parking while it is not there yet),
+     * as a joined caller does. A fresh reader per run.
+     */
+    private static Reader floor() {
+        AtomicBoolean led = new AtomicBoolean();
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        return (k, held) -> {
+            if (led.compareAndSet(false, true)) {
+                held.run();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                result.complete(1L);
+            }
+            return result.join();
+        };
     }
 
     private static long version(Connection c, Runnable held) throws SQLException {

@@ -89,29 +89,34 @@ class ConsolidatedReadsIT {
             AtomicInteger executions = new AtomicInteger();
             AtomicInteger distinctExecutions = new AtomicInteger();
             CountDownLatch release = hold(catalog, vt);
-            Future<Long> leader = vt.submit(() -> reads.readConsolidated("v", VERSION, c -> {
-                executions.incrementAndGet();
-                return version(c);
-            }));
-            await("leader waits for admission", () -> pending(catalog) == 1);
+            Future<Long> leader;
             List<Future<Long>> joined = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                joined.add(vt.submit(() -> reads.readConsolidated("v", VERSION, c -> {
+            Future<Long> distinct;
+            try {
+                leader = vt.submit(() -> reads.readConsolidated("v", VERSION, c -> {
                     executions.incrementAndGet();
                     return version(c);
-                })));
-            }
-            for (int i = 0; i < 5; i++) {
-                joined.add(vt.submit(() -> catalog.segments().version())); // the repository's read: the same key
-            }
-            Future<Long> distinct = vt.submit(() -> reads.readConsolidated("v", QueryKey.of(VERSION_SQL + " AND ? >= 0", 7),
-                    c -> {
-                        distinctExecutions.incrementAndGet();
+                }));
+                await("leader waits for admission", () -> pending(catalog) == 1);
+                for (int i = 0; i < 10; i++) {
+                    joined.add(vt.submit(() -> reads.readConsolidated("v", VERSION, c -> {
+                        executions.incrementAndGet();
                         return version(c);
-                    }));
-            await("15 callers joined the leader", () -> catalog.connections().consolidatedReads() == 15);
-            await("the distinct query waits on its own", () -> pending(catalog) == 2);
-            release.countDown();
+                    })));
+                }
+                for (int i = 0; i < 5; i++) {
+                    joined.add(vt.submit(() -> catalog.segments().version())); // the repository's read: the same key
+                }
+                distinct = vt.submit(() -> reads.readConsolidated("v", QueryKey.of(VERSION_SQL + " AND ? >= 0", 7),
+                        c -> {
+                            distinctExecutions.incrementAndGet();
+                            return version(c);
+                        }));
+                await("15 callers joined the leader", () -> catalog.connections().consolidatedReads() == 15);
+                await("the distinct query waits on its own", () -> pending(catalog) == 2);
+            } finally {
+                release.countDown(); // also when an assertion above failed: the executor closes only once the holder returns
+            }
             assertThat(leader.get(20, TimeUnit.SECONDS)).isEqualTo(expected);
             for (Future<Long> f : joined) {
                 assertThat(f.get(20, TimeUnit.SECONDS)).isEqualTo(expected);
@@ -170,19 +175,22 @@ class ConsolidatedReadsIT {
             AtomicInteger executions = new AtomicInteger();
             CountDownLatch release = hold(catalog, vt);
             List<Future<Object>> all = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                all.add(vt.submit(() -> reads.readConsolidated("missing", missing, c -> {
-                    executions.incrementAndGet();
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(missing.sql())) {
-                        return (Object) rs.next();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    all.add(vt.submit(() -> reads.readConsolidated("missing", missing, c -> {
+                        executions.incrementAndGet();
+                        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(missing.sql())) {
+                            return (Object) rs.next();
+                        }
+                    })));
+                    if (i == 0) {
+                        await("leader waits for admission", () -> pending(catalog) == 1);
                     }
-                })));
-                if (i == 0) {
-                    await("leader waits for admission", () -> pending(catalog) == 1);
                 }
+                await("5 callers joined", () -> catalog.connections().consolidatedReads() == 5);
+            } finally {
+                release.countDown(); // also when an assertion above failed: the executor closes only once the holder returns
             }
-            await("5 callers joined", () -> catalog.connections().consolidatedReads() == 5);
-            release.countDown();
             for (Future<Object> f : all) {
                 assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .cause().isInstanceOf(CatalogException.class).hasMessageContaining("42P01");
