@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (a query's round trip), the others take its result, parking until it is there. What
  *       releasing 10,000 virtual threads and waking those that wait costs on this machine: a spike
  *       whose first answer needs one round trip cannot do better, whatever serves it. Printed
- *       first, as the same-run baseline of the spike rows.</li>
+ *       first, as the same-run baseline of the spike rows (their column "p99 ÷ floor's").</li>
  *   <li><b>steady</b>: the same number of lag-tolerant reads from {@code BENCH_CALLERS} (8) callers
  *       in a loop (fewer callers than connections): the cost of acquisition itself.</li>
  *   <li><b>failover</b>: {@code BENCH_READERS} (64) virtual threads reading in a loop and one writer
@@ -101,9 +101,9 @@ public final class CatalogConnectionBench {
                     requests, poolSize, Runtime.getRuntime().availableProcessors());
             try (Catalog catalog = Catalog.open(config)) {
                 waitUsable(catalog);
-                System.out.println("| phase | request → connection p50 | p95 | p99 | max | read p50 | p99 | failed | queries run "
-                        + "| joined | wall | reads/s |");
-                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                System.out.println("| phase | request → connection p50 | p95 | p99 | p99 ÷ floor's | max | read p50 | p99 | failed "
+                        + "| queries run | joined | wall | reads/s |");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
                 ConnectionSource tolerant = catalog.connections().lagTolerant();
                 ConnectionSource primaryOnly = catalog.connections().primary();
                 Reader consolidated = (k, held) -> tolerant.readConsolidated("bench", VERSION, c -> version(c, held));
@@ -111,17 +111,17 @@ public final class CatalogConnectionBench {
                         c -> distinctVersion(c, k, held));
                 Reader plain = (k, held) -> tolerant.transaction("bench", c -> version(c, held));
                 Reader onPrimary = (k, held) -> primaryOnly.transaction("bench", c -> version(c, held));
-                run(catalog, consolidated, requests / 10, requests / 10, null); // warm-up (pools grown, JIT), not printed
-                run(catalog, distinct, requests / 10, requests / 10, null);
-                run(catalog, onPrimary, requests / 10, requests / 10, null);
-                run(catalog, floor(), requests / 10, requests / 10, null);
-                run(catalog, floor(), requests, requests, "floor: spike " + requests
-                        + ", no catalog (the first caller sleeps 1 ms, the others wait for it)");
-                run(catalog, consolidated, requests, requests, "spike " + requests + ", lag-tolerant, consolidated");
-                run(catalog, distinct, requests, requests, "spike " + requests + ", lag-tolerant, distinct queries");
-                run(catalog, plain, requests, requests, "spike " + requests + ", lag-tolerant, plain (no consolidation)");
-                run(catalog, onPrimary, requests, requests, "spike " + requests + ", primary reads");
-                run(catalog, plain, requests, callers, "steady, " + callers + " callers, lag-tolerant reads (plain)");
+                run(catalog, consolidated, requests / 10, requests / 10, null, 0); // warm-up (pools grown, JIT), not printed
+                run(catalog, distinct, requests / 10, requests / 10, null, 0);
+                run(catalog, onPrimary, requests / 10, requests / 10, null, 0);
+                run(catalog, floor(), requests / 10, requests / 10, null, 0);
+                long floor = run(catalog, floor(), requests, requests, "floor: spike " + requests
+                        + ", no catalog (the first caller sleeps 1 ms, the others wait for it)", 0);
+                run(catalog, consolidated, requests, requests, "spike " + requests + ", lag-tolerant, consolidated", floor);
+                run(catalog, distinct, requests, requests, "spike " + requests + ", lag-tolerant, distinct queries", floor);
+                run(catalog, plain, requests, requests, "spike " + requests + ", lag-tolerant, plain (no consolidation)", floor);
+                run(catalog, onPrimary, requests, requests, "spike " + requests + ", primary reads", floor);
+                run(catalog, plain, requests, callers, "steady, " + callers + " callers, lag-tolerant reads (plain)", 0);
                 System.out.println();
                 failover(catalog, primary, replica, readers);
             }
@@ -183,9 +183,13 @@ public final class CatalogConnectionBench {
 
     /**
      * {@code n} reads by {@code reader} from {@code concurrency} virtual threads (n = concurrency:
-     * all released at once; fewer: each loops over its share).
+     * all released at once; fewer: each loops over its share). Prints a row when {@code label} is
+     * set, with its p99 divided by {@code floorP99} when that is above 0.
+     *
+     * @return the request → connection p99 in nanoseconds (0 for an unprinted run)
      */
-    private static void run(Catalog catalog, Reader reader, int n, int concurrency, String label) throws InterruptedException {
+    private static long run(Catalog catalog, Reader reader, int n, int concurrency, String label, long floorP99)
+            throws InterruptedException {
         long joinedBefore = catalog.connections().consolidatedReads();
         AtomicInteger queries = new AtomicInteger();
         long[] held = new long[n];
@@ -215,14 +219,17 @@ public final class CatalogConnectionBench {
             wall[1] = System.nanoTime();
         }
         if (label == null) {
-            return;
+            return 0;
         }
         long[] acq = Arrays.stream(held).filter(r -> r >= 0).sorted().toArray();
         long[] ok = Arrays.stream(reads).filter(r -> r >= 0).sorted().toArray();
         double seconds = (wall[1] - wall[0]) / 1e9;
-        System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %.0f ms | %.0f |%n", label, ms(acq, 0.50),
-                ms(acq, 0.95), ms(acq, 0.99), ms(acq, 1.0), ms(ok, 0.50), ms(ok, 0.99), failed.get(), queries.get(),
+        long p99 = acq.length == 0 ? 0 : acq[rank(acq.length, 0.99)];
+        String ratio = floorP99 > 0 && acq.length > 0 ? String.format("%.1f", (double) p99 / floorP99) : "-";
+        System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %d | %.0f ms | %.0f |%n", label, ms(acq, 0.50),
+                ms(acq, 0.95), ms(acq, 0.99), ratio, ms(acq, 1.0), ms(ok, 0.50), ms(ok, 0.99), failed.get(), queries.get(),
                 catalog.connections().consolidatedReads() - joinedBefore, seconds * 1000, ok.length / seconds);
+        return p99;
     }
 
     /**
@@ -319,7 +326,11 @@ public final class CatalogConnectionBench {
         if (sorted.length == 0) {
             return "-";
         }
-        int i = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-        return String.format("%.3f ms", sorted[i] / 1e6);
+        return String.format("%.3f ms", sorted[rank(sorted.length, q)] / 1e6);
+    }
+
+    /** The index of quantile {@code q} in a sorted array of {@code n} values (nearest rank). */
+    private static int rank(int n, double q) {
+        return (int) Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
     }
 }
