@@ -18,6 +18,9 @@ public final class BtreeRedo {
         UNLINK_PAGE_META, NEWROOT, MARK_PAGE_HALFDEAD, VACUUM, REUSE_PAGE, META_CLEANUP, UNKNOWN
     }
 
+    /** {@code values()} once: it copies the array on every call. */
+    private static final Kind[] KINDS = Kind.values();
+
     private static final int BTREE_MAGIC = 0x053162;
     private static final int BT_MAX_ITEM_SIZE = 2704;
 
@@ -25,7 +28,7 @@ public final class BtreeRedo {
     }
 
     public static Kind kind(int info) {
-        return Kind.values()[(info & 0xF0) >> 4];
+        return KINDS[(info & 0xF0) >> 4];
     }
 
     static boolean redo(BlockRedo r) {

@@ -19,6 +19,9 @@ public final class HashRedo {
         UNKNOWN_E, UNKNOWN_F
     }
 
+    /** {@code values()} once: it copies the array on every call. */
+    private static final Kind[] KINDS = Kind.values();
+
     static final int OPAQUE_SIZE = 16;
     static final int LH_OVERFLOW_PAGE = 1;
     static final int LH_BUCKET_PAGE = 1 << 1;
@@ -52,7 +55,7 @@ public final class HashRedo {
     }
 
     static boolean redo(BlockRedo r) {
-        switch (Kind.values()[(r.record().info() & 0xF0) >> 4]) {
+        switch (KINDS[(r.record().info() & 0xF0) >> 4]) {
             case INIT_META_PAGE -> initMetaPage(r);
             case INIT_BITMAP_PAGE -> initBitmapPage(r);
             case INSERT -> insert(r);

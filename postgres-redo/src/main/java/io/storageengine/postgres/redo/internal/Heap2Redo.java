@@ -13,6 +13,9 @@ public final class Heap2Redo {
     /** Record kinds, by {@code (info & 0x70) >> 4}. */
     public enum Kind { REWRITE, PRUNE, VACUUM, FREEZE_PAGE, VISIBLE, MULTI_INSERT, LOCK_UPDATED, NEW_CID }
 
+    /** {@code values()} once: it copies the array on every call. */
+    private static final Kind[] KINDS = Kind.values();
+
     static final int XLH_FREEZE_XVAC = 0x02;
     static final int XLH_INVALID_XVAC = 0x04;
 
@@ -20,7 +23,7 @@ public final class Heap2Redo {
     }
 
     public static Kind kind(int info) {
-        return Kind.values()[(info & 0x70) >> 4];
+        return KINDS[(info & 0x70) >> 4];
     }
 
     /** Applies the record to the target block; returns false for kinds that are not supported. */

@@ -15,6 +15,9 @@ public final class HeapRedo {
     /** Record kinds, by {@code (info & XLOG_HEAP_OPMASK) >> 4}. */
     public enum Kind { INSERT, DELETE, UPDATE, TRUNCATE, HOT_UPDATE, CONFIRM, LOCK, INPLACE }
 
+    /** {@code values()} once: it copies the array on every call. */
+    private static final Kind[] KINDS = Kind.values();
+
     public static final int INIT_PAGE = 0x80;
     static final int XLHL_XMAX_IS_MULTI = 0x01;
     static final int XLHL_XMAX_LOCK_ONLY = 0x02;
@@ -36,7 +39,7 @@ public final class HeapRedo {
     }
 
     public static Kind kind(int info) {
-        return Kind.values()[(info & 0x70) >> 4];
+        return KINDS[(info & 0x70) >> 4];
     }
 
     public static void redo(BlockRedo r) {

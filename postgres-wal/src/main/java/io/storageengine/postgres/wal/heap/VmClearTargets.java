@@ -56,8 +56,14 @@ public final class VmClearTargets {
     /** {@code xl_info & XLOG_HEAP_OPMASK} of rmgr Heap, in order. */
     private enum HeapOp { INSERT, DELETE, UPDATE, TRUNCATE, HOT_UPDATE, CONFIRM, LOCK, INPLACE }
 
+    /** {@code values()} once: it copies the array on every call. */
+    private static final HeapOp[] HEAP_OPS = HeapOp.values();
+
     /** {@code xl_info & XLOG_HEAP_OPMASK} of rmgr Heap2, in order. */
     private enum Heap2Op { REWRITE, PRUNE, VACUUM, FREEZE_PAGE, VISIBLE, MULTI_INSERT, LOCK_UPDATED, NEW_CID }
+
+    /** {@code values()} once: it copies the array on every call. */
+    private static final Heap2Op[] HEAP2_OPS = Heap2Op.values();
 
     /**
      * One {@code visibilitymap_clear}: bits {@code bits} of heap block {@code heapBlock} of the heap
@@ -108,7 +114,7 @@ public final class VmClearTargets {
         int at = mainData.position();
         List<Clear> out = new ArrayList<>(2);
         if (rmgr == ResourceManager.HEAP) {
-            switch (HeapOp.values()[(info & 0x70) >> 4]) {
+            switch (HEAP_OPS[(info & 0x70) >> 4]) {
                 case INSERT -> {
                     if (n >= 3 && (mainData.get(at + 2) & HEAP_ALL_VISIBLE_CLEARED) != 0) {
                         out.add(clear(0, b0, b0.blockNum(), VALID_BITS));
@@ -141,7 +147,7 @@ public final class VmClearTargets {
                 }
             }
         } else if (rmgr == ResourceManager.HEAP2) {
-            switch (Heap2Op.values()[(info & 0x70) >> 4]) {
+            switch (HEAP2_OPS[(info & 0x70) >> 4]) {
                 case MULTI_INSERT -> {
                     if (n >= 1 && (mainData.get(at) & HEAP_ALL_VISIBLE_CLEARED) != 0) {
                         out.add(clear(0, b0, b0.blockNum(), VALID_BITS));
