@@ -359,15 +359,9 @@ public final class LoadTest {
 
     /** Sum of {@code se_http_requests_seconds_count} samples whose {@code route} label is {@code route}. */
     static long countOf(String prometheusText, String route) {
-        long sum = 0;
-        boolean any = false;
-        for (String line : prometheusText.split("\n")) {
-            if (line.startsWith("se_http_requests_seconds_count{") && line.contains("route=\"" + route + "\"")) {
-                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                any = true;
-            }
-        }
-        return any ? sum : 0;
+        double sum = PrometheusText.sum(prometheusText,
+                series -> series.startsWith("se_http_requests_seconds_count{") && series.contains("route=\"" + route + "\""));
+        return Double.isNaN(sum) ? 0 : (long) sum;
     }
 
     static List<String> split(String csv) {

@@ -57,13 +57,8 @@ final class MemoryWatch implements AutoCloseable {
 
     /** The value of the sample named exactly {@code series} (name and labels as exposed), -1 if absent or NaN. */
     static long sample(String prometheusText, String series) {
-        for (String line : prometheusText.split("\n")) {
-            if (line.startsWith(series + " ")) {
-                double v = Double.parseDouble(line.substring(series.length() + 1).trim());
-                return Double.isNaN(v) ? -1 : (long) v;
-            }
-        }
-        return -1;
+        double v = PrometheusText.sum(prometheusText, series::equals);
+        return Double.isNaN(v) ? -1 : (long) v;
     }
 
     /** One line for the report: the peak against the budget, or why it is unknown. */

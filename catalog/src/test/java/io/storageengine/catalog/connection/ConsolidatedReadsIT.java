@@ -66,8 +66,17 @@ class ConsolidatedReadsIT {
         return catalog.poolStatus().getFirst().pending();
     }
 
-    /** Holds the pool's only caller permit until the returned latch is counted down. */
-    static CountDownLatch hold(Catalog catalog, ExecutorService vt) throws InterruptedException {
+    /** A held caller permit; {@link #close} lets it go (also when an assertion in its block failed). */
+    interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Holds the pool's only caller permit until the returned {@link Held} is closed: before the
+     * executor's own close, which waits for the holder to return.
+     */
+    static Held hold(Catalog catalog, ExecutorService vt) throws InterruptedException {
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         vt.submit(() -> catalog.connections().lagTolerant().transaction("hold", c -> {
@@ -76,7 +85,7 @@ class ConsolidatedReadsIT {
             return null;
         }));
         assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
-        return release;
+        return release::countDown;
     }
 
     @Test
@@ -88,11 +97,10 @@ class ConsolidatedReadsIT {
             long expected = catalog.segments().version(); // also warms the pool
             AtomicInteger executions = new AtomicInteger();
             AtomicInteger distinctExecutions = new AtomicInteger();
-            CountDownLatch release = hold(catalog, vt);
             Future<Long> leader;
             List<Future<Long>> joined = new ArrayList<>();
             Future<Long> distinct;
-            try {
+            try (Held held = hold(catalog, vt)) {
                 leader = vt.submit(() -> reads.readConsolidated("v", VERSION, c -> {
                     executions.incrementAndGet();
                     return version(c);
@@ -114,8 +122,6 @@ class ConsolidatedReadsIT {
                         }));
                 await("15 callers joined the leader", () -> catalog.connections().consolidatedReads() == 15);
                 await("the distinct query waits on its own", () -> pending(catalog) == 2);
-            } finally {
-                release.countDown(); // also when an assertion above failed: the executor closes only once the holder returns
             }
             assertThat(leader.get(20, TimeUnit.SECONDS)).isEqualTo(expected);
             for (Future<Long> f : joined) {
@@ -173,9 +179,8 @@ class ConsolidatedReadsIT {
             ConnectionSource reads = catalog.connections().lagTolerant();
             QueryKey missing = QueryKey.of("SELECT * FROM no_such_table");
             AtomicInteger executions = new AtomicInteger();
-            CountDownLatch release = hold(catalog, vt);
             List<Future<Object>> all = new ArrayList<>();
-            try {
+            try (Held held = hold(catalog, vt)) {
                 for (int i = 0; i < 6; i++) {
                     all.add(vt.submit(() -> reads.readConsolidated("missing", missing, c -> {
                         executions.incrementAndGet();
@@ -188,8 +193,6 @@ class ConsolidatedReadsIT {
                     }
                 }
                 await("5 callers joined", () -> catalog.connections().consolidatedReads() == 5);
-            } finally {
-                release.countDown(); // also when an assertion above failed: the executor closes only once the holder returns
             }
             for (Future<Object> f : all) {
                 assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
