@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *       marked DELETED (lease-checked).</li>
  *   <li>Orphans of a directory store: files named {@code p<partition>-...} the catalog does not
  *       know, and writers' hidden temporary files, older than the grace period (left by a worker
- *       killed between writing and registering).</li>
+ *       killed between writing and registering), unless this process still holds their name in
+ *       {@link PendingOutputs} (a registration or swap not yet returned).</li>
  * </ul>
  * Thread-safe (stateless besides collaborators); run periodically by one thread.
  */
@@ -37,11 +38,13 @@ public final class RetiredFileReaper {
     private final Catalog catalog;
     private final SegmentStore store;
     private final Duration grace;
+    private final PendingOutputs pending;
 
-    public RetiredFileReaper(Catalog catalog, SegmentStore store, Duration grace) {
+    public RetiredFileReaper(Catalog catalog, SegmentStore store, Duration grace, PendingOutputs pending) {
         this.catalog = catalog;
         this.store = store;
         this.grace = grace;
+        this.pending = pending;
     }
 
     /**
@@ -78,7 +81,7 @@ public final class RetiredFileReaper {
         for (Path f : files) {
             String name = f.getFileName().toString();
             Matcher m = PARTITION.matcher(name);
-            if (!m.matches() || leaseOf.apply(Integer.parseInt(m.group(1))) == null) {
+            if (!m.matches() || leaseOf.apply(Integer.parseInt(m.group(1))) == null || pending.holds(name)) {
                 continue;
             }
             Instant modified;

@@ -7,6 +7,7 @@ import io.storageengine.catalog.lease.StaleLeaseException;
 import io.storageengine.catalog.offset.OffsetKey;
 import io.storageengine.catalog.segmentmap.RegisterResult;
 import io.storageengine.catalog.segmentmap.SegmentMeta;
+import io.storageengine.compactor.gc.PendingOutputs;
 import io.storageengine.compactor.internal.SegmentWriteException;
 import io.storageengine.schemas.segment.SegmentKind;
 import io.storageengine.schemas.timeline.TimelineKey;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * epoch in ONE catalog transaction ({@link io.storageengine.catalog.segmentmap.SegmentMap#registerL0}), which also commits {@code next}
  * as the partition's offset and raises the newest LSN of every timeline in the cut (GC horizons
  * derive from it, so it must never lag behind the registered segments). So a segment is built exactly once: a crash before the commit
- * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep) and the
+ * leaves an unregistered file (deleted here on the next attempt, or by the orphan sweep, which
+ * leaves the name alone while it is held in {@link PendingOutputs}: from before the write until
+ * the registration has returned or thrown, however long its retries take) and the
  * WAL is consumed again from the committed offset. The name
  * {@code p<partition>-L0-<start>-<next>-e<epoch>} is deterministic for a retry by the same owner
  * and never shared with another owner. A stale epoch or a conflicting offset is refused by the
@@ -51,12 +54,14 @@ public final class L0Flusher {
     private final SegmentStore store;
     private final String consumerGroup;
     private final String topic;
+    private final PendingOutputs pending;
 
-    public L0Flusher(Catalog catalog, SegmentStore store, String consumerGroup, String topic) {
+    public L0Flusher(Catalog catalog, SegmentStore store, String consumerGroup, String topic, PendingOutputs pending) {
         this.catalog = catalog;
         this.store = store;
         this.consumerGroup = consumerGroup;
         this.topic = topic;
+        this.pending = pending;
     }
 
     public static String segmentName(int partition, long start, long next, long epoch) {
@@ -77,6 +82,16 @@ public final class L0Flusher {
             return new Result(null, null, 0, 0, start, next);
         }
         String name = segmentName(p, start, next, lease.epoch());
+        try (PendingOutputs.Hold held = pending.hold(name)) {
+            return write(buf, lease, name, key, lsns);
+        }
+    }
+
+    private Result write(PartitionBuffer buf, Lease lease, String name, OffsetKey key, Map<TimelineKey, Long> lsns)
+            throws IOException {
+        int p = buf.partition();
+        long start = buf.startOffset();
+        long next = buf.nextOffset();
         if (store.exists(name)) {
             if (catalog.segments().segment(name).isPresent()) {
                 LOG.info("L0 segment {} was registered by an earlier attempt", name);

@@ -5,6 +5,7 @@ import io.storageengine.catalog.Catalog;
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.catalog.lease.StaleLeaseException;
 import io.storageengine.compactor.compaction.LeveledPlanner;
+import io.storageengine.compactor.gc.PendingOutputs;
 import io.storageengine.compactor.gc.RetiredFileReaper;
 import io.storageengine.compactor.l0.L0Flusher;
 import io.storageengine.compactor.l0.MemoryBudget;
@@ -68,11 +69,12 @@ public final class CompactorWorker implements AutoCloseable {
         this.store = store;
         this.budget = new MemoryBudget(config.memoryBudgetBytes());
         this.metrics = new WorkerMetrics(registry, budget, owners);
+        PendingOutputs pending = new PendingOutputs();
         this.consumer = new WalConsumer(config, catalog,
-                new L0Flusher(catalog, store, config.consumerGroup(), config.topic()), budget, owners, metrics);
+                new L0Flusher(catalog, store, config.consumerGroup(), config.topic(), pending), budget, owners, metrics);
         this.loop = new CompactionLoop(config, catalog, new LeveledPlanner(),
-                new JobExecutor(catalog, store, config.policy(), metrics), owners, metrics);
-        this.reaper = new RetiredFileReaper(catalog, store, config.gcGrace());
+                new JobExecutor(catalog, store, config.policy(), metrics, pending), owners, metrics);
+        this.reaper = new RetiredFileReaper(catalog, store, config.gcGrace(), pending);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "compactor-housekeeping"));
         this.consumerThread = daemon(consumer, "compactor-wal-consumer");
         this.loopThread = daemon(loop, "compactor-jobs");

@@ -11,6 +11,7 @@ import io.storageengine.compactor.compaction.CatalogSnapshots;
 import io.storageengine.compactor.compaction.CompactionPolicy;
 import io.storageengine.compactor.compaction.PlannedJob;
 import io.storageengine.compactor.compaction.SegmentView;
+import io.storageengine.compactor.gc.PendingOutputs;
 import io.storageengine.compactor.image.ImageBuilder;
 import io.storageengine.compactor.internal.Cancellation;
 import io.storageengine.compactor.merge.JobResult;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * only adds, a retirement only retires. If anything fails or the job is cancelled before the swap,
  * its outputs are deleted and nothing is registered. If the swap's outcome is unknown (catalog
  * unreachable while committing), the outputs are kept: they are either registered or orphans the
- * sweep deletes later. Stateless apart from its collaborators; thread-safe.
+ * sweep deletes later; until the swap has returned or thrown, the job's output prefix is held in
+ * {@link PendingOutputs} so that the sweep leaves its files alone however long the job runs.
+ * Stateless apart from its collaborators; thread-safe.
  */
 public final class JobExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(JobExecutor.class);
@@ -46,12 +49,15 @@ public final class JobExecutor {
     private final SegmentStore store;
     private final CompactionPolicy policy;
     private final WorkerMetrics metrics;
+    private final PendingOutputs pending;
 
-    public JobExecutor(Catalog catalog, SegmentStore store, CompactionPolicy policy, WorkerMetrics metrics) {
+    public JobExecutor(Catalog catalog, SegmentStore store, CompactionPolicy policy, WorkerMetrics metrics,
+                       PendingOutputs pending) {
         this.catalog = catalog;
         this.store = store;
         this.policy = policy;
         this.metrics = metrics;
+        this.pending = pending;
     }
 
     public Outcome run(PlannedJob job, CatalogSnapshots.Loaded loaded, Lease lease, Cancellation cancel) {
@@ -69,7 +75,7 @@ public final class JobExecutor {
         Outcome outcome = Outcome.FAILED;
         String error = null;
         boolean keepOutputs = false;
-        try {
+        try (PendingOutputs.Hold held = pending.hold(prefix)) {
             catalog.jobs().start(id, job.kind(), lease, inputs);
             result = switch (job) {
                 case PlannedJob.MergeL0 m -> L1Merger.merge(store, inputs, job.partition(), policy.l1TargetBytes(), prefix, cancel);

@@ -129,7 +129,25 @@ final class ItEnv implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-        }, "compaction settled");
+        }, () -> "compaction settled; " + describe());
+    }
+
+    /**
+     * What the catalog says of each partition (active segments by kind and level, its newest jobs
+     * with their errors): printed when a wait times out, so a CI failure shows why.
+     */
+    String describe() {
+        StringBuilder b = new StringBuilder("segment map version ").append(catalog.segments().version());
+        for (int p = 0; p < partitions; p++) {
+            b.append("\n  partition ").append(p).append(": ");
+            catalog.segments().active(p).forEach(s -> b.append(s.meta().kind()).append("/L").append(s.meta().level())
+                    .append(' ').append(s.meta().name()).append("; "));
+            for (var j : catalog.jobs().recent(p, 5)) {
+                b.append("\n    job ").append(j.kind()).append(' ').append(j.status()).append(" epoch ").append(j.epoch())
+                        .append(" started ").append(j.startedAt()).append(j.error() == null ? "" : " error: " + j.error());
+            }
+        }
+        return b.toString();
     }
 
     /** A compactor worker process ({@code Main run}) with this environment; its output in target/it-NAME.log. */
@@ -159,10 +177,16 @@ final class ItEnv implements AutoCloseable {
     }
 
     static void await(Duration timeout, BooleanSupplier cond, String what) throws InterruptedException {
+        await(timeout, cond, () -> what);
+    }
+
+    /** As {@link #await(Duration, BooleanSupplier, String)}, {@code what} computed only when the wait times out. */
+    static void await(Duration timeout, BooleanSupplier cond, java.util.function.Supplier<String> what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what.get());
             }
             Thread.sleep(200);
         }

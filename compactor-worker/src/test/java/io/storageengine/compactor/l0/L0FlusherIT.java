@@ -8,6 +8,8 @@ import io.storageengine.catalog.CatalogConfig;
 import io.storageengine.catalog.CatalogException;
 import io.storageengine.catalog.lease.Lease;
 import io.storageengine.catalog.offset.OffsetKey;
+import io.storageengine.compactor.gc.PendingOutputs;
+import io.storageengine.compactor.gc.RetiredFileReaper;
 import io.storageengine.schemas.kafka.WalRecordCodec;
 import io.storageengine.schemas.page.PageKey;
 import io.storageengine.schemas.page.PageRef;
@@ -25,6 +27,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An L0 cut and its timelines' newest LSNs commit together: when the timeline write fails (a
  * trigger on {@code timelines} stands in for a crash between the two statements), neither the
- * segment nor the offset is committed, and the retried cut commits all three.
+ * segment nor the offset is committed, and the retried cut commits all three. And the orphan
+ * sweep never deletes the file of a cut whose registration is still under way, however old.
  */
 class L0FlusherIT {
     private static final TimelineKey T1 = new TimelineKey(new TenantId(7, 1), new TimelineId(8, 1));
@@ -63,7 +69,7 @@ class L0FlusherIT {
         OffsetKey key = new OffsetKey("compactor", "wal", 3);
         try (Catalog catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(database), pg.user(), pg.password()))) {
             DirectorySegmentStore store = new DirectorySegmentStore(dir);
-            L0Flusher flusher = new L0Flusher(catalog, store, "compactor", "wal");
+            L0Flusher flusher = new L0Flusher(catalog, store, "compactor", "wal", new PendingOutputs());
             Lease lease = catalog.leases().acquire(3, "flusher-it", Duration.ofMinutes(5)).orElseThrow();
             PartitionBuffer buf = new PartitionBuffer(3, new MemoryBudget(1 << 20), 0);
             add(buf, 0, T1, 1_000);
@@ -91,6 +97,56 @@ class L0FlusherIT {
             assertThat(catalog.offsets().committed(key)).hasValue(3);
             assertThat(catalog.timelines().find(T1).orElseThrow().lastAppliedLsn()).isEqualTo(3_000);
             assertThat(catalog.timelines().find(T2).orElseThrow().lastAppliedLsn()).isEqualTo(2_000);
+        }
+    }
+
+    @Test
+    void theOrphanSweepLeavesTheFileOfARegistrationStillUnderWayAlone() throws Exception {
+        LocalPostgres pg = LocalPostgres.shared();
+        String database = pg.createDatabase("flusher");
+        try (Catalog catalog = Catalog.open(CatalogConfig.of(pg.jdbcUrl(database), pg.user(), pg.password()))) {
+            DirectorySegmentStore store = new DirectorySegmentStore(dir);
+            PendingOutputs pending = new PendingOutputs();
+            L0Flusher flusher = new L0Flusher(catalog, store, "compactor", "wal", pending);
+            RetiredFileReaper reaper = new RetiredFileReaper(catalog, store, Duration.ofMillis(200), pending);
+            Lease lease = catalog.leases().acquire(4, "flusher-it", Duration.ofMinutes(5)).orElseThrow();
+            PartitionBuffer buf = new PartitionBuffer(4, new MemoryBudget(1 << 20), 0);
+            add(buf, 0, T1, 1_000);
+            add(buf, 1, T1, 2_000);
+            String name = L0Flusher.segmentName(4, 0, 2, lease.epoch());
+            // a registration slower than the grace period, as one retrying through a failover is
+            sql(pg, database, """
+                    CREATE FUNCTION slow_segments() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN PERFORM pg_sleep(3); RETURN NEW; END $$;
+                    CREATE TRIGGER slow_segments BEFORE INSERT ON segments
+                    FOR EACH ROW EXECUTE FUNCTION slow_segments()""");
+            CompletableFuture<L0Flusher.Result> cut = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return flusher.flush(buf, lease);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!store.exists(name) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(store.exists(name)).as("the cut's file is written before it is registered").isTrue();
+            Thread.sleep(1_000); // the file is now older than the grace period and unknown to the catalog
+            assertThat(catalog.segments().segment(name)).isEmpty();
+            assertThat(reaper.sweepOrphans(p -> p == 4 ? lease : null, Instant.now())).isZero();
+            assertThat(store.exists(name)).isTrue();
+
+            assertThat(cut.get(30, TimeUnit.SECONDS).name()).isEqualTo(name);
+            assertThat(catalog.segments().segment(name)).isPresent();
+            assertThat(reaper.sweepOrphans(p -> p == 4 ? lease : null, Instant.now())).isZero();
+            assertThat(store.exists(name)).isTrue();
+
+            // an unregistered file nobody holds is still an orphan once older than the grace period
+            java.nio.file.Files.writeString(dir.resolve("p4-L0-7-9-e" + lease.epoch()), "orphan");
+            Thread.sleep(400);
+            assertThat(reaper.sweepOrphans(p -> p == 4 ? lease : null, Instant.now())).isEqualTo(1);
+            assertThat(store.exists(name)).isTrue();
         }
     }
 }
