@@ -18,6 +18,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SE_ROOT=$ROOT
+# shellcheck source=/dev/null
+source "$ROOT/scripts/lib/common.sh" # mvn_auto
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 RECORDS=${BENCH_RECORDS:-300000}
@@ -36,9 +39,9 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 cd "$ROOT"
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f ingest/target/test-classpath.txt ]]; then
-  log "building ingest (mvn -o -q -pl ingest -am install -DskipTests) ..."
-  mvn -o -q -pl ingest -am install -DskipTests >&2
-  mvn -o -q -pl ingest test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  log "building ingest (mvn -q -pl ingest -am install -DskipTests) ..."
+  mvn_auto -q -pl ingest -am install -DskipTests >&2
+  mvn_auto -q -pl ingest test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="$ROOT/ingest/target/classes:$ROOT/ingest/target/test-classes:$(cat "$ROOT/ingest/target/test-classpath.txt")"

@@ -46,6 +46,18 @@ mvn_flags() {
   return 0
 }
 
+# Runs mvn with mvn_flags' flags; when those chose offline (auto) and the build failed, once more
+# online: a local repository holding Kafka may still lack a plugin's own dependencies (the
+# dependency plugin's, on a machine whose repository only ever saw `mvn verify`).
+mvn_auto() {
+  local flags
+  mapfile -t flags < <(mvn_flags)
+  mvn "${flags[@]}" "$@" && return 0
+  [[ "${flags[0]:-}" == -o && -z "${SE_MVN_OFFLINE:-}" ]] || return 1
+  warn "offline Maven failed; trying once more online"
+  mvn "${flags[@]:1}" "$@"
+}
+
 ensure_dirs() { mkdir -p "$SE_RUN" "$SE_LOGS"; }
 
 # --- ports -------------------------------------------------------------------------------------
