@@ -16,6 +16,8 @@
 # Kafka: the in-JVM test broker, or the one at SE_TEST_KAFKA_BOOTSTRAP (e.g. `./se up`'s).
 # PostgreSQL: a private LocalPostgres, or SE_TEST_PG_URL/USER/PASSWORD.
 # Knobs (env): BENCH_BYTES (2g), BENCH_PARTITIONS (8), BENCH_XMX (2g), BENCH_SKIP_BUILD=1,
+#   BENCH_COMPRESSION (none; the producer's compression.type: lz4 is what `ingest.compression`
+#   publishes by default, and a consumer of compressed batches allocates a buffer per record),
 #   BENCH_JFR=<file.jfr> (records a Java Flight Recording with the 'profile' settings; inspect with
 #   `jfr print --events jdk.ExecutionSample <file>` or `jfr summary`).
 # Extra compactor settings pass through the environment (e.g. SE_COMPACTOR_L0_SEGMENT_BYTES).
@@ -29,6 +31,7 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 BYTES=${BENCH_BYTES:-2g}
 PARTITIONS=${BENCH_PARTITIONS:-8}
+COMPRESSION=${BENCH_COMPRESSION:-none}
 XMX=${BENCH_XMX:-2g}
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -43,11 +46,11 @@ fi
 CP="compactor-worker/target/test-classes:compactor-worker/target/classes:$(cat "$CP_FILE")"
 
 log "compaction bench: $BYTES of WAL, $PARTITIONS partitions, heap $XMX, $(nproc) cores"
-log "command: $JAVA -Xmx$XMX -cp ... io.storageengine.compactor.bench.CompactionBench --bytes $BYTES --partitions $PARTITIONS"
+log "command: $JAVA -Xmx$XMX -cp ... io.storageengine.compactor.bench.CompactionBench --bytes $BYTES --partitions $PARTITIONS --compression $COMPRESSION"
 JFR_OPTS=()
 if [[ -n "${BENCH_JFR:-}" ]]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$BENCH_JFR,settings=profile,dumponexit=true")
   log "recording JFR to $BENCH_JFR"
 fi
 exec "$JAVA" -Xmx"$XMX" "${JFR_OPTS[@]}" --enable-native-access=ALL-UNNAMED -Dlog4j2.level=WARN \
-  -cp "$CP" io.storageengine.compactor.bench.CompactionBench --bytes "$BYTES" --partitions "$PARTITIONS"
+  -cp "$CP" io.storageengine.compactor.bench.CompactionBench --bytes "$BYTES" --partitions "$PARTITIONS" --compression "$COMPRESSION"

@@ -44,11 +44,14 @@ public final class CompactionBench {
     public static void main(String[] args) throws Exception {
         long bytes = 2L << 30;
         int partitions = 8;
+        String compression = "none";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bytes" -> bytes = parseSize(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: CompactionBench [--bytes 2g] [--partitions 8]");
+                case "--compression" -> compression = args[++i];
+                default -> throw new IllegalArgumentException(
+                        "usage: CompactionBench [--bytes 2g] [--partitions 8] [--compression none|lz4|zstd|snappy|gzip]");
             }
         }
         KafkaTestBroker broker = KafkaTestBroker.shared();
@@ -59,10 +62,10 @@ public final class CompactionBench {
 
         TimelineKey timeline = TimelineKey.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
         long t0 = System.nanoTime();
-        long walBytes = publish(broker, topic, timeline, bytes);
+        long walBytes = publish(broker, topic, timeline, bytes, compression);
         double pubSec = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("published %.1f MiB of WAL records to %d partitions in %.1f s (%.0f MB/s)%n",
-                walBytes / 1048576.0, partitions, pubSec, walBytes / 1e6 / pubSec);
+        System.out.printf("published %.1f MiB of WAL records to %d partitions in %.1f s (%.0f MB/s), producer compression %s%n",
+                walBytes / 1048576.0, partitions, pubSec, walBytes / 1e6 / pubSec, compression);
 
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("SE_KAFKA_BOOTSTRAP", broker.bootstrapServers());
@@ -183,8 +186,10 @@ public final class CompactionBench {
         return ns / 1e9;
     }
 
-    private static long publish(KafkaTestBroker broker, String topic, TimelineKey timeline, long bytes) throws Exception {
+    private static long publish(KafkaTestBroker broker, String topic, TimelineKey timeline, long bytes, String compression)
+            throws Exception {
         Map<String, Object> cfg = broker.producerConfig();
+        cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         cfg.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + UUID.randomUUID());
         cfg.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
