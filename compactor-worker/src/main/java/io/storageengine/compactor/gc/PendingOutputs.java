@@ -1,7 +1,7 @@
 package io.storageengine.compactor.gc;
 
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The segment files this process is writing or registering right now, by name prefix: an L0 cut
@@ -17,10 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * moment later, and every read and merge of that segment would fail. Once the registering call
  * has returned, the catalog's answer is final and the sweep may judge the file by it.
  *
- * <p>Bounded by the number of cuts and jobs running at once (one per partition each). Thread-safe.
+ * <p>Bounded by the number of cuts and jobs running at once (one per partition each). A prefix held
+ * twice stays held until both holds are closed. Thread-safe.
  */
 public final class PendingOutputs {
-    private final Set<String> prefixes = ConcurrentHashMap.newKeySet();
+    /** Prefix → number of open holds. */
+    private final ConcurrentMap<String, Integer> prefixes = new ConcurrentHashMap<>();
 
     /** One held prefix; {@link #close()} releases it. */
     public final class Hold implements AutoCloseable {
@@ -30,9 +32,14 @@ public final class PendingOutputs {
             this.prefix = prefix;
         }
 
+        private boolean closed;
+
         @Override
-        public void close() {
-            prefixes.remove(prefix);
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                prefixes.computeIfPresent(prefix, (k, n) -> n == 1 ? null : n - 1);
+            }
         }
     }
 
@@ -41,14 +48,14 @@ public final class PendingOutputs {
         if (prefix.isEmpty()) {
             throw new IllegalArgumentException("an empty prefix would hold every file");
         }
-        prefixes.add(prefix);
+        prefixes.merge(prefix, 1, Integer::sum);
         return new Hold(prefix);
     }
 
     /** Whether the file named {@code fileName} (a temporary file's leading dot ignored) is held. */
     public boolean holds(String fileName) {
         String name = fileName.startsWith(".") ? fileName.substring(1) : fileName;
-        for (String p : prefixes) {
+        for (String p : prefixes.keySet()) {
             if (name.startsWith(p)) {
                 return true;
             }

@@ -24,6 +24,18 @@ class PendingOutputsTest {
     }
 
     @Test
+    void aPrefixHeldTwiceStaysHeldUntilBothHoldsAreClosed() {
+        PendingOutputs pending = new PendingOutputs();
+        PendingOutputs.Hold first = pending.hold("p0-L0-0-10-e1");
+        PendingOutputs.Hold second = pending.hold("p0-L0-0-10-e1");
+        first.close();
+        first.close(); // closing twice releases once
+        assertThat(pending.holds("p0-L0-0-10-e1")).isTrue();
+        second.close();
+        assertThat(pending.holds("p0-L0-0-10-e1")).isFalse();
+    }
+
+    @Test
     void anEmptyPrefixIsRefused() {
         assertThatThrownBy(() -> new PendingOutputs().hold("")).isInstanceOf(IllegalArgumentException.class);
     }
