@@ -137,6 +137,14 @@ final class ItEnv implements AutoCloseable {
      * with their errors): printed when a wait times out, so a CI failure shows why.
      */
     String describe() {
+        try {
+            return describeOrThrow();
+        } catch (RuntimeException e) {
+            return "(catalog unreadable: " + e + ")";
+        }
+    }
+
+    private String describeOrThrow() {
         StringBuilder b = new StringBuilder("segment map version ").append(catalog.segments().version());
         for (int p = 0; p < partitions; p++) {
             b.append("\n  partition ").append(p).append(": ");
