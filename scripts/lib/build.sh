@@ -23,13 +23,6 @@ ensure_built() {
   command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+"
   info >&2 "building (mvn ${flags[*]} -B -q install -DskipTests) ..."
   local ok=1
-  # offline is a guess from what ~/.m2 holds; when it misses something (a plugin's dependency on a
-  # fresh machine), go online for this build
-  if [[ "${flags[0]:-}" == -o && -z "${SE_MVN_OFFLINE:-}" ]] \
-      && ! (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.probe -pl test-support >/dev/null 2>&1); then
-    info >&2 "some build plugins are not in ~/.m2 yet: building online"
-    flags=("${flags[@]:1}")
-  fi
   if ! (cd "$SE_ROOT" && mvn "${flags[@]}" -B -q install -DskipTests >&2); then
     ok=0
     warn "full build failed (see above); building test-support only so Kafka and PostgreSQL can still run"

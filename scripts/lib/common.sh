@@ -35,27 +35,23 @@ setup_java() {
   fi
 }
 
-# Maven flags: offline when the local repository already holds the Kafka artifacts (SE_MVN_OFFLINE=0/1 forces).
+# Maven flags: offline when the local repository can serve the build (SE_MVN_OFFLINE=0/1 forces).
+# It can when it holds the Kafka artifacts and the dependency plugin resolves offline: a repository
+# that only ever saw `mvn verify` holds Kafka but not that plugin's own dependencies, which
+# ./se up and the benches need (probed with one offline dependency:build-classpath of test-support).
 mvn_flags() {
   local offline=${SE_MVN_OFFLINE:-}
   if [[ -z "$offline" ]]; then
-    [[ -d "$HOME/.m2/repository/org/apache/kafka/kafka_2.13/4.4.0" ]] && offline=1 || offline=0
+    offline=0
+    if [[ -d "$HOME/.m2/repository/org/apache/kafka/kafka_2.13/4.4.0" ]] \
+        && (cd "$SE_ROOT" && mvn -o -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.probe \
+            -pl test-support >/dev/null 2>&1); then
+      offline=1
+    fi
   fi
   [[ "$offline" == 1 ]] && printf '%s\n' -o
   printf '%s\n' -Dstyle.color=never
   return 0
-}
-
-# Runs mvn with mvn_flags' flags; when those chose offline (auto) and the build failed, once more
-# online: a local repository holding Kafka may still lack a plugin's own dependencies (the
-# dependency plugin's, on a machine whose repository only ever saw `mvn verify`).
-mvn_auto() {
-  local flags
-  mapfile -t flags < <(mvn_flags)
-  mvn "${flags[@]}" "$@" && return 0
-  [[ "${flags[0]:-}" == -o && -z "${SE_MVN_OFFLINE:-}" ]] || return 1
-  warn "offline Maven failed; trying once more online"
-  mvn "${flags[@]:1}" "$@"
 }
 
 ensure_dirs() { mkdir -p "$SE_RUN" "$SE_LOGS"; }
