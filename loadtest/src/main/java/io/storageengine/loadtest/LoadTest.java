@@ -1,5 +1,13 @@
 package io.storageengine.loadtest;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.storageengine.pageapi.bench.NoopPages;
+import io.storageengine.pageapi.v1.PageServiceGrpc;
 import io.storageengine.pageclient.PageClient;
 import io.storageengine.pageclient.PageException;
 import io.storageengine.pageclient.PageRequest;
@@ -39,8 +47,8 @@ import java.util.regex.Pattern;
  * </ul>
  * Prints one Markdown row per transport and scenario (offered and achieved pages/s, p50, p95, p99,
  * p99.9, max, error rate and kinds) and the page service's own count of the requests (its
- * {@code /metrics}, {@code se_http_requests_seconds_count} for route {@code page} or
- * {@code grpc_page}) as a cross-check, then the page service's peak anonymous RSS over the whole
+ * {@code /metrics}, {@code se_http_requests_seconds_count} for route {@code page}, {@code grpc_page} or
+ * {@code grpc_noop}) as a cross-check, then the page service's peak anonymous RSS over the whole
  * run against its configured memory budget ({@link MemoryWatch}). Options as {@code --name value};
  * see {@link #USAGE}.
  * Memory: fixed histograms, bounded in-flight requests. Not thread-safe; one run per JVM.
@@ -52,7 +60,9 @@ public final class LoadTest {
                             [--tenant HEX32] [--timeline HEX32] [--spc N] [--db N] [--rels FIRST:COUNT]
                             [--blocks FIRST:COUNT] [--window-bytes N] [--seed N] [--token JWT]
                             [--pages-per-request N]
-              defaults: http://127.0.0.1:8080, 127.0.0.1:8090, http://127.0.0.1:9090, both transports,
+              transports: http, stream, stream-noop (the stream's baseline: the same client and server,
+              constant pages from the server's NoopPages.GetPages, no store or policies)
+              defaults: http://127.0.0.1:8080, 127.0.0.1:8090, http://127.0.0.1:9090, http,stream,
               all scenarios, time-scale 1 (0.1 runs each scenario a tenth as long), rate: 0 (probe the
               saturation per transport), the ./se up demo timeline (db 5, rels 16384:4, blocks 0:256),
               window 16 MiB of LSN; pages per request 1 (stream only: N consecutive blocks of one
@@ -279,8 +289,15 @@ public final class LoadTest {
                     }
                 };
             }
-            case "stream" -> {
-                PageClient.Builder b = PageClient.builder().target(opt("grpc", "127.0.0.1:8090"));
+            case "stream", "stream-noop" -> {
+                boolean noop = transport.equals("stream-noop");
+                PageClient.Builder b = PageClient.builder();
+                if (noop) { // the same client and stream, GetPages sent to the server's noop method
+                    b.channel(NettyChannelBuilder.forTarget(opt("grpc", "127.0.0.1:8090")).usePlaintext()
+                            .intercept(new ToNoopPages()).build());
+                } else {
+                    b.target(opt("grpc", "127.0.0.1:8090"));
+                }
                 if (opts.get("token") != null) {
                     b.bearerToken(opts.get("token"));
                 }
@@ -319,7 +336,7 @@ public final class LoadTest {
 
                     @Override
                     public String route() {
-                        return "grpc_page";
+                        return noop ? "grpc_noop" : "grpc_page";
                     }
 
                     @Override
@@ -328,8 +345,21 @@ public final class LoadTest {
                     }
                 };
             }
-            default -> throw new IllegalArgumentException("unknown transport '" + transport + "' (http or stream)");
+            default -> throw new IllegalArgumentException("unknown transport '" + transport
+                    + "' (http, stream or stream-noop)");
         };
+    }
+
+    /** Sends {@code GetPages} calls to the noop stream ({@link NoopPages}); other calls go as they are. */
+    private static final class ToNoopPages implements ClientInterceptor {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+            if (method.getFullMethodName().equals(PageServiceGrpc.getGetPagesMethod().getFullMethodName())) {
+                return next.newCall((MethodDescriptor<Q, A>) NoopPages.GET_PAGES, options);
+            }
+            return next.newCall(method, options);
+        }
     }
 
     private static final Pattern LSN = Pattern.compile("\"last_applied_lsn\"\\s*:\\s*\"([0-9A-Fa-f]+)/([0-9A-Fa-f]+)\"");

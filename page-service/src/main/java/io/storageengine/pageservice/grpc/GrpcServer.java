@@ -4,7 +4,9 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.storageengine.pageapi.bench.NoopPages;
 import io.storageengine.pageapi.v1.GetPageRequest;
 import io.storageengine.pageapi.v1.GetPageResponse;
 import io.storageengine.pageapi.v1.PageServiceGrpc;
@@ -15,7 +17,9 @@ import io.storageengine.pageapi.v1.RoutingResponse;
 import io.storageengine.pageapi.v1.TimelineStatusRequest;
 import io.storageengine.pageapi.v1.TimelineStatusResponse;
 import io.storageengine.pageservice.config.PageServiceConfig;
+import io.storageengine.pageservice.auth.TokenClaims;
 import io.storageengine.pageservice.grpc.internal.AuthInterceptor;
+import io.storageengine.pageservice.grpc.internal.NoopReads;
 import io.storageengine.pageservice.grpc.internal.PageReads;
 import io.storageengine.pageservice.grpc.internal.PageStream;
 import io.storageengine.pageservice.http.Services;
@@ -34,7 +38,8 @@ import java.util.function.Supplier;
  * The streaming page API's server: grpc-java on Netty, port {@code grpc.port} of {@code http.host},
  * every call (and every request of a stream) on a virtual thread, the {@link AuthInterceptor} in
  * front, {@code PageService} of page_service.proto behind it. Started and stopped by {@code Main}
- * with the HTTP server; {@link #close} stops taking calls and lets in-flight ones finish for
+ * with the HTTP server. The same server also answers the noop stream ({@link NoopPages}), the
+ * benchmark's transport baseline. {@link #close} stops taking calls and lets in-flight ones finish for
  * {@code grpc.shutdown-grace}. Thread-safe.
  */
 public final class GrpcServer implements AutoCloseable {
@@ -63,6 +68,7 @@ public final class GrpcServer implements AutoCloseable {
                 .executor(executor)
                 .maxInboundMessageSize(MAX_INBOUND)
                 .addService(definition(config, services, relations, executor, self::get))
+                .addService(noopDefinition(config, services, executor))
                 .build();
         try {
             server.start();
@@ -84,6 +90,20 @@ public final class GrpcServer implements AutoCloseable {
                                                      Supplier<String> grpcAddress) {
         return ServerInterceptors.intercept(new Service(new PageReads(services, relations), executor,
                 config.maxInFlight(), grpcAddress), new AuthInterceptor(services.auth(), services.metrics()));
+    }
+
+    /**
+     * The noop stream ({@link NoopPages}): the same flow control, executor and auth as
+     * {@code GetPages}, constant pages instead of reads.
+     */
+    public static ServerServiceDefinition noopDefinition(PageServiceConfig.Grpc config, Services services,
+                                                         Executor executor) {
+        NoopReads noop = new NoopReads(services.metrics(), services.read().maxBatch());
+        ServerServiceDefinition def = ServerServiceDefinition.builder(NoopPages.SERVICE)
+                .addMethod(NoopPages.GET_PAGES, ServerCalls.asyncBidiStreamingCall(
+                        responses -> new PageStream(responses, noop::answer, executor, config.maxInFlight())))
+                .build();
+        return ServerInterceptors.intercept(def, new AuthInterceptor(services.auth(), services.metrics()));
     }
 
     public int port() {
@@ -130,8 +150,9 @@ public final class GrpcServer implements AutoCloseable {
 
         @Override
         public StreamObserver<GetPageRequest> getPages(StreamObserver<GetPageResponse> responses) {
-            return new PageStream(responses, reads, AuthInterceptor.CLAIMS.get(), AuthInterceptor.AUTHORIZATION.get(),
-                    executor, maxInFlight);
+            TokenClaims claims = AuthInterceptor.CLAIMS.get();
+            String authorization = AuthInterceptor.AUTHORIZATION.get();
+            return new PageStream(responses, r -> reads.page(r, claims, authorization), executor, maxInFlight);
         }
 
         @Override

@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.storageengine.pageapi.bench.NoopPages;
 import io.storageengine.pageapi.v1.GetPageRequest;
 import io.storageengine.pageapi.v1.GetPageResponse;
 import io.storageengine.pageapi.v1.PageServiceGrpc;
@@ -83,6 +84,7 @@ class GrpcPagesTest {
         Server server = InProcessServerBuilder.forName(name).executor(executor)
                 .addService(GrpcServer.definition(base.config.grpc(), base.services,
                         new RelationReader(history, t -> Lsn.ZERO, Duration.ofMillis(100)), executor, () -> "in-process:1"))
+                .addService(GrpcServer.noopDefinition(base.config.grpc(), base.services, executor))
                 .build().start();
         open.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     }
@@ -351,6 +353,42 @@ class GrpcPagesTest {
         base.reader.gate.countDown();
         PageClient client = client(RetryPolicy.NONE, null, 8);
         assertThat(client.getPage(page(6)).get(10, TimeUnit.SECONDS).bytes()).isEqualTo(FakeReader.pageFor(6));
+    }
+
+    @Test
+    void theNoopStreamAnswersConstantPagesWithoutReading() throws Exception {
+        start(Map.of());
+        Collect answers = new Collect();
+        StreamObserver<GetPageRequest> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+                channel().newCall(NoopPages.GET_PAGES, io.grpc.CallOptions.DEFAULT), answers);
+        requests.onNext(raw(1, 3).toBuilder().setLsn(0x300).addMoreBlocks(4).addMoreBlocks(5).build());
+        requests.onNext(raw(2, 700).toBuilder().setTenant("not-a-tenant").build()); // not parsed: still answered
+        requests.onCompleted();
+        List<GetPageResponse> all = answers.await();
+        assertThat(all).extracting(GetPageResponse::getRequestId).containsExactlyInAnyOrder(1L, 2L);
+        GetPageResponse three = all.stream().filter(r -> r.getRequestId() == 1).findFirst().orElseThrow();
+        assertThat(three.getMorePagesCount()).isEqualTo(2);
+        for (io.storageengine.pageapi.v1.Page p : List.of(three.getPage(), three.getMorePages(0), three.getMorePages(1))) {
+            assertThat(p.getData().toByteArray()).isEqualTo(new byte[8192]);
+            assertThat(p.getPageLsn()).isEqualTo(0x300);
+            assertThat(p.getRequestLsn()).isEqualTo(0x300);
+        }
+        assertThat(base.reader.requests).isEmpty(); // block 700 would have blocked a read
+        assertThat(base.services.metrics().scrape()).contains("route=\"grpc_noop\"");
+    }
+
+    @Test
+    void theNoopStreamChecksTokensAsGetPagesDoes() throws Exception {
+        start(TOKENS.env());
+        Collect answers = new Collect();
+        StreamObserver<GetPageRequest> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+                channel().newCall(NoopPages.GET_PAGES, io.grpc.CallOptions.DEFAULT), answers);
+        requests.onNext(raw(1, 3));
+        requests.onCompleted();
+        StatusRuntimeException e = catchThrowableOfType(java.util.concurrent.ExecutionException.class, answers::await)
+                .getCause() instanceof StatusRuntimeException s ? s : null;
+        assertThat(e).isNotNull();
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     private static GetPageRequest raw(long id, long block) {

@@ -4,7 +4,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.storageengine.pageapi.v1.GetPageRequest;
 import io.storageengine.pageapi.v1.GetPageResponse;
-import io.storageengine.pageservice.auth.TokenClaims;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -32,13 +31,13 @@ public final class PageStream implements StreamObserver<GetPageRequest> {
     /**
      * Must be created inside the service method (flow control is set up before it returns).
      *
-     * @param claims the caller's verified token (null when auth is off)
-     * @param authorization the caller's {@code authorization} metadata, relayed when forwarding
+     * @param read answers one request (run on {@code executor}); {@link PageReads#page} for
+     *     {@code GetPages}, constant pages for the noop baseline
      */
-    public PageStream(StreamObserver<GetPageResponse> responses, PageReads reads, TokenClaims claims,
-                      String authorization, Executor executor, int maxInFlight) {
+    public PageStream(StreamObserver<GetPageResponse> responses, Function<GetPageRequest, GetPageResponse> read,
+                      Executor executor, int maxInFlight) {
         this.out = (ServerCallStreamObserver<GetPageResponse>) responses;
-        this.read = r -> reads.page(r, claims, authorization);
+        this.read = read;
         this.executor = executor;
         out.disableAutoRequest();
         out.setOnCancelHandler(() -> {
