@@ -67,7 +67,7 @@ else
     start_java page-bench io.storageengine.pageservice.Main "$(module_cp page-service)" \
       -Xmx1g --enable-native-access=ALL-UNNAMED \
       ${SE_BENCH_JFR:+-XX:StartFlightRecording=filename=$SE_BENCH_JFR,settings=profile,dumponexit=true} --
-  PID=$(pid_of page-bench)
+  PID=$(pid_of page-bench) || { show_log_tail page-bench; die "page-bench did not start"; }
   drop_app() { # the hot-only run's internal topics and state
     [[ "$APP_ID" == page-service-bench-hot-* ]] || return 0
     cat >"$SE_LOCAL/DeleteTopics.java" <<'JAVA'

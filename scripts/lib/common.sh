@@ -136,7 +136,15 @@ start_java() { # name mainclass classpath [jvm args...] -- [program args...]
     printf '\n=== %s starting %s at %s%s ===\n' "$name" "$main" "$(date -u +%FT%TZ)" "${pre:+ (${pre[*]})}"
   } >>"$SE_LOGS/$name.log"
   setsid "${pre[@]}" "$JAVA" "${jvm[@]}" -cp "$cp" "$main" "${prog[@]}" >>"$SE_LOGS/$name.log" 2>&1 </dev/null &
-  write_pid "$name" $! "$main"
+  local pid=$! i
+  write_pid "$name" "$pid" "$main"
+  # Until setsid (and nice) have exec'ed the JVM: before that the pid's command line is this shell's,
+  # pid_of does not recognise it, and a caller's `PID=$(pid_of name)` failed at random (up to 2.5 s).
+  for ((i = 0; i < 50; i++)); do
+    pid_of "$name" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
 }
 
 show_log_tail() { # name
