@@ -31,7 +31,9 @@ service_env() {
 # compactor still uses whatever is idle. docs/runbook.md ("Isolating compactors") has the production
 # equivalents (separate hosts, cgroup CPU weights).
 SE_COMPACTOR_NICE=${SE_COMPACTOR_NICE:-10}
-SE_COMPACTOR_JVM_FLAGS=${SE_COMPACTOR_JVM_FLAGS--XX:ParallelGCThreads=1 -XX:ConcGCThreads=1 -XX:CICompilerCount=2}
+# The throughput collector: a third less CPU per MB than G1 under steady ingest (docs/compaction.md,
+# "Garbage collector"); its pauses stop only this worker, which has no latency goal.
+SE_COMPACTOR_JVM_FLAGS=${SE_COMPACTOR_JVM_FLAGS--XX:+UseParallelGC -XX:ParallelGCThreads=1 -XX:CICompilerCount=2}
 # Linux scheduling policy of the compactor (chrt): other (the default, weighted by nice), batch, or
 # idle (SCHED_IDLE: CPU only when no other runnable thread wants it; it may then fall behind on a
 # machine with no idle time, which compactor_wal_lag_records shows).

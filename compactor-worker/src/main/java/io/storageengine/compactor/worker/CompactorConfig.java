@@ -54,14 +54,18 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
      * The WAL consumer's Kafka fetch sizes: {@code fetch.max.bytes} (per fetch response),
      * {@code max.partition.fetch.bytes} (per partition in a response) and {@code max.poll.records}.
      * The client buffers about one response per broker plus one in flight, so these bound the memory
-     * the consumer holds outside the L0 budget.
+     * the consumer holds outside the L0 budget. {@code fetch.min.bytes} and {@code fetch.max.wait.ms}
+     * let the broker hold a fetch until that much has arrived (or the wait is over): a worker that
+     * keeps up with ingest then reads it in few large fetches rather than many small ones.
      */
-    public record Fetch(int maxBytes, int maxPartitionBytes, int maxPollRecords) {
+    public record Fetch(int maxBytes, int maxPartitionBytes, int maxPollRecords, int minBytes, Duration maxWait) {
         public Fetch {
-            if (maxBytes < 1024 || maxPartitionBytes < 1024 || maxPollRecords < 1) {
+            if (maxBytes < 1024 || maxPartitionBytes < 1024 || maxPollRecords < 1 || minBytes < 1 || minBytes > maxBytes
+                    || maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
                 throw new IllegalArgumentException("invalid kafka fetch settings: compactor.fetch-max-bytes " + maxBytes
                         + ", compactor.max-partition-fetch-bytes " + maxPartitionBytes + ", compactor.max-poll-records "
-                        + maxPollRecords);
+                        + maxPollRecords + ", compactor.fetch-min-bytes " + minBytes + " (1 to fetch-max-bytes)"
+                        + ", compactor.fetch-max-wait " + maxWait + " (0 to 10 s)");
             }
         }
     }
@@ -107,7 +111,8 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                 c.size("compactor.memory-budget-bytes"), policy, c.duration("compactor.idle-poll"),
                 c.duration("compactor.lease-ttl"), c.duration("compactor.gc.grace"), c.duration("compactor.gc.interval"),
                 new Fetch(c.intSize("compactor.fetch-max-bytes"), c.intSize("compactor.max-partition-fetch-bytes"),
-                        c.integer("compactor.max-poll-records")),
+                        c.integer("compactor.max-poll-records"), c.intSize("compactor.fetch-min-bytes"),
+                        c.duration("compactor.fetch-max-wait")),
                 new Pacing(Double.parseDouble(c.string("compactor.pacing.cpu-share")),
                         c.integer("compactor.pacing.behind-l0-segments")));
     }
@@ -142,6 +147,8 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetch.maxBytes());
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetch.maxPartitionBytes());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, fetch.maxPollRecords());
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, fetch.minBytes());
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) fetch.maxWait().toMillis());
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
         return p;
     }

@@ -41,12 +41,15 @@ class CompactorConfigTest {
     @Test
     void fetchSizesReachTheConsumerProperties() {
         CompactorConfig c = CompactorConfig.load(Map.of("SE_COMPACTOR_FETCH_MAX_BYTES", "1048576",
-                "SE_COMPACTOR_MAX_PARTITION_FETCH_BYTES", "65536", "SE_COMPACTOR_MAX_POLL_RECORDS", "17"));
-        assertThat(c.fetch()).isEqualTo(new CompactorConfig.Fetch(1048576, 65536, 17));
+                "SE_COMPACTOR_MAX_PARTITION_FETCH_BYTES", "65536", "SE_COMPACTOR_MAX_POLL_RECORDS", "17",
+                "SE_COMPACTOR_FETCH_MIN_BYTES", "4096", "SE_COMPACTOR_FETCH_MAX_WAIT", "250ms"));
+        assertThat(c.fetch()).isEqualTo(new CompactorConfig.Fetch(1048576, 65536, 17, 4096, Duration.ofMillis(250)));
         var p = c.walConsumerProperties();
         assertThat(p.get("fetch.max.bytes")).isEqualTo(1048576);
         assertThat(p.get("max.partition.fetch.bytes")).isEqualTo(65536);
         assertThat(p.get("max.poll.records")).isEqualTo(17);
+        assertThat(p.get("fetch.min.bytes")).isEqualTo(4096);
+        assertThat(p.get("fetch.max.wait.ms")).isEqualTo(250);
         assertThat(p.get("isolation.level")).isEqualTo("read_committed");
         assertThat(p.get("enable.auto.commit")).isEqualTo(false);
         assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_MAX_POLL_RECORDS", "0")))
