@@ -359,8 +359,7 @@ class GrpcPagesTest {
     void theNoopStreamAnswersConstantPagesWithoutReading() throws Exception {
         start(Map.of());
         Collect answers = new Collect();
-        StreamObserver<GetPageRequest> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
-                channel().newCall(NoopPages.GET_PAGES, io.grpc.CallOptions.DEFAULT), answers);
+        StreamObserver<GetPageRequest> requests = noopStream(answers);
         requests.onNext(raw(1, 3).toBuilder().setLsn(0x300).addMoreBlocks(4).addMoreBlocks(5).build());
         requests.onNext(raw(2, 700).toBuilder().setTenant("not-a-tenant").build()); // not parsed: still answered
         requests.onCompleted();
@@ -381,14 +380,18 @@ class GrpcPagesTest {
     void theNoopStreamChecksTokensAsGetPagesDoes() throws Exception {
         start(TOKENS.env());
         Collect answers = new Collect();
-        StreamObserver<GetPageRequest> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
-                channel().newCall(NoopPages.GET_PAGES, io.grpc.CallOptions.DEFAULT), answers);
+        StreamObserver<GetPageRequest> requests = noopStream(answers);
         requests.onNext(raw(1, 3));
         requests.onCompleted();
         StatusRuntimeException e = catchThrowableOfType(java.util.concurrent.ExecutionException.class, answers::await)
                 .getCause() instanceof StatusRuntimeException s ? s : null;
         assertThat(e).isNotNull();
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    private StreamObserver<GetPageRequest> noopStream(Collect answers) {
+        return io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+                channel().newCall(NoopPages.GET_PAGES, io.grpc.CallOptions.DEFAULT), answers);
     }
 
     private static GetPageRequest raw(long id, long block) {
