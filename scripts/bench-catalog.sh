@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SE_ROOT=$ROOT
 # shellcheck source=/dev/null
-source "$ROOT/scripts/lib/common.sh" # mvn_flags
+source "$ROOT/scripts/lib/common.sh" # se_mvn
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 XMX=${BENCH_XMX:-1g}
@@ -30,8 +30,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$CP_FILE" ]]; then
   # compiled in the reactor (schemas, test-support resolve to their target/classes): nothing is
   # installed into ~/.m2, which other checkouts share
   log "building catalog (mvn -q -pl catalog -am test-compile dependency:build-classpath) ..."
-  mapfile -t flags < <(mvn_flags)
-  mvn "${flags[@]}" -q -pl catalog -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  se_mvn -q -pl catalog -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="catalog/target/test-classes:catalog/target/classes:$(cat "$CP_FILE")"

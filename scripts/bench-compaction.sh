@@ -26,7 +26,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SE_ROOT=$ROOT
 # shellcheck source=/dev/null
-source "$ROOT/scripts/lib/common.sh" # mvn_flags
+source "$ROOT/scripts/lib/common.sh" # se_mvn
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 BYTES=${BENCH_BYTES:-2g}
@@ -39,9 +39,8 @@ cd "$ROOT"
 CP_FILE=compactor-worker/target/test-classpath.txt
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$CP_FILE" ]]; then
   log "building compactor-worker (mvn -q -pl compactor-worker -am install -DskipTests) ..."
-  mapfile -t flags < <(mvn_flags)
-  mvn "${flags[@]}" -q -pl compactor-worker -am install -DskipTests >&2
-  mvn "${flags[@]}" -q -pl compactor-worker dependency:build-classpath -Dmdep.includeScope=test \
+  se_mvn -q -pl compactor-worker -am install -DskipTests >&2
+  se_mvn -q -pl compactor-worker dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="compactor-worker/target/test-classes:compactor-worker/target/classes:$(cat "$CP_FILE")"

@@ -36,8 +36,7 @@ trap '[[ -z "$INGEST" ]] || kill -- -"$INGEST" 2>/dev/null || true' EXIT
 
 lsn=$(curl -fsS "$BASE/v1/tenants/$TENANT/timelines/$TIMELINE" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')
 [[ -n "$lsn" ]] || die "the demo timeline has no applied LSN (./se up loads it)"
-s=$(( (16#${lsn%/*} << 32) + 16#${lsn#*/} + 1048576 ))
-start=$(printf '%X/%X' $((s >> 32)) $((s & 0xFFFFFFFF)))
+start=$(lsn_hex $(( $(lsn_to_int "$lsn") + 1048576 )))
 bytes_per_s=$(numfmt --from=iec "$RATE")
 info "compactor pid $CPID ($(tr '\0' ' ' </proc/$CPID/cmdline | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')nice $(ps -o ni= -p "$CPID" | tr -d ' '))"
 info "steady ingest: walgen --bytes-per-second $RATE --seed $SEED from $start | ingest"

@@ -20,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SE_ROOT=$ROOT
 # shellcheck source=/dev/null
-source "$ROOT/scripts/lib/common.sh" # mvn_flags
+source "$ROOT/scripts/lib/common.sh" # se_mvn
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 RECORDS=${BENCH_RECORDS:-300000}
@@ -40,9 +40,8 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 cd "$ROOT"
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f ingest/target/test-classpath.txt ]]; then
   log "building ingest (mvn -q -pl ingest -am install -DskipTests) ..."
-  mapfile -t flags < <(mvn_flags)
-  mvn "${flags[@]}" -q -pl ingest -am install -DskipTests >&2
-  mvn "${flags[@]}" -q -pl ingest test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  se_mvn -q -pl ingest -am install -DskipTests >&2
+  se_mvn -q -pl ingest test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="$ROOT/ingest/target/classes:$ROOT/ingest/target/test-classes:$(cat "$ROOT/ingest/target/test-classpath.txt")"

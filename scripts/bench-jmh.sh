@@ -12,8 +12,7 @@ M=$1 B=$2; shift 2
 [[ -f "$SE_ROOT/$M/pom.xml" ]] || die "no module $M"
 setup_java
 cd "$SE_ROOT"
-mapfile -t flags < <(mvn_flags)
-mvn "${flags[@]}" -q -B -pl "$M" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+se_mvn -q -B -pl "$M" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/jmh-cp.txt >/dev/null || die "could not build $M's test classes"
 CP="$M/target/test-classes:$M/target/classes:$(cat "$M/target/jmh-cp.txt")"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SE_ROOT=$ROOT
 # shellcheck source=/dev/null
-source "$ROOT/scripts/lib/common.sh" # mvn_flags
+source "$ROOT/scripts/lib/common.sh" # se_mvn
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 WORK=${BENCH_DIR:-/tmp/se-bench-pgwal}
@@ -57,10 +57,9 @@ LAST=$(ls "$DIR" | grep -E '^[0-9A-F]{24}$' | sort | tail -1)
 echo "segments: $(ls "$DIR" | grep -cE '^[0-9A-F]{24}$') in $DIR ($FIRST .. $LAST), $(du -sh "$DIR" | cut -f1)"
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  mapfile -t flags < <(mvn_flags)
-  (cd "$ROOT" && mvn "${flags[@]}" -q -pl postgres-wal -am test-compile -DskipTests >&2)
-  (cd "$ROOT" && mvn "${flags[@]}" -q -pl postgres-wal dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile=target/test-classpath.txt >&2)
+  se_mvn -q -pl postgres-wal -am test-compile -DskipTests >&2
+  se_mvn -q -pl postgres-wal dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile=target/test-classpath.txt >&2
 fi
 CP="$ROOT/postgres-wal/target/test-classes:$ROOT/postgres-wal/target/classes:$(cat "$ROOT/postgres-wal/target/test-classpath.txt")"
 

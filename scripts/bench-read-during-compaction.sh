@@ -143,11 +143,10 @@ wait_stable() { # until /health is 200 and the applied LSN is unchanged for 3 s 
 LSN0=$(wait_stable) || die "page service not ready/stable"
 log "page-service pid $PID ready, applied LSN $LSN0; compactor pid $CPID (nice $CNICE)"
 
-lsn_to_int() { local hi=${1%/*} lo=${1#*/}; echo $(( (16#$hi << 32) + 16#$lo )); }
 publish() { # round -> LSN the page service has applied afterwards (compactor paused on return)
   local round=$1 lsn start s t0=$SECONDS
   lsn=$(wait_stable) || die "page service not stable before publishing"
-  s=$(( $(lsn_to_int "$lsn") + 1048576 )); start=$(printf '%X/%X' $((s >> 32)) $((s & 0xFFFFFFFF)))
+  s=$(( $(lsn_to_int "$lsn") + 1048576 )); start=$(lsn_hex "$s")
   kill -STOP "$CPID"
   log "round $round: compactor paused; publishing $ROUND_BYTES of WAL (seed $((SEED + round)), start LSN $start)"
   "$SE_ROOT/se" walgen --bytes "$ROUND_BYTES" --seed "$((SEED + round))" --start-lsn "$start" --out - 2>"$WORK/walgen.err" \
@@ -232,7 +231,6 @@ saturate() { # label
   log "${SAT[-1]} (load $(loadavg))"
 }
 
-lsn_hex() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }
 wait_caught_up() { # label min-seconds -> waits until the compactor's WAL lag <= MAX_LAG (bounded by CATCHUP_MAX)
   local t0=$SECONDS lag
   sleep "$2"

@@ -54,6 +54,17 @@ mvn_flags() {
   return 0
 }
 
+# mvn from the repository root with mvn_flags, decided once per script (the decision may run an
+# offline probe build).
+se_mvn() {
+  [[ -n "${SE_MVN_FLAGS_SET:-}" ]] || { mapfile -t SE_MVN_FLAGS < <(mvn_flags); SE_MVN_FLAGS_SET=1; }
+  (cd "$SE_ROOT" && mvn "${SE_MVN_FLAGS[@]}" "$@")
+}
+
+# LSNs as PostgreSQL prints them (X/Y, hex) and as integers.
+lsn_to_int() { local hi=${1%/*} lo=${1#*/}; echo $(( (16#$hi << 32) + 16#$lo )); }
+lsn_hex() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }
+
 ensure_dirs() { mkdir -p "$SE_RUN" "$SE_LOGS"; }
 
 # --- ports -------------------------------------------------------------------------------------
