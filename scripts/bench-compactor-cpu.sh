@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # bench-compactor-cpu.sh (./se bench compactor-cpu): the running compactor's CPU under steady ingest.
 #
-# Needs the `./se up` stack. Publishes walgen WAL to the demo timeline at CPU_INGEST_RATE (20M
+# Needs the `./se up` stack. First restarts its compactor with production L0 cuts (CPU_L0_SEGMENT_BYTES
+# 64 MiB, CPU_L0_MAX_AGE 60 s; ./se up's demo cuts 512 KiB L0s, 40 a second at 20 MB/s) and the
+# caller's SE_COMPACTOR_* settings (CPU_RESTART=0 measures the running one as it is). Publishes walgen WAL to the demo timeline at CPU_INGEST_RATE (20M
 # bytes/s, `walgen --bytes-per-second`, seed CPU_SEED, starting above the newest applied LSN) for
 # CPU_WARMUP (20 s) + the catch-up wait + CPU_SECONDS (60 s). Once the compactor keeps up (its
-# compactor_wal_lag_records <= 2000, waited for at most 120 s), it measures over CPU_SECONDS:
+# compactor_wal_lag_records <= CPU_MAX_LAG, 50000 by default: well under a second of walgen's
+# records at 20M, and above what one fetch of fetch-min-bytes leaves behind; waited for at most
+# CPU_CATCHUP, 180 s), it measures over CPU_SECONDS:
 #   - the compactor process's CPU (/proc/PID/stat utime+stime: every thread, GC and JIT included)
 #     as a share of one core, and WAL MB per CPU second (CPU_INGEST_RATE / that share);
 #   - the same per thread group (/proc/PID/task/*: the WAL consumer, L0 flushers, jobs, GC, JIT);
@@ -25,10 +29,17 @@ RATE=${CPU_INGEST_RATE:-20M}
 SECS=${CPU_SECONDS:-60}
 WARMUP=${CPU_WARMUP:-20}
 SEED=${CPU_SEED:-$RANDOM}
+MAX_LAG=${CPU_MAX_LAG:-50000}
+CATCHUP=${CPU_CATCHUP:-180}
 BASE="http://127.0.0.1:${SE_HTTP_PORT:-8080}"
 CMETRICS="http://127.0.0.1:${SE_COMPACTOR_ADMIN_PORT:-9091}/metrics"
 cd "$SE_ROOT"
 setup_java
+if [[ "${CPU_RESTART:-1}" == 1 ]]; then
+  export SE_COMPACTOR_L0_SEGMENT_BYTES=${CPU_L0_SEGMENT_BYTES:-67108864} SE_COMPACTOR_L0_MAX_AGE=${CPU_L0_MAX_AGE:-60s}
+  info "restarting the compactor: SE_COMPACTOR_L0_SEGMENT_BYTES=$SE_COMPACTOR_L0_SEGMENT_BYTES SE_COMPACTOR_L0_MAX_AGE=$SE_COMPACTOR_L0_MAX_AGE $(env | grep -E '^SE_COMPACTOR_(FETCH|JVM|NICE|PACING|MEMORY)' | sort | tr '\n' ' ')"
+  restart_service compactor
+fi
 CPID=$(pid_of compactor) || die "no compactor started by ./se up"
 PPID_=$(pid_of page-service) || die "no page-service started by ./se up"
 INGEST=
@@ -38,7 +49,7 @@ lsn=$(curl -fsS "$BASE/v1/tenants/$TENANT/timelines/$TIMELINE" | sed -n 's/.*"la
 [[ -n "$lsn" ]] || die "the demo timeline has no applied LSN (./se up loads it)"
 start=$(lsn_hex $(( $(lsn_to_int "$lsn") + 1048576 )))
 bytes_per_s=$(numfmt --from=iec "$RATE")
-info "compactor pid $CPID ($(tr '\0' ' ' </proc/$CPID/cmdline | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')nice $(ps -o ni= -p "$CPID" | tr -d ' '))"
+info "compactor pid $CPID ($(tr '\0' ' ' </proc/$CPID/cmdline | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')nice $(ps -o ni= -p "$CPID" | tr -d ' '); $(tr '\0' '\n' </proc/$CPID/environ | grep -E '^SE_COMPACTOR_(L0|FETCH)' | sort | tr '\n' ' '))"
 info "steady ingest: walgen --bytes-per-second $RATE --seed $SEED from $start | ingest"
 setsid bash -c '"$0" walgen --bytes 1T --seed "$1" --bytes-per-second "$2" --start-lsn "$3" --out - 2>/dev/null \
   | "$0" ingest --tenant "$4" --timeline "$5" - >/dev/null 2>&1' "$SE_ROOT/se" "$SEED" "$RATE" "$start" "$TENANT" "$TIMELINE" &
@@ -55,8 +66,8 @@ groups() { # pid -> "group<TAB>ticks" summed over threads, digits and '#N' suffi
 }
 sleep "$WARMUP"
 waited=$WARMUP
-until l=$(lag) && [[ -n "$l" && "$l" -le 2000 ]]; do
-  ((waited < WARMUP + 120)) || die "the compactor did not catch up within 120 s (lag $l records)"
+until l=$(lag) && [[ -n "$l" && "$l" -le "$MAX_LAG" ]]; do
+  ((waited < WARMUP + CATCHUP)) || die "the compactor did not catch up within $CATCHUP s (lag $l records > CPU_MAX_LAG $MAX_LAG)"
   sleep 1; waited=$((waited + 1))
 done
 info "compactor keeping up after ${waited} s (lag $l records); measuring ${SECS} s (load $(cut -d' ' -f1-3 /proc/loadavg))"

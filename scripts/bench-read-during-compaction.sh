@@ -110,15 +110,13 @@ if [[ -n "${RDC_COMPACTOR_NICE:-}" || "$MODE" == steady ]]; then
   fi
   if [[ -n "${RDC_COMPACTOR_NICE:-}" ]]; then export SE_COMPACTOR_NICE=$RDC_COMPACTOR_NICE; fi
   log "restarting compactor (SE_COMPACTOR_NICE=${SE_COMPACTOR_NICE:-default}${SE_COMPACTOR_L0_SEGMENT_BYTES:+ SE_COMPACTOR_L0_SEGMENT_BYTES=$SE_COMPACTOR_L0_SEGMENT_BYTES SE_COMPACTOR_L0_MAX_AGE=$SE_COMPACTOR_L0_MAX_AGE})"
-  stop_pid compactor >/dev/null
-  SE_COMPUTE=$(is_up compute && echo 1 || echo 0) "$SE_ROOT/se" up >&2
+  restart_service compactor
 fi
 CPID=$(pid_of compactor) || die "compactor did not start"
 if [[ "${RDC_RESTART_PAGE:-1}" == 1 ]]; then
   log "restarting page-service with SE_RATE_LIMIT=${RDC_RATE_LIMIT:-100000000}${RDC_COLD:+ SE_COLD_ENABLED=$RDC_COLD}"
-  stop_pid page-service >/dev/null || true
   if [[ -n "${RDC_COLD:-}" ]]; then export SE_COLD_ENABLED=$RDC_COLD; fi
-  SE_RATE_LIMIT=${RDC_RATE_LIMIT:-100000000} SE_COMPUTE=$(is_up compute && echo 1 || echo 0) "$SE_ROOT/se" up >&2
+  SE_RATE_LIMIT=${RDC_RATE_LIMIT:-100000000} restart_service page-service
 fi
 PID=$(pid_of page-service) || die "no page-service started by ./se up"
 CNICE=$(ps -o ni= -p "$CPID" | tr -d ' ')

@@ -134,6 +134,13 @@ stop_pid() { # name
   info "stopped $1 (pid $pid)"
 }
 
+# Restarts one of the local stack's services with the caller's environment (SE_COMPACTOR_*, SE_RATE_LIMIT,
+# ...): stops it, then `./se up` starts what is down. The compute demo stays as it was.
+restart_service() { # name
+  stop_pid "$1" >/dev/null || true
+  SE_COMPUTE=$(is_up compute && echo 1 || echo 0) "$SE_ROOT/se" up >&2
+}
+
 # Starts a detached JVM (own session, so it outlives the terminal) logging to .local/logs/<name>.log.
 # With nice_level set (e.g. `nice_level=10 start_java ...`) the JVM and every thread it creates run
 # at that CPU niceness (nice(1) execs, so the pid is still the JVM's).
