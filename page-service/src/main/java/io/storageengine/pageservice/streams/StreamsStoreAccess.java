@@ -2,6 +2,7 @@ package io.storageengine.pageservice.streams;
 
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.VersionStoreAccess;
+import io.storageengine.pageservice.topology.ActiveStores;
 import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.pageservice.topology.WatermarkKeys;
@@ -15,9 +16,11 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * The read path's access to local stores through Kafka Streams interactive queries, one partition
- * at a time ({@code withPartition}); standby replicas through {@code enableStaleStores}. Store
- * handles are cached per partition and role: a handle resolves the live store on every call and
+ * The read path's access to local stores. A partition whose active task runs here is read through
+ * the store its apply processor published ({@link ActiveStores}: no per-call task lookup); any
+ * other, and a standby replica (through {@code enableStaleStores}), through Kafka Streams
+ * interactive queries, one partition at a time ({@code withPartition}). Interactive-query handles
+ * are cached per partition and role: a handle resolves the live store on every call. Either kind
  * throws {@link InvalidStateStoreException} once the partition has moved, which becomes a 503.
  * Thread-safe.
  */
@@ -26,12 +29,14 @@ final class StreamsStoreAccess implements VersionStoreAccess {
 
     private final KafkaStreams streams;
     private final int partitions;
+    private final ActiveStores published;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<byte[], byte[]>> active;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<byte[], byte[]>> stale;
 
-    StreamsStoreAccess(KafkaStreams streams, int partitions) {
+    StreamsStoreAccess(KafkaStreams streams, int partitions, ActiveStores published) {
         this.streams = streams;
         this.partitions = partitions;
+        this.published = published;
         this.active = new AtomicReferenceArray<>(partitions);
         this.stale = new AtomicReferenceArray<>(partitions);
     }
@@ -44,6 +49,12 @@ final class StreamsStoreAccess implements VersionStoreAccess {
     @Override
     public ReadOnlyKeyValueStore<byte[], byte[]> versions(int partition, PartitionMarks.Role role)
             throws PageReadException.Unavailable {
+        if (role == PartitionMarks.Role.ACTIVE) {
+            ReadOnlyKeyValueStore<byte[], byte[]> running = published.active(partition);
+            if (running != null) {
+                return running;
+            }
+        }
         AtomicReferenceArray<ReadOnlyKeyValueStore<byte[], byte[]>> cache =
                 role == PartitionMarks.Role.STANDBY ? stale : active;
         ReadOnlyKeyValueStore<byte[], byte[]> store = cache.get(partition);

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *       reserved type, an LSN_ADVANCE.</li>
  * </ul>
  *
+ * <p>On init (the task's stores restored) it publishes its versions store to the registry's
+ * {@link ActiveStores} for the read path, and withdraws it on close.
+ *
  * <p>One instance per task, called by that task's stream thread only. Under exactly-once,
  * a replay after an aborted transaction rewrites identical values (idempotent).
  */
@@ -63,6 +66,7 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
         this.watermarks = context.getStateStore(PageTopology.WATERMARKS_STORE);
         Map<TimelineKey, Long> stored = WatermarkKeys.load(watermarks, partition);
         registry.activate(partition, stored);
+        registry.activeStores().publish(partition, versions);
         LOG.info("Partition {} active: {} timelines with watermarks restored", partition, stored.size());
     }
 
@@ -132,6 +136,7 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
 
     @Override
     public void close() {
+        registry.activeStores().withdraw(partition, versions);
         registry.release(partition);
         LOG.info("Partition {} released", partition);
     }

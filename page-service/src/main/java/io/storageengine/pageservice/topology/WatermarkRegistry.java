@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * ({@link #standby}). Readers: any thread. A partition's {@link PartitionMarks} object, once
  * created, lives as long as the registry, so waiters can hold it across role changes.
  *
+ * <p>It also carries the two other things the apply processors share with the read path:
+ * {@link PageChanges} (pages that got a version) and {@link ActiveStores} (their stores).
+ *
  * <p>Thread-safe: the partition table is copy-on-write (grown under a lock, read lock-free);
  * marks are volatile; waiters block on a per-partition condition signalled by every change.
  */
@@ -22,10 +25,16 @@ public final class WatermarkRegistry {
     private final Object growLock = new Object();
     private volatile PartitionMarks[] partitions = new PartitionMarks[0];
     private final PageChanges pageChanges = new PageChanges();
+    private final ActiveStores activeStores = new ActiveStores();
 
     /** The page versions stored on partitions applied here (for caches of reconstructed pages). */
     public PageChanges pageChanges() {
         return pageChanges;
+    }
+
+    /** The versions stores of the partitions whose active tasks run here (for the read path). */
+    public ActiveStores activeStores() {
+        return activeStores;
     }
 
     /** The marks of a partition, or {@code null} if this instance never served it. */

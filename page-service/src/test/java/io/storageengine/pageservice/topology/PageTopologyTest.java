@@ -61,6 +61,28 @@ class PageTopologyTest {
     }
 
     @Test
+    void theRunningTaskPublishesItsVersionsStoreForReadsAndWithdrawsItWhenItCloses() {
+        TopologyFixture own = new TopologyFixture();
+        ActiveStores stores = own.registry().activeStores();
+        org.apache.kafka.streams.state.ReadOnlyKeyValueStore<byte[], byte[]> published = stores.active(0);
+        assertThat(published).as("published on init").isNotNull();
+        assertThat(stores.active(1)).as("a partition not active here").isNull();
+        SyntheticWal wal = new SyntheticWal(1, 1000);
+        PageKey a = SyntheticWal.page(T, 1, 0);
+        wal.image(a, 1010);
+        wal.delta(a, 1020);
+        own.pipe(wal.events());
+        byte[] key = VersionKey.encode(a, 1020);
+        assertThat(published.get(key)).as("reads see what the task applied").isEqualTo(own.versionsStore().get(key));
+        try (KeyValueIterator<byte[], byte[]> it = published.reverseRange(VersionKey.encode(a, 0L), VersionKey.encode(a, -1L))) {
+            assertThat(it.next().key).isEqualTo(key);
+        }
+        own.close();
+        assertThat(stores.active(0)).as("withdrawn on close").isNull();
+        assertThat(own.registry().activePartitions()).isEmpty();
+    }
+
+    @Test
     void postgresRecordsAreStoredAsTheirTypeAndBodyAndBadOnesCounted() {
         SyntheticWal wal = new SyntheticWal(2, 1000);
         PageKey a = SyntheticWal.page(T, 1, 0);
