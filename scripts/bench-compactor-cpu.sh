@@ -3,7 +3,8 @@
 #
 # Needs the `./se up` stack. First restarts its compactor with production L0 cuts (CPU_L0_SEGMENT_BYTES
 # 64 MiB, CPU_L0_MAX_AGE 60 s; ./se up's demo cuts 512 KiB L0s, 40 a second at 20 MB/s) and the
-# caller's SE_COMPACTOR_* settings (CPU_RESTART=0 measures the running one as it is). Publishes
+# caller's SE_COMPACTOR_* settings (CPU_RESTART=0 measures the running one as it is); the compactor
+# keeps them afterwards, until it is restarted without them (./se down, ./se up). Publishes
 # walgen WAL to the demo timeline at CPU_INGEST_RATE (20M bytes/s, `walgen --bytes-per-second`,
 # seed CPU_SEED, starting above the newest applied LSN) for CPU_WARMUP (20 s) + the catch-up
 # wait + CPU_SECONDS (60 s). Once the compactor keeps up (its
