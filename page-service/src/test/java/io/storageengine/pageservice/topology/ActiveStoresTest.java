@@ -49,11 +49,20 @@ class ActiveStoresTest {
     }
 
     @Test
-    void partitionsOutsideTheTableAreNeverActiveAndCannotBePublished() {
+    void theTableGrowsToAnyPartitionAndNegativeOnesAreRefused() {
         ActiveStores stores = new ActiveStores();
         assertThat(stores.active(-1)).isNull();
-        assertThat(stores.active(ActiveStores.MAX_PARTITIONS)).isNull();
-        assertThatThrownBy(() -> stores.publish(ActiveStores.MAX_PARTITIONS, store()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition 4096");
+        assertThat(stores.active(0)).isNull();
+        ReadOnlyKeyValueStore<byte[], byte[]> far = store();
+        stores.publish(10_000, far);
+        assertThat(stores.active(10_000)).isSameAs(far);
+        assertThat(stores.active(9_999)).isNull();
+        assertThat(stores.active(10_001)).isNull();
+        ReadOnlyKeyValueStore<byte[], byte[]> near = store();
+        stores.publish(3, near);
+        assertThat(stores.active(3)).isSameAs(near);
+        assertThat(stores.active(10_000)).as("growing keeps what was published").isSameAs(far);
+        assertThatThrownBy(() -> stores.publish(-1, store()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partition -1");
     }
 }
