@@ -82,7 +82,7 @@ public final class PageStreamsApp implements AutoCloseable {
         HostInfo self = new HostInfo(settings.advertisedHost(), settings.advertisedPort());
         this.ownership = new StreamsOwnership(streams, topologyConfig.watermarks(), self, partitionCount,
                 settings.standbyReadMaxLag(), lags);
-        this.storeAccess = new StreamsStoreAccess(streams, partitionCount, topologyConfig.watermarks().activeStores());
+        this.storeAccess = new StreamsStoreAccess(streams, partitionCount, topologyConfig.watermarks());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "page-streams-lags");
             t.setDaemon(true);

@@ -25,10 +25,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * 57-byte keys would hash elsewhere), compared with this instance's {@code application.server}.
  *
  * <p>Policy: active here and processing → {@link Ownership.Local} ACTIVE, decided without the
- * metadata while the partition's apply processor runs here ({@code ActiveStores}: it is
- * initialised after the task's restore and closed before a rebalance hands the partition to
- * another instance, so the metadata could only say the same; {@code queryMetadataForKey} costs
- * about 5% of a hot read); else a standby replica
+ * metadata while the partition's apply processor runs here ({@link PartitionMarks#activeStore()}:
+ * it is initialised after the task's restore and closed before a rebalance hands the partition
+ * to another instance, so the metadata could only say the same; {@code queryMetadataForKey}
+ * costs about 5% of a hot read); else a standby replica
  * here within {@code standbyReadMaxLag} records → {@link Ownership.Local} STANDBY (the reader still
  * waits for the standby's watermark, so a stale replica answers late, never wrong); else an active
  * host elsewhere → {@link Ownership.Remote}; else {@link Ownership.Unavailable}. Thread-safe.
@@ -64,7 +64,7 @@ final class StreamsOwnership implements Ownership {
         }
         PartitionMarks marks = registry.partition(partition);
         PartitionMarks.Role role = marks == null ? null : marks.role();
-        if (role == PartitionMarks.Role.ACTIVE && registry.activeStores().active(partition) != null) {
+        if (role == PartitionMarks.Role.ACTIVE && marks.activeStore() != null) {
             return new Local(partition, PartitionMarks.Role.ACTIVE); // the task runs here: see the class comment
         }
         KeyQueryMetadata md;

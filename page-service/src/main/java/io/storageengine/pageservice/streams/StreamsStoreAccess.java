@@ -2,10 +2,10 @@ package io.storageengine.pageservice.streams;
 
 import io.storageengine.pageservice.read.PageReadException;
 import io.storageengine.pageservice.read.VersionStoreAccess;
-import io.storageengine.pageservice.topology.ActiveStores;
 import io.storageengine.pageservice.topology.PageTopology;
 import io.storageengine.pageservice.topology.PartitionMarks;
 import io.storageengine.pageservice.topology.WatermarkKeys;
+import io.storageengine.pageservice.topology.WatermarkRegistry;
 import io.storageengine.schemas.timeline.TimelineKey;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -17,11 +17,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The read path's access to local stores. A partition whose active task runs here is read through
- * the store its apply processor published ({@link ActiveStores}: no per-call task lookup); any
- * other, and a standby replica (through {@code enableStaleStores}), through Kafka Streams
- * interactive queries, one partition at a time ({@code withPartition}). Interactive-query handles
- * are cached per partition and role: a handle resolves the live store on every call. Either kind
- * throws {@link InvalidStateStoreException} once the partition has moved, which becomes a 503.
+ * the store its apply processor activated it with ({@link PartitionMarks#activeStore()}: no
+ * per-call task lookup); any other, and a standby replica (through {@code enableStaleStores}),
+ * through Kafka Streams interactive queries, one partition at a time ({@code withPartition}).
+ * Interactive-query handles are cached per partition and role: a handle resolves the live store
+ * on every call. Either kind throws {@link InvalidStateStoreException} once the partition has moved, which becomes a 503.
  * Thread-safe.
  */
 final class StreamsStoreAccess implements VersionStoreAccess {
@@ -29,14 +29,14 @@ final class StreamsStoreAccess implements VersionStoreAccess {
 
     private final KafkaStreams streams;
     private final int partitions;
-    private final ActiveStores published;
+    private final WatermarkRegistry registry;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<byte[], byte[]>> active;
     private final AtomicReferenceArray<ReadOnlyKeyValueStore<byte[], byte[]>> stale;
 
-    StreamsStoreAccess(KafkaStreams streams, int partitions, ActiveStores published) {
+    StreamsStoreAccess(KafkaStreams streams, int partitions, WatermarkRegistry registry) {
         this.streams = streams;
         this.partitions = partitions;
-        this.published = published;
+        this.registry = registry;
         this.active = new AtomicReferenceArray<>(partitions);
         this.stale = new AtomicReferenceArray<>(partitions);
     }
@@ -50,7 +50,8 @@ final class StreamsStoreAccess implements VersionStoreAccess {
     public ReadOnlyKeyValueStore<byte[], byte[]> versions(int partition, PartitionMarks.Role role)
             throws PageReadException.Unavailable {
         if (role == PartitionMarks.Role.ACTIVE) {
-            ReadOnlyKeyValueStore<byte[], byte[]> running = published.active(partition);
+            PartitionMarks marks = registry.partition(partition);
+            ReadOnlyKeyValueStore<byte[], byte[]> running = marks == null ? null : marks.activeStore();
             if (running != null) {
                 return running;
             }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The applied watermarks of one partition, per timeline, and the condition readers wait on.
@@ -17,6 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (volatile) and then, only if someone waits, signals under the lock; a waiter registers, then
  * re-reads the version under the lock before sleeping. Either the writer sees the waiter or the
  * waiter sees the new version. The stream thread never takes the lock when nobody waits.
+ *
+ * <p>While the partition is ACTIVE here it also holds the active task's {@code page-versions} store
+ * ({@link #activeStore()}), set and cleared with the role: the read path reads through it instead
+ * of an interactive-query handle, which walks the stream threads' tasks on every call (37% of a
+ * random-page read's CPU under 20 MB/s of ingest, docs/page-service.md "Read path").
  *
  * <p>Thread-safe. {@link #role()} null means this instance does not serve the partition now.
  */
@@ -45,6 +51,7 @@ public final class PartitionMarks {
     private final Condition changed = lock.newCondition();
     private volatile Role role;
     private volatile long tenure;
+    private volatile ReadOnlyKeyValueStore<byte[], byte[]> activeStore;
 
     PartitionMarks(int partition) {
         this.partition = partition;
@@ -56,6 +63,16 @@ public final class PartitionMarks {
 
     public Role role() {
         return role;
+    }
+
+    /**
+     * The {@code page-versions} store of the partition's active task while it runs here, as its
+     * apply processor holds it (Kafka Streams' read-write decorator, which only delegates); null
+     * when the partition is not active here. A read racing the task's close fails as an
+     * interactive query would: the closed store throws {@code InvalidStateStoreException}.
+     */
+    public ReadOnlyKeyValueStore<byte[], byte[]> activeStore() {
+        return activeStore;
     }
 
     /**
@@ -153,10 +170,11 @@ public final class PartitionMarks {
         return added;
     }
 
-    synchronized void reset(Role newRole, Map<TimelineKey, Long> stored) {
+    synchronized void reset(Role newRole, Map<TimelineKey, Long> stored, ReadOnlyKeyValueStore<byte[], byte[]> store) {
         marks.clear();
         stored.forEach((t, lsn) -> marks.put(t, new Mark(lsn)));
         tenure++;
+        activeStore = newRole == Role.ACTIVE ? store : null;
         role = newRole;
         changed();
     }
@@ -187,6 +205,7 @@ public final class PartitionMarks {
 
     synchronized void clearIf(Role expected) {
         if (role == expected) {
+            activeStore = null;
             role = null;
             tenure++;
             marks.clear();

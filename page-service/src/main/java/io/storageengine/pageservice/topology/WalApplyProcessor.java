@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       reserved type, an LSN_ADVANCE.</li>
  * </ul>
  *
- * <p>On init (the task's stores restored) it publishes its versions store to the registry's
- * {@link ActiveStores} for the read path, and withdraws it on close.
+ * <p>On init (the task's stores restored) it activates the partition in the registry with its
+ * versions store, which the read path then reads through, and releases it on close.
  *
  * <p>One instance per task, called by that task's stream thread only. Under exactly-once,
  * a replay after an aborted transaction rewrites identical values (idempotent).
@@ -65,8 +65,7 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
         this.versions = context.getStateStore(PageTopology.PAGE_VERSIONS_STORE);
         this.watermarks = context.getStateStore(PageTopology.WATERMARKS_STORE);
         Map<TimelineKey, Long> stored = WatermarkKeys.load(watermarks, partition);
-        registry.activate(partition, stored);
-        registry.activeStores().publish(partition, versions);
+        registry.activate(partition, stored, versions);
         LOG.info("Partition {} active: {} timelines with watermarks restored", partition, stored.size());
     }
 
@@ -136,7 +135,6 @@ final class WalApplyProcessor implements Processor<byte[], byte[], Void, Void> {
 
     @Override
     public void close() {
-        registry.activeStores().withdraw(partition, versions);
         registry.release(partition);
         LOG.info("Partition {} released", partition);
     }

@@ -4,6 +4,7 @@ import io.storageengine.schemas.timeline.TimelineKey;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The in-memory mirror of the applied watermarks, per (partition, timeline), that the read path
@@ -15,8 +16,9 @@ import java.util.TreeMap;
  * ({@link #standby}). Readers: any thread. A partition's {@link PartitionMarks} object, once
  * created, lives as long as the registry, so waiters can hold it across role changes.
  *
- * <p>It also carries the two other things the apply processors share with the read path:
- * {@link PageChanges} (pages that got a version) and {@link ActiveStores} (their stores).
+ * <p>It also carries {@link PageChanges} (pages that got a version), which the apply processors
+ * share with the read path, as each active partition's marks carry its store
+ * ({@link PartitionMarks#activeStore()}).
  *
  * <p>Thread-safe: the partition table is copy-on-write (grown under a lock, read lock-free);
  * marks are volatile; waiters block on a per-partition condition signalled by every change.
@@ -25,16 +27,10 @@ public final class WatermarkRegistry {
     private final Object growLock = new Object();
     private volatile PartitionMarks[] partitions = new PartitionMarks[0];
     private final PageChanges pageChanges = new PageChanges();
-    private final ActiveStores activeStores = new ActiveStores();
 
     /** The page versions stored on partitions applied here (for caches of reconstructed pages). */
     public PageChanges pageChanges() {
         return pageChanges;
-    }
-
-    /** The versions stores of the partitions whose active tasks run here (for the read path). */
-    public ActiveStores activeStores() {
-        return activeStores;
     }
 
     /** The marks of a partition, or {@code null} if this instance never served it. */
@@ -63,9 +59,12 @@ public final class WatermarkRegistry {
         }
     }
 
-    /** An active task took the partition: its marks become {@code stored} (what the store holds now). */
-    public void activate(int partition, Map<TimelineKey, Long> stored) {
-        getOrCreate(partition).reset(PartitionMarks.Role.ACTIVE, stored);
+    /**
+     * An active task took the partition: its marks become {@code stored} (what the store holds
+     * now) and reads go to {@code versions}, its {@code page-versions} store, until {@link #release}.
+     */
+    public void activate(int partition, Map<TimelineKey, Long> stored, ReadOnlyKeyValueStore<byte[], byte[]> versions) {
+        getOrCreate(partition).reset(PartitionMarks.Role.ACTIVE, stored, versions);
     }
 
     /** The active task of the partition closed (revoked, migrated, shut down). */

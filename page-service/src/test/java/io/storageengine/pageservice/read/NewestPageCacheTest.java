@@ -127,7 +127,7 @@ class NewestPageCacheTest {
         cached.read(at(key, null));
         assertThat(cache.hits()).isEqualTo(1);
         int partition = Partitioning.partitionOf(key.toBytes(), fx.partitionCount());
-        fx.registry().activate(partition, Map.of(T, wal.lsn())); // a new tenure (as after a move back here)
+        fx.registry().activate(partition, Map.of(T, wal.lsn()), null); // a new tenure (as after a move back here)
         PageVersion again = cached.read(at(key, null));
         assertThat(cache.hits()).isEqualTo(1);
         assertThat(again.page()).isEqualTo(wal.model().pageAt(key, wal.lsn()).page());

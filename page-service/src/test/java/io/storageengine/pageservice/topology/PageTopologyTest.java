@@ -63,10 +63,11 @@ class PageTopologyTest {
     @Test
     void theRunningTaskPublishesItsVersionsStoreForReadsAndWithdrawsItWhenItCloses() {
         TopologyFixture own = new TopologyFixture();
-        ActiveStores stores = own.registry().activeStores();
-        org.apache.kafka.streams.state.ReadOnlyKeyValueStore<byte[], byte[]> published = stores.active(0);
+        WatermarkRegistry registry = own.registry();
+        PartitionMarks marks = registry.partition(0);
+        org.apache.kafka.streams.state.ReadOnlyKeyValueStore<byte[], byte[]> published = marks.activeStore();
         assertThat(published).as("published on init").isNotNull();
-        assertThat(stores.active(1)).as("a partition not active here").isNull();
+        assertThat(registry.partition(1)).as("a partition not active here").isNull();
         SyntheticWal wal = new SyntheticWal(1, 1000);
         PageKey a = SyntheticWal.page(T, 1, 0);
         wal.image(a, 1010);
@@ -78,7 +79,7 @@ class PageTopologyTest {
             assertThat(it.next().key).isEqualTo(key);
         }
         own.close();
-        assertThat(stores.active(0)).as("withdrawn on close").isNull();
+        assertThat(marks.activeStore()).as("withdrawn on close").isNull();
         assertThat(own.registry().activePartitions()).isEmpty();
     }
 

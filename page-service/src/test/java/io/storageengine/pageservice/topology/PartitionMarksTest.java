@@ -82,7 +82,7 @@ class PartitionMarksTest {
     void resetReplacesMarksAndRole() {
         PartitionMarks pm = new PartitionMarks(0);
         pm.advance(T, 10);
-        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(U, 20L));
+        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(U, 20L), null);
         assertThat(pm.role()).isEqualTo(PartitionMarks.Role.ACTIVE);
         assertThat(pm.snapshot()).isEqualTo(Map.of(U, 20L));
     }
@@ -100,7 +100,7 @@ class PartitionMarksTest {
         pm.resetUnlessActive(Map.of(T, HIGH, U, 3L));
         assertThat(pm.snapshot()).isEqualTo(Map.of(T, HIGH, U, 3L));
 
-        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(T, 1L));
+        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(T, 1L), null);
         pm.resetUnlessActive(Map.of(T, 50L));
         assertThat(pm.role()).isEqualTo(PartitionMarks.Role.ACTIVE);
         assertThat(pm.mark(T).lsn()).isEqualTo(1);
@@ -109,12 +109,24 @@ class PartitionMarksTest {
     @Test
     void clearIfDropsOnlyTheExpectedRole() {
         PartitionMarks pm = new PartitionMarks(0);
-        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(T, 10L));
+        @SuppressWarnings("unchecked")
+        org.apache.kafka.streams.state.ReadOnlyKeyValueStore<byte[], byte[]> store =
+                (org.apache.kafka.streams.state.ReadOnlyKeyValueStore<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {org.apache.kafka.streams.state.ReadOnlyKeyValueStore.class},
+                        (proxy, method, args) -> {
+                            throw new UnsupportedOperationException();
+                        });
+        pm.reset(PartitionMarks.Role.ACTIVE, Map.of(T, 10L), store);
+        assertThat(pm.activeStore()).isSameAs(store);
         pm.clearIf(PartitionMarks.Role.STANDBY);
         assertThat(pm.role()).isEqualTo(PartitionMarks.Role.ACTIVE);
         assertThat(pm.mark(T)).isNotNull();
+        assertThat(pm.activeStore()).as("kept while active").isSameAs(store);
         pm.clearIf(PartitionMarks.Role.ACTIVE);
         assertThat(pm.role()).isNull();
         assertThat(pm.snapshot()).isEmpty();
+        assertThat(pm.activeStore()).as("gone with the active role").isNull();
+        pm.reset(PartitionMarks.Role.STANDBY, Map.of(), store);
+        assertThat(pm.activeStore()).as("a standby holds no active store").isNull();
     }
 }

@@ -37,7 +37,7 @@ class WatermarkRegistryTest {
     @Test
     void noWaiterMissesAnAdvanceWhenManyWaitWhileTheMarkClimbs() throws Exception {
         WatermarkRegistry registry = new WatermarkRegistry();
-        registry.activate(3, Map.of());
+        registry.activate(3, Map.of(), null);
         PartitionMarks pm = registry.partition(3);
         List<Future<Boolean>> waiters = new ArrayList<>();
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -59,7 +59,7 @@ class WatermarkRegistryTest {
     @Test
     void marksOnlyRiseAndRolesFollowTaskAndStandbyLifecycles() throws Exception {
         WatermarkRegistry registry = new WatermarkRegistry();
-        registry.activate(1, Map.of(T, 100L));
+        registry.activate(1, Map.of(T, 100L), null);
         assertThat(registry.advance(1, T, 90)).isFalse();
         assertThat(registry.advance(1, T, 150)).isTrue();
         assertThat(registry.markSeen(1, U)).isTrue();
@@ -80,7 +80,7 @@ class WatermarkRegistryTest {
         registry.releaseStandby(2);
         assertThat(registry.knows(T)).isFalse();
 
-        registry.activate(1, Map.of(T, 150L)); // e.g. after a restart: rebuilt from the store
+        registry.activate(1, Map.of(T, 150L), null); // e.g. after a restart: rebuilt from the store
         assertThat(registry.partition(1).mark(T).lsn()).isEqualTo(150);
         assertThat(registry.partition(1).awaitChange(registry.partition(1).version(), 1_000_000)).isFalse();
     }
