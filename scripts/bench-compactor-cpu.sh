@@ -47,14 +47,13 @@ PPID_=$(pid_of page-service) || die "no page-service started by ./se up"
 INGEST=
 trap '[[ -z "$INGEST" ]] || kill -- -"$INGEST" 2>/dev/null || true' EXIT
 
-lsn=$(curl -fsS "$BASE/v1/tenants/$TENANT/timelines/$TIMELINE" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')
+lsn=$(applied_lsn "$BASE/v1/tenants/$TENANT/timelines/$TIMELINE")
 [[ -n "$lsn" ]] || die "the demo timeline has no applied LSN (./se up loads it)"
 start=$(lsn_hex $(( $(lsn_to_int "$lsn") + 1048576 )))
 bytes_per_s=$(numfmt --from=iec "$RATE")
 info "compactor pid $CPID ($(tr '\0' ' ' </proc/$CPID/cmdline | grep -o -- '-XX:[^ ]*' | tr '\n' ' ')nice $(ps -o ni= -p "$CPID" | tr -d ' '); $(tr '\0' '\n' </proc/$CPID/environ | grep -E '^SE_COMPACTOR_(L0|FETCH)' | sort | tr '\n' ' '))"
 info "steady ingest: walgen --bytes-per-second $RATE --seed $SEED from $start | ingest"
-setsid bash -c '"$0" walgen --bytes 1T --seed "$1" --bytes-per-second "$2" --start-lsn "$3" --out - 2>/dev/null \
-  | "$0" ingest --tenant "$4" --timeline "$5" - >/dev/null 2>&1' "$SE_ROOT/se" "$SEED" "$RATE" "$start" "$TENANT" "$TIMELINE" &
+steady_ingest "$SEED" "$RATE" "$start" "$TENANT" "$TIMELINE"
 INGEST=$!
 
 lag() { curl -fsS -m 5 "$CMETRICS" 2>/dev/null | awk '/^compactor_wal_lag_records/ {printf "%d", $2}'; }

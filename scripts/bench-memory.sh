@@ -62,7 +62,7 @@ backlog() { # WAL records not yet covered by L0 segments, over all partitions (n
   [[ -n "$covered" ]] && echo $((end - covered)) || echo "?"
 }
 
-LSN0=$(curl -fsS -m 5 "$BASE$TL" | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p')
+LSN0=$(applied_lsn "$BASE$TL")
 [[ -n "$LSN0" ]] || die "cannot read the demo timeline's applied LSN from $BASE$TL"
 START=$(printf '%X/0' $(( 0x${LSN0%%/*} + 1 )))
 info "page-service pid $PID, applied $LSN0; publishing $BYTES from $START; sampling every $EVERY s"

@@ -99,7 +99,7 @@ for _ in $(seq 1 240); do
 done
 [[ "$code" == 200 ]] || die "page service not ready at $BASE/health after 120 s (HTTP $code)"
 
-applied() { curl -fsS "$BASE$TL" 2>/dev/null | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p'; }
+applied() { applied_lsn "$BASE$TL"; }
 prev=
 for _ in $(seq 1 120); do # until the demo timeline's applied LSN is non-zero and stable for 1 s
   LSN=$(applied)

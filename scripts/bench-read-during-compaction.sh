@@ -125,7 +125,7 @@ printf 'compactor pid %s nice %s scheduling %s JVM flags: %s  \npage-service pid
   "$(chrt -p "$CPID" 2>/dev/null | sed -n 's/.*scheduling policy: //p' | head -1)" "${CFLAGS:-(none)}" "$PID" "$(ps -o ni= -p "$PID" | tr -d ' ')" \
   "$(tr '\0' '\n' <"/proc/$PID/environ" 2>/dev/null | sed -n 's/^SE_COLD_ENABLED=//p' | head -1 || true)"
 
-applied() { curl -fsS -m 5 "$BASE$TL" 2>/dev/null | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p'; }
+applied() { applied_lsn "$BASE$TL"; }
 wait_stable() { # until /health is 200 and the applied LSN is unchanged for 3 s (bounded: 900 s)
   local prev= same=0 lsn code
   for _ in $(seq 1 900); do
@@ -263,9 +263,7 @@ if [[ "$MODE" == steady ]]; then
   # --- steady ingest: walgen paced at INGEST_RATE for the whole run; the compactor keeps up ---------
   s=$(( $(lsn_to_int "$LSN0") + 1048576 ))
   log "steady ingest: walgen --bytes-per-second $INGEST_RATE (seed $SEED, from LSN $(lsn_hex "$s")) | ingest"
-  setsid bash -c '"$0" walgen --bytes 1T --seed "$1" --bytes-per-second "$2" --start-lsn "$3" --out - 2>"$4/walgen.err" \
-    | "$0" ingest --tenant "$5" --timeline "$6" - >"$4/ingest.out" 2>&1' \
-    "$SE_ROOT/se" "$SEED" "$INGEST_RATE" "$(lsn_hex "$s")" "$WORK" "$TENANT" "$TIMELINE" &
+  steady_ingest "$SEED" "$INGEST_RATE" "$(lsn_hex "$s")" "$TENANT" "$TIMELINE" "$WORK"
   INGEST_PID=$!
   wait_caught_up "start" "${RDC_STEADY_WARMUP:-30}"
   LSN=$(applied)

@@ -61,6 +61,20 @@ se_mvn() {
   (cd "$SE_ROOT" && mvn "${SE_MVN_FLAGS[@]}" "$@")
 }
 
+# The last_applied_lsn (X/Y) of a timeline status URL (GET /v1/tenants/T/timelines/L); empty if
+# the page service does not answer within 5 s.
+applied_lsn() { curl -fsS -m 5 "$1" 2>/dev/null | sed -n 's/.*"last_applied_lsn":"\([^"]*\)".*/\1/p'; }
+
+# Publishes walgen WAL at a steady rate to a timeline through `./se ingest`, in the background and
+# in its own session: the caller takes the pid from $! and stops it with kill -- -PID. walgen's
+# stderr goes to DIR/walgen.err and ingest's output to DIR/ingest.out (no DIR: discarded).
+steady_ingest() { # seed bytes-per-second start-lsn tenant timeline [dir]
+  local err=/dev/null out=/dev/null
+  if [[ -n "${6:-}" ]]; then err=$6/walgen.err out=$6/ingest.out; fi
+  setsid bash -c '"$0" walgen --bytes 1T --seed "$1" --bytes-per-second "$2" --start-lsn "$3" --out - 2>"$4" \
+    | "$0" ingest --tenant "$6" --timeline "$7" - >"$5" 2>&1' "$SE_ROOT/se" "$1" "$2" "$3" "$err" "$out" "$4" "$5" &
+}
+
 # LSNs as PostgreSQL prints them (X/Y, hex) and as integers.
 lsn_to_int() { local hi=${1%/*} lo=${1#*/}; echo $(( (16#$hi << 32) + 16#$lo )); }
 lsn_hex() { printf '%X/%X' $(($1 >> 32)) $(($1 & 0xFFFFFFFF)); }

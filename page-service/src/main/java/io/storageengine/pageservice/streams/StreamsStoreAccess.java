@@ -21,8 +21,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * per-call task lookup); any other, and a standby replica (through {@code enableStaleStores}),
  * through Kafka Streams interactive queries, one partition at a time ({@code withPartition}).
  * Interactive-query handles are cached per partition and role: a handle resolves the live store
- * on every call. Either kind throws {@link InvalidStateStoreException} once the partition has moved, which becomes a 503.
- * Thread-safe.
+ * on every call. Either kind throws {@link InvalidStateStoreException} once the partition has
+ * moved, which becomes a 503. Thread-safe.
  */
 final class StreamsStoreAccess implements VersionStoreAccess {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
