@@ -5,6 +5,7 @@ import io.storageengine.runtime.config.ConfigLoader;
 import io.storageengine.runtime.config.ConfigReader;
 import io.storageengine.runtime.config.ConfigSpec;
 import io.storageengine.catalog.CatalogConfig;
+import io.storageengine.segments.segment.BulkIo;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -22,13 +23,14 @@ import org.apache.kafka.common.serialization.ByteBufferDeserializer;
  * {@code a.b-c} overridable by the variable {@code SE_A_B_C} (the runtime library's rule; the
  * worker's own keys live under {@code compactor.}, so their names start {@code SE_COMPACTOR_}).
  * Durations and sizes use the runtime syntax ({@code 500ms}, {@code 30s}; {@code 64MiB}).
- * Immutable; toString hides the catalog password.
+ * {@code compactor.direct-io} ({@link BulkIo}): segment writes and merge scans with {@code O_DIRECT}
+ * (default) or through the page cache. Immutable; toString hides the catalog password.
  */
 public record CompactorConfig(String kafkaBootstrap, String topic, String consumerGroup, CatalogConfig catalog,
                               String segmentStore, Path segmentDir, int adminPort, String workerId,
                               long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes,
                               CompactionPolicy policy, Duration idlePoll, Duration leaseTtl,
-                              Duration gcGrace, Duration gcInterval, Fetch fetch, Pacing pacing) {
+                              Duration gcGrace, Duration gcInterval, Fetch fetch, Pacing pacing, BulkIo bulkIo) {
 
     /**
      * CPU pacing of compaction jobs while the worker is ahead: a job's thread is held to
@@ -114,7 +116,8 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
                         c.integer("compactor.max-poll-records"), c.intSize("compactor.fetch-min-bytes"),
                         c.duration("compactor.fetch-max-wait")),
                 new Pacing(Double.parseDouble(c.string("compactor.pacing.cpu-share")),
-                        c.integer("compactor.pacing.behind-l0-segments")));
+                        c.integer("compactor.pacing.behind-l0-segments")),
+                BulkIo.parse(c.string("compactor.direct-io")));
     }
 
     /** Unique per process: host, pid and a random suffix (leases need distinct owners). */
@@ -156,16 +159,16 @@ public record CompactorConfig(String kafkaBootstrap, String topic, String consum
     /** A copy with other values: for tests and the benchmark. */
     public CompactorConfig with(String kafkaBootstrap, String topic, String group, CatalogConfig catalog, Path segmentDir) {
         return new CompactorConfig(kafkaBootstrap, topic, group, catalog, segmentStore, segmentDir, adminPort, defaultWorkerId(),
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing, bulkIo);
     }
 
     public CompactorConfig withSizes(long l0SegmentBytes, Duration l0MaxAge, long memoryBudgetBytes, CompactionPolicy policy) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing, bulkIo);
     }
 
     public CompactorConfig withTimes(Duration idlePoll, Duration leaseTtl, Duration gcGrace, Duration gcInterval, int adminPort) {
         return new CompactorConfig(kafkaBootstrap, topic, consumerGroup, catalog, segmentStore, segmentDir, adminPort, workerId,
-                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing);
+                l0SegmentBytes, l0MaxAge, memoryBudgetBytes, policy, idlePoll, leaseTtl, gcGrace, gcInterval, fetch, pacing, bulkIo);
     }
 }

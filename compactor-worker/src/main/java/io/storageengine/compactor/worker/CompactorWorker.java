@@ -112,7 +112,7 @@ public final class CompactorWorker implements AutoCloseable {
         IoFault read = failpoints.point(SEGMENT_READ)::hit;
         IoFault write = failpoints.point(SEGMENT_WRITE)::hit;
         SegmentStore store = SegmentStores.open(SegmentStores.Config.of(SegmentStores.Kind.parse(config.segmentStore()),
-                config.segmentDir()).withFaults(new SegmentFaults(read, write)), catalog);
+                config.segmentDir()).withFaults(new SegmentFaults(read, write)).withBulkIo(config.bulkIo()), catalog);
         CompactorWorker w = new CompactorWorker(config, catalog, ownsCatalog, store, registry);
         w.consumerThread.start();
         w.loopThread.start();
@@ -120,8 +120,8 @@ public final class CompactorWorker implements AutoCloseable {
         w.scheduler.scheduleWithFixedDelay(w::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
         long gc = config.gcInterval().toMillis();
         w.scheduler.scheduleWithFixedDelay(w::reap, gc, gc, TimeUnit.MILLISECONDS);
-        LOG.info("compactor worker {} started: topic {}, group {}, store {}, L0 {} bytes / {}, budget {} bytes, {}",
-                config.workerId(), config.topic(), config.consumerGroup(), store, config.l0SegmentBytes(),
+        LOG.info("compactor worker {} started: topic {}, group {}, store {} ({} I/O), L0 {} bytes / {}, budget {} bytes, {}",
+                config.workerId(), config.topic(), config.consumerGroup(), store, config.bulkIo(), config.l0SegmentBytes(),
                 config.l0MaxAge(), config.memoryBudgetBytes(), config.policy());
         return w;
     }

@@ -10,6 +10,8 @@ import io.storageengine.compactor.worker.CompactorConfig;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
 import io.storageengine.schemas.segment.SegmentKind;
+import io.storageengine.segments.internal.DirectFiles;
+import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.KafkaTestBroker;
 import io.storageengine.testsupport.LocalPostgres;
@@ -133,25 +135,42 @@ public final class CompactionBench {
             }
             // CPU seconds of the worker's threads: throughput per core, independent of other load on the machine.
             double l0Cpu = cpuSeconds("compactor-wal-consumer") + cpuSeconds("compactor-l0-flusher");
+            double l0User = userSeconds("compactor-wal-consumer") + userSeconds("compactor-l0-flusher");
             double jobsCpu = cpuSeconds("compactor-jobs");
+            double jobsUser = userSeconds("compactor-jobs");
+            // Everything the worker wrote: each WAL byte once into an L0 segment, then the merges' outputs.
+            long written = walBytes + mergeOut;
+            Floor floor = writeFloor(segDir, written, false);
+            Floor directFloor = writeFloor(segDir, written, true);
             System.out.println();
             System.out.printf("load average now %.1f on %d cores%n",
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
-            System.out.println("| phase | data | time | throughput | CPU time (worker threads) | MB per CPU second |");
-            System.out.println("|---|---|---|---|---|---|");
-            System.out.printf("| ceiling: plain KafkaConsumer reads the topic to the end | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+            System.out.println("| phase | data | time | throughput | CPU time (worker threads) | of which kernel | MB per CPU second |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.printf("| ceiling: plain KafkaConsumer reads the topic to the end | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.1f s | %.0f |%n",
                     ceiling.valueBytes() / 1048576.0, ceiling.seconds(), ceiling.valueBytes() / 1e6 / ceiling.seconds(),
-                    ceiling.cpuSeconds(), ceiling.valueBytes() / 1e6 / Math.max(ceiling.cpuSeconds(), 1e-9));
-            System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
-                    walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec, l0Cpu, walBytes / 1e6 / l0Cpu);
-            System.out.printf("| L0 build / ceiling | | | %.2f | | |%n",
+                    ceiling.cpuSeconds(), ceiling.cpuSeconds() - ceiling.userSeconds(),
+                    ceiling.valueBytes() / 1e6 / Math.max(ceiling.cpuSeconds(), 1e-9));
+            for (Floor f : List.of(floor, directFloor)) {
+                System.out.printf("| write floor: the bytes the worker wrote, 1 MiB writes to new 64 MiB files, fsync (%s) | %.0f MiB | %.1f s | %.0f MB/s | %.1f s | %.1f s | %.0f |%n",
+                        f.mode(), written / 1048576.0, f.seconds(), written / 1e6 / f.seconds(), f.cpuSeconds(),
+                        f.cpuSeconds() - f.userSeconds(), written / 1e6 / Math.max(f.cpuSeconds(), 1e-9));
+            }
+            System.out.printf("| L0 build (consume, decode, sort, write, register) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.1f s | %.0f |%n",
+                    walBytes / 1048576.0, l0Sec, walBytes / 1e6 / l0Sec, l0Cpu, l0Cpu - l0User, walBytes / 1e6 / l0Cpu);
+            System.out.printf("| L0 build / ceiling | | | %.2f | | | |%n",
                     (walBytes / l0Sec) / (ceiling.valueBytes() / ceiling.seconds()));
-            System.out.printf("| compaction jobs: %d L0 → L1 merges (job time) + images | %.0f MiB merged in, %.0f MiB out | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
+            System.out.printf("| compaction jobs: %d L0 → L1 merges (job time) + images | %.0f MiB merged in, %.0f MiB out | %.1f s | %.0f MB/s | %.1f s | %.1f s | %.0f |%n",
                     merges, mergeIn / 1048576.0, mergeOut / 1048576.0, mergeSec, mergeIn / 1e6 / Math.max(mergeSec, 1e-9),
-                    jobsCpu, mergeIn / 1e6 / Math.max(jobsCpu, 1e-9));
-            System.out.printf("| end to end (L0 + merges until quiet) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.0f |%n",
-                    walBytes / 1048576.0, allSec, walBytes / 1e6 / allSec, l0Cpu + jobsCpu, walBytes / 1e6 / (l0Cpu + jobsCpu));
+                    jobsCpu, jobsCpu - jobsUser, mergeIn / 1e6 / Math.max(jobsCpu, 1e-9));
+            System.out.printf("| end to end (L0 + merges until quiet) | %.0f MiB WAL | %.1f s | %.0f MB/s | %.1f s | %.1f s | %.0f |%n",
+                    walBytes / 1048576.0, allSec, walBytes / 1e6 / allSec, l0Cpu + jobsCpu, l0Cpu + jobsCpu - l0User - jobsUser,
+                    walBytes / 1e6 / (l0Cpu + jobsCpu));
+            Floor sameIo = config.bulkIo() == BulkIo.DIRECT ? directFloor : floor;
+            double floorCpu = ceiling.cpuSeconds() * walBytes / Math.max(ceiling.valueBytes(), 1) + sameIo.cpuSeconds();
+            System.out.printf("| end to end floor: ceiling's read + the write floor of the worker's I/O (%s) | %.0f MiB WAL | | | %.1f s | | %.0f |%n",
+                    sameIo.mode(), walBytes / 1048576.0, floorCpu, walBytes / 1e6 / floorCpu);
             System.out.printf("%nactive now: %d segments, L0 %.0f MiB, L1 %.0f MiB; heap used %.0f MiB of max %.0f MiB%n",
                     active.size(), l0Bytes / 1048576.0, l1Bytes / 1048576.0,
                     (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0,
@@ -177,13 +196,83 @@ public final class CompactionBench {
 
     private static double cpuSeconds(String threadName) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threadSeconds(threadName, mx::getThreadCpuTime);
+    }
+
+    /** User-mode CPU seconds of the named threads: the rest of {@link #cpuSeconds} is the kernel's. */
+    private static double userSeconds(String threadName) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threadSeconds(threadName, mx::getThreadUserTime);
+    }
+
+    private static double threadSeconds(String threadName, java.util.function.LongUnaryOperator nanosOfThread) {
         long ns = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals(threadName)) {
-                ns += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+                ns += Math.max(0, nanosOfThread.applyAsLong(t.threadId()));
             }
         }
         return ns / 1e9;
+    }
+
+    /** What the write floor cost: I/O mode, wall seconds, CPU and user CPU seconds of the writing thread. */
+    private record Floor(String mode, double seconds, double cpuSeconds, double userSeconds) {
+    }
+
+    /**
+     * The least any compactor can spend putting {@code bytes} into segment files on this machine:
+     * one thread writes them from one 1 MiB heap buffer into new 64 MiB files (as segments are,
+     * kept until all are written, as segments are), fsyncs each, and nothing else; then deletes
+     * them. {@code direct}: with {@code O_DIRECT}, as the worker's {@link BulkIo#DIRECT}. On a VM
+     * whose guest returns freed pages to the host, filling the page cache costs kernel time per page.
+     */
+    private static Floor writeFloor(Path dir, long bytes, boolean direct) throws java.io.IOException {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        // As the worker's writers: a heap buffer through the page cache, an aligned native one for O_DIRECT.
+        byte[] random = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(random);
+        java.nio.ByteBuffer buf = direct
+                ? java.nio.ByteBuffer.allocateDirect((1 << 20) + DirectFiles.MAX_ALIGNMENT).alignedSlice(DirectFiles.MAX_ALIGNMENT)
+                        .limit(1 << 20).slice().put(random)
+                : java.nio.ByteBuffer.wrap(random);
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        long user0 = mx.getCurrentThreadUserTime();
+        long t0 = System.nanoTime();
+        long left = (bytes + (1 << 20) - 1) & -(1L << 20); // whole 1 MiB writes: aligned for O_DIRECT
+        List<Path> files = new java.util.ArrayList<>();
+        String mode = "page cache";
+        for (int n = 0; left > 0; n++) {
+            Path f = dir.resolve("floor-" + n);
+            files.add(f);
+            java.nio.channels.FileChannel opened = null;
+            if (direct) {
+                Files.createFile(f);
+                DirectFiles.Direct d = DirectFiles.open(f, java.nio.file.StandardOpenOption.WRITE);
+                opened = d == null ? null : d.channel();
+                mode = d == null ? "O_DIRECT refused here: page cache" : "O_DIRECT";
+            }
+            if (opened == null) {
+                opened = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+            }
+            try (java.nio.channels.FileChannel ch = opened) {
+                for (long inFile = 0; inFile < (64L << 20) && left > 0; ) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), left));
+                    while (buf.hasRemaining()) {
+                        int w = ch.write(buf);
+                        inFile += w;
+                        left -= w;
+                    }
+                }
+                ch.force(true);
+            }
+        }
+        Floor floor = new Floor(mode, (System.nanoTime() - t0) / 1e9, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9,
+                (mx.getCurrentThreadUserTime() - user0) / 1e9);
+        for (Path f : files) {
+            Files.delete(f);
+        }
+        return floor;
     }
 
     private static long publish(KafkaTestBroker broker, String topic, TimelineKey timeline, long bytes, String compression)
@@ -218,7 +307,7 @@ public final class CompactionBench {
     }
 
     /** What the plain consumer read: value bytes, wall seconds, CPU seconds of the reading thread. */
-    private record Ceiling(long valueBytes, double seconds, double cpuSeconds) {
+    private record Ceiling(long valueBytes, double seconds, double cpuSeconds, double userSeconds) {
     }
 
     /**
@@ -236,6 +325,7 @@ public final class CompactionBench {
             c.assign(tps);
             c.seekToBeginning(tps);
             long cpu0 = mx.getCurrentThreadCpuTime();
+            long user0 = mx.getCurrentThreadUserTime();
             long t0 = System.nanoTime();
             long bytes = 0;
             while (true) {
@@ -253,7 +343,8 @@ public final class CompactionBench {
                     break;
                 }
             }
-            return new Ceiling(bytes, (System.nanoTime() - t0) / 1e9, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9);
+            return new Ceiling(bytes, (System.nanoTime() - t0) / 1e9, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9,
+                    (mx.getCurrentThreadUserTime() - user0) / 1e9);
         }
     }
 

@@ -65,6 +65,7 @@ public final class SegmentReader implements AutoCloseable {
     private final byte[] maxKey;
     private final BlockCache cache;
     private final IoFault readFault;
+    private final BulkIo scanIo;
     private final long cacheOwner;
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean openerReleased = new AtomicBoolean();
@@ -73,7 +74,8 @@ public final class SegmentReader implements AutoCloseable {
     private volatile FileChannel channel;
 
     private SegmentReader(Path file, FileChannel channel, SegmentInfo info, BlockIndex index, KeyFilter filter,
-                          BlockCache cache, IoFault readFault, long metadataBytes) {
+                          BlockCache cache, IoFault readFault, BulkIo scanIo, long metadataBytes) {
+        this.scanIo = scanIo;
         this.metadataBytes = metadataBytes;
         this.file = file;
         this.channel = channel;
@@ -111,7 +113,13 @@ public final class SegmentReader implements AutoCloseable {
      * from the file (drills and tests; {@link IoFault#NONE} for none).
      */
     public static SegmentReader open(Path file, BlockCache cache, IoFault readFault) throws IOException {
+        return open(file, cache, readFault, BulkIo.PAGE_CACHE);
+    }
+
+    /** As {@link #open(Path, BlockCache, IoFault)}, its {@link #scan() scans} reading with {@code scanIo}. */
+    public static SegmentReader open(Path file, BlockCache cache, IoFault readFault, BulkIo scanIo) throws IOException {
         java.util.Objects.requireNonNull(readFault, "readFault");
+        java.util.Objects.requireNonNull(scanIo, "scanIo");
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
             long size = ch.size();
@@ -167,7 +175,7 @@ public final class SegmentReader implements AutoCloseable {
             }
             SegmentInfo info = new SegmentInfo(f.formatVersion(), kind, f.level(), f.partition(), f.recordCount(),
                     f.blockCount(), f.minLsn(), f.maxLsn(), f.minKey(), f.maxKey(), size);
-            return new SegmentReader(file, ch, info, index, filter, cache, readFault, size - f.indexOffset());
+            return new SegmentReader(file, ch, info, index, filter, cache, readFault, scanIo, size - f.indexOffset());
         } catch (IOException | RuntimeException | Error e) {
             ch.close();
             throw e;
@@ -274,12 +282,13 @@ public final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Iterates over every record in key order, one block in memory at a time. The scanner holds a
-     * reference to this reader until it is closed.
+     * Iterates over every record in key order, one block in memory at a time, reading the file
+     * with the reader's scan I/O ({@link BulkIo}, given at {@link #open(Path, BlockCache, IoFault, BulkIo)}).
+     * The scanner holds a reference to this reader until it is closed.
      */
     public SegmentScanner scan() {
         retain();
-        return new SegmentScanner(this);
+        return new SegmentScanner(this, scanIo);
     }
 
     /** Reads and checks every data block (CRC and record structure); used after downloads. */
@@ -314,16 +323,34 @@ public final class SegmentReader implements AutoCloseable {
 
     /** Reads block {@code b}, verifies its CRC; the returned array's last 4 bytes are the CRC. */
     byte[] readBlock(int b) {
-        long off = index.offset(b);
-        int len = index.length(b);
-        byte[] block = new byte[len];
+        beforeBlockRead(b);
+        byte[] block = new byte[index.length(b)];
+        readAt(ByteBuffer.wrap(block), index.offset(b));
+        return checkedBlock(b, block);
+    }
+
+    /** Runs the read fault hook and counts the read of block {@code b} (every file read of a data block does). */
+    void beforeBlockRead(int b) {
         try {
             readFault.check();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading segment " + file + " at offset " + off + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("reading segment " + file + " at offset " + index.offset(b) + ": " + e.getMessage(), e);
         }
-        readAt(ByteBuffer.wrap(block), off);
         blockReads.increment();
+    }
+
+    long blockOffset(int b) {
+        return index.offset(b);
+    }
+
+    int blockLength(int b) {
+        return index.length(b);
+    }
+
+    /** Verifies the CRC of block {@code b} as read from the file; returns the block. */
+    byte[] checkedBlock(int b, byte[] block) {
+        long off = index.offset(b);
+        int len = block.length;
         CRC32C crc = new CRC32C();
         crc.update(block, 0, len - 4);
         int stored = ((block[len - 4] & 0xFF) << 24) | ((block[len - 3] & 0xFF) << 16) | ((block[len - 2] & 0xFF) << 8)

@@ -8,13 +8,19 @@ import java.util.NoSuchElementException;
 /**
  * Iterates over a segment's records in key order (page, then LSN ascending), holding one
  * verified data block in memory at a time; compactor-worker merges segments with several of
- * these. Holds a reference to its {@link SegmentReader} until {@link #close()}.
+ * these. Holds a reference to its {@link SegmentReader} until {@link #close()}. Reads blocks
+ * through the reader's file handle, or with {@link BulkIo#DIRECT} through a
+ * {@link DirectBlockWindow} of its own (opened at the first block; buffered reads if the file
+ * system refuses direct I/O).
  * Not thread-safe: one thread per scanner (many scanners may share a reader).
  */
 public final class SegmentScanner implements Iterator<SegmentRecord>, AutoCloseable {
     private static final int KEY = SegmentWriter.KEY_SIZE;
 
     private final SegmentReader reader;
+    private final BulkIo io;
+    private DirectBlockWindow direct;
+    private boolean directTried;
     private int nextBlock;
     private int currentBlock = -1;
     private byte[] block;
@@ -26,8 +32,17 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
     private int recordPos;
     private int recordValueLength;
 
-    SegmentScanner(SegmentReader reader) {
+    SegmentScanner(SegmentReader reader, BulkIo io) {
         this.reader = reader;
+        this.io = io;
+    }
+
+    private byte[] readBlock(int b) {
+        if (io == BulkIo.DIRECT && !directTried) {
+            directTried = true;
+            direct = DirectBlockWindow.open(reader);
+        }
+        return direct != null ? direct.block(b) : reader.readBlock(b);
     }
 
     @Override
@@ -41,7 +56,7 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
                 return false;
             }
             currentBlock = nextBlock++;
-            block = reader.readBlock(currentBlock);
+            block = readBlock(currentBlock);
             buf = ByteBuffer.wrap(block);
             pos = 0;
             limit = block.length - 4;
@@ -108,7 +123,13 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
             closed = true;
             block = null;
             recordBlock = null;
-            reader.release();
+            try {
+                if (direct != null) {
+                    direct.close();
+                }
+            } finally {
+                reader.release();
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.storageengine.segments.store;
 import io.storageengine.catalog.segmentfile.SegmentFiles;
 import io.storageengine.segments.segment.BlockCache;
 import io.storageengine.segments.segment.CorruptSegmentException;
+import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
@@ -46,6 +47,7 @@ public final class CatalogSegmentStore implements SegmentStore {
     private final int chunkSize;
     private final BlockCache blockCache;
     private final SegmentFaults faults;
+    private final BulkIo bulkIo;
     private final Object[] locks = new Object[32];
     /** Cached files in access order → size. Guarded by {@code this}. */
     private final LinkedHashMap<String, Long> cached = new LinkedHashMap<>(16, 0.75f, true);
@@ -71,6 +73,13 @@ public final class CatalogSegmentStore implements SegmentStore {
      */
     public CatalogSegmentStore(SegmentFiles files, Path cacheDir, long cacheMaxBytes, int chunkSize, BlockCache blockCache,
                                SegmentFaults faults) throws IOException {
+        this(files, cacheDir, cacheMaxBytes, chunkSize, blockCache, faults, BulkIo.PAGE_CACHE);
+    }
+
+    /** As above, its writers writing and its readers scanning the local copies with {@code bulkIo}. */
+    public CatalogSegmentStore(SegmentFiles files, Path cacheDir, long cacheMaxBytes, int chunkSize, BlockCache blockCache,
+                               SegmentFaults faults, BulkIo bulkIo) throws IOException {
+        this.bulkIo = java.util.Objects.requireNonNull(bulkIo, "bulkIo");
         if (chunkSize < 1024 || cacheMaxBytes < 0) {
             throw new IllegalArgumentException("chunk size must be >= 1024 and the cache bound >= 0");
         }
@@ -135,7 +144,7 @@ public final class CatalogSegmentStore implements SegmentStore {
         synchronized (lockFor(segmentName)) {
             if (Files.exists(file)) {
                 try {
-                    SegmentReader reader = SegmentReader.open(file, blockCache, faults.read());
+                    SegmentReader reader = SegmentReader.open(file, blockCache, faults.read(), bulkIo);
                     touch(segmentName);
                     return reader;
                 } catch (NoSuchFileException e) {
@@ -147,7 +156,7 @@ public final class CatalogSegmentStore implements SegmentStore {
                 }
             }
             long size = download(segmentName, file);
-            SegmentReader reader = SegmentReader.open(file, blockCache, faults.read()); // open before anyone can evict it
+            SegmentReader reader = SegmentReader.open(file, blockCache, faults.read(), bulkIo); // open before anyone can evict it
             remember(segmentName, size);
             evict(segmentName);
             return reader;
@@ -199,6 +208,11 @@ public final class CatalogSegmentStore implements SegmentStore {
     @Override
     public Path stagingDirectory() {
         return cacheDir;
+    }
+
+    @Override
+    public BulkIo bulkIo() {
+        return bulkIo;
     }
 
     @Override

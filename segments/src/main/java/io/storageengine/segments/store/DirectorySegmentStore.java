@@ -1,6 +1,7 @@
 package io.storageengine.segments.store;
 
 import io.storageengine.segments.segment.BlockCache;
+import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class DirectorySegmentStore implements SegmentStore {
     private final Path dir;
     private final BlockCache blockCache;
     private final SegmentFaults faults;
+    private final BulkIo bulkIo;
 
     public DirectorySegmentStore(Path dir) throws IOException {
         this(dir, null);
@@ -42,9 +44,20 @@ public final class DirectorySegmentStore implements SegmentStore {
 
     /** As above, with fault-injection hooks on its readers' block reads and its writers' writes. */
     public DirectorySegmentStore(Path dir, BlockCache blockCache, SegmentFaults faults) throws IOException {
+        this(dir, blockCache, faults, BulkIo.PAGE_CACHE);
+    }
+
+    /** As above, its writers writing and its readers scanning with {@code bulkIo}. */
+    public DirectorySegmentStore(Path dir, BlockCache blockCache, SegmentFaults faults, BulkIo bulkIo) throws IOException {
         this.dir = Files.createDirectories(dir).toAbsolutePath();
         this.blockCache = blockCache;
         this.faults = java.util.Objects.requireNonNull(faults, "faults");
+        this.bulkIo = java.util.Objects.requireNonNull(bulkIo, "bulkIo");
+    }
+
+    @Override
+    public BulkIo bulkIo() {
+        return bulkIo;
     }
 
     @Override
@@ -104,7 +117,7 @@ public final class DirectorySegmentStore implements SegmentStore {
 
     @Override
     public SegmentReader open(String segmentName) throws IOException {
-        return SegmentReader.open(path(segmentName), blockCache, faults.read());
+        return SegmentReader.open(path(segmentName), blockCache, faults.read(), bulkIo);
     }
 
     @Override

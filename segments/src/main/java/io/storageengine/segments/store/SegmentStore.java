@@ -1,5 +1,6 @@
 package io.storageengine.segments.store;
 
+import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.segments.segment.SegmentFaults;
 import io.storageengine.segments.segment.SegmentReader;
 import io.storageengine.segments.segment.SegmentWriter;
@@ -53,6 +54,11 @@ public interface SegmentStore extends AutoCloseable {
     /** A directory on the same file system as the store's files, where writers should create new segments. */
     Path stagingDirectory();
 
+    /** How this store's writers write and its readers scan whole files; through the page cache by default. */
+    default BulkIo bulkIo() {
+        return BulkIo.PAGE_CACHE;
+    }
+
     /** The fault-injection hooks of this store's file I/O (drills and tests); none by default. */
     default SegmentFaults faults() {
         return SegmentFaults.NONE;
@@ -60,10 +66,10 @@ public interface SegmentStore extends AutoCloseable {
 
     /**
      * Starts a new segment file {@code stagingDirectory()/segmentName}, written through this store's
-     * write fault ({@link #faults()}); finish it, then {@link #put} it under the same name.
+     * write fault ({@link #faults()}) with its {@link #bulkIo()}; finish it, then {@link #put} it under the same name.
      */
     default SegmentWriter newWriter(String segmentName, SegmentWriter.Options options) throws IOException {
-        return SegmentWriter.create(stagingDirectory().resolve(checkName(segmentName)), options, faults().write());
+        return SegmentWriter.create(stagingDirectory().resolve(checkName(segmentName)), options, faults().write(), bulkIo());
     }
 
     @Override

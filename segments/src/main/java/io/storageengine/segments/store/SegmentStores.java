@@ -2,6 +2,7 @@ package io.storageengine.segments.store;
 
 import io.storageengine.catalog.Catalog;
 import io.storageengine.segments.segment.BlockCache;
+import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.segments.segment.SegmentFaults;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,12 +38,15 @@ public final class SegmentStores {
      * @param cacheMaxBytes the catalog store's local cache bound (unused by the directory store)
      * @param blockCache shared by the store's readers for point lookups; null for none
      * @param faults fault-injection hooks of the store's file I/O (drills and tests; {@link SegmentFaults#NONE})
+     * @param bulkIo how the store's writers write and its readers scan whole files
      */
-    public record Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache, SegmentFaults faults) {
+    public record Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache, SegmentFaults faults,
+                         BulkIo bulkIo) {
         public Config {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(directory, "directory");
             Objects.requireNonNull(faults, "faults");
+            Objects.requireNonNull(bulkIo, "bulkIo");
             if (cacheMaxBytes < 0) {
                 throw new IllegalArgumentException("segment store cache bound must be >= 0, got " + cacheMaxBytes);
             }
@@ -53,6 +57,11 @@ public final class SegmentStores {
             this(kind, directory, cacheMaxBytes, blockCache, SegmentFaults.NONE);
         }
 
+        /** Through the page cache. */
+        public Config(Kind kind, Path directory, long cacheMaxBytes, BlockCache blockCache, SegmentFaults faults) {
+            this(kind, directory, cacheMaxBytes, blockCache, faults, BulkIo.PAGE_CACHE);
+        }
+
         /** A store without a block cache and with a 1 GiB catalog-store cache (the compactor's). */
         public static Config of(Kind kind, Path directory) {
             return new Config(kind, directory, 1L << 30, null);
@@ -60,7 +69,12 @@ public final class SegmentStores {
 
         /** This configuration with {@code faults} as the store's fault-injection hooks. */
         public Config withFaults(SegmentFaults faults) {
-            return new Config(kind, directory, cacheMaxBytes, blockCache, faults);
+            return new Config(kind, directory, cacheMaxBytes, blockCache, faults, bulkIo);
+        }
+
+        /** This configuration with {@code bulkIo} for whole-file writes and scans. */
+        public Config withBulkIo(BulkIo bulkIo) {
+            return new Config(kind, directory, cacheMaxBytes, blockCache, faults, bulkIo);
         }
     }
 
@@ -74,9 +88,9 @@ public final class SegmentStores {
      */
     public static SegmentStore open(Config config, Catalog catalog) throws IOException {
         return switch (config.kind()) {
-            case DIRECTORY -> new DirectorySegmentStore(config.directory(), config.blockCache(), config.faults());
+            case DIRECTORY -> new DirectorySegmentStore(config.directory(), config.blockCache(), config.faults(), config.bulkIo());
             case CATALOG -> new CatalogSegmentStore(Objects.requireNonNull(catalog, "catalog").segmentFiles(), config.directory(),
-                    config.cacheMaxBytes(), CatalogSegmentStore.DEFAULT_CHUNK_SIZE, config.blockCache(), config.faults());
+                    config.cacheMaxBytes(), CatalogSegmentStore.DEFAULT_CHUNK_SIZE, config.blockCache(), config.faults(), config.bulkIo());
         };
     }
 }
