@@ -23,6 +23,15 @@ class CompactorConfigTest {
         assertThat(c.gcGrace()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.workerId()).isNotBlank();
         assertThat(c.toString()).doesNotContain("password=se");
+        assertThat(c.bulkIo()).isEqualTo(io.storageengine.segments.segment.BulkIo.DIRECT);
+    }
+
+    @Test
+    void directIoCanBeTurnedOffAndANonBooleanIsAClearError() {
+        assertThat(CompactorConfig.load(Map.of("SE_COMPACTOR_DIRECT_IO", "false")).bulkIo())
+                .isEqualTo(io.storageengine.segments.segment.BulkIo.PAGE_CACHE);
+        assertThatThrownBy(() -> CompactorConfig.load(Map.of("SE_COMPACTOR_DIRECT_IO", "sometimes")))
+                .hasMessageContaining("sometimes");
     }
 
     @Test
