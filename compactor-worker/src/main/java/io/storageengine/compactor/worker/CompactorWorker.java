@@ -113,6 +113,10 @@ public final class CompactorWorker implements AutoCloseable {
         IoFault write = failpoints.point(SEGMENT_WRITE)::hit;
         SegmentStore store = SegmentStores.open(SegmentStores.Config.of(SegmentStores.Kind.parse(config.segmentStore()),
                 config.segmentDir()).withFaults(new SegmentFaults(read, write)).withBulkIo(config.bulkIo()), catalog);
+        if (config.bulkIo().effectiveIn(store.stagingDirectory()) != config.bulkIo()) {
+            LOG.warn("compactor.direct-io is on but the file system of {} refuses O_DIRECT: segments are written and "
+                    + "merged through the page cache", store.stagingDirectory());
+        }
         CompactorWorker w = new CompactorWorker(config, catalog, ownsCatalog, store, registry);
         w.consumerThread.start();
         w.loopThread.start();

@@ -1,5 +1,10 @@
 package io.storageengine.segments.segment;
 
+import io.storageengine.segments.internal.DirectFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -21,6 +26,27 @@ import java.util.Locale;
 public enum BulkIo {
     PAGE_CACHE,
     DIRECT;
+
+    /**
+     * What writers and scanners will actually do in {@code dir}: {@link #DIRECT} only if this is
+     * DIRECT and the directory's file system accepts {@code O_DIRECT} (probed with a temporary file).
+     */
+    public BulkIo effectiveIn(Path dir) throws IOException {
+        if (this == PAGE_CACHE) {
+            return PAGE_CACHE;
+        }
+        Path probe = Files.createTempFile(Files.createDirectories(dir), ".direct-io-probe.", ".tmp");
+        try {
+            DirectFiles.Direct d = DirectFiles.open(probe, StandardOpenOption.WRITE);
+            if (d == null) {
+                return PAGE_CACHE;
+            }
+            d.channel().close();
+            return DIRECT;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
 
     /** {@code true}/{@code direct} → DIRECT, {@code false}/{@code page-cache}/{@code buffered} → PAGE_CACHE. */
     public static BulkIo parse(String text) {

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storageengine.schemas.page.VersionKey;
 import io.storageengine.schemas.segment.SegmentKind;
-import io.storageengine.segments.internal.DirectFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -35,14 +34,10 @@ class DirectIoTest {
     @TempDir
     Path dir;
 
+    /** Whether this file system takes O_DIRECT (the probe leaves no file behind: the tests check the directory). */
     private boolean directAvailable() throws IOException {
-        Path probe = Files.createFile(dir.resolve("probe"));
-        DirectFiles.Direct d = DirectFiles.open(probe, StandardOpenOption.READ);
-        if (d != null) {
-            d.channel().close();
-        }
-        Files.delete(probe);
-        return d != null;
+        assertThat(BulkIo.PAGE_CACHE.effectiveIn(dir)).isEqualTo(BulkIo.PAGE_CACHE);
+        return BulkIo.DIRECT.effectiveIn(dir) == BulkIo.DIRECT;
     }
 
     /** Records of {@code pages} pages, one in {@code bigEvery} carrying a value of {@code bigBytes}. */
