@@ -12,10 +12,9 @@ import java.nio.file.StandardOpenOption;
  * aligned windows of {@value #WINDOW} bytes (a larger block gets a window of its own size) into
  * one aligned native buffer (released by the garbage collector; the JDK would otherwise stage
  * each read in freshly allocated native memory), and each data block is handed out as its own
- * verified copy, as
- * {@link SegmentReader#readBlock} does. Bytes read this way never enter the page cache, so a
- * merge's inputs do not evict the blocks point lookups use. Owns its own file handle, closed with
- * the scanner. Not thread-safe: one scanner's.
+ * verified copy, as {@link SegmentReader#readBlock} does. Bytes read this way never enter the page
+ * cache, so a merge's inputs do not evict the blocks point lookups use. Owns its own file handle,
+ * closed with the scanner. Not thread-safe: one scanner's.
  */
 final class DirectBlockWindow implements AutoCloseable {
     static final int WINDOW = 1 << 20;
