@@ -6,8 +6,8 @@ import java.util.Objects;
  * The fault-injection hooks of a segment store's file I/O, for drills and tests (see
  * {@link IoFault}): {@code read} runs before every data block a {@link SegmentReader} reads from
  * its file (point lookups that miss the block cache, scans); {@code write} before every write a
- * {@link SegmentWriter} makes to a new segment file (each flush of its 1 MiB write buffer and the
- * closing index/filter/footer write), so an error there fails the segment before it is published.
+ * {@link SegmentWriter} makes to a new segment file (each flush of its 1 MiB write buffer; the
+ * last one carries the index, filter and footer), so an error there fails the segment before it is published.
  * Immutable.
  */
 public record SegmentFaults(IoFault read, IoFault write) {

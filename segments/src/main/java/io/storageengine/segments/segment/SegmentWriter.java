@@ -60,7 +60,8 @@ import java.util.zip.CRC32C;
  *
  * <h2>Memory</h2>
  * One block buffer, a 1 MiB write buffer (blocks are gathered there and reach the file in
- * 1 MiB sequential writes; a native buffer for direct I/O, released by the garbage collector), one index entry per block (69 bytes) and one 8-byte hash per distinct
+ * 1 MiB sequential writes; a native buffer for direct I/O, released by the garbage collector),
+ * one index entry per block (69 bytes) and one 8-byte hash per distinct
  * page for the filter, whatever the segment size.
  *
  * <p>Not thread-safe: one thread writes a segment.
@@ -163,15 +164,17 @@ public final class SegmentWriter implements AutoCloseable {
         Path dir = abs.getParent();
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        FileChannel ch = null;
         try {
             DirectFiles.Direct direct = io == BulkIo.DIRECT
                     ? DirectFiles.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING) : null;
-            if (direct != null) {
-                return new SegmentWriter(abs, temp, options, direct.channel(), direct.alignment(), writeFault);
+            ch = direct != null ? direct.channel()
+                    : FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new SegmentWriter(abs, temp, options, ch, direct != null ? direct.alignment() : 0, writeFault);
+        } catch (IOException | RuntimeException | Error e) { // Error: no native memory for the write buffer
+            if (ch != null) {
+                ch.close();
             }
-            FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            return new SegmentWriter(abs, temp, options, ch, 0, writeFault);
-        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
