@@ -10,7 +10,6 @@ import io.storageengine.compactor.worker.CompactorConfig;
 import io.storageengine.compactor.worker.CompactorWorker;
 import io.storageengine.ingest.walgen.WalGen;
 import io.storageengine.schemas.segment.SegmentKind;
-import io.storageengine.segments.internal.DirectFiles;
 import io.storageengine.segments.segment.BulkIo;
 import io.storageengine.schemas.timeline.TimelineKey;
 import io.storageengine.testsupport.KafkaTestBroker;
@@ -232,7 +231,7 @@ public final class CompactionBench {
         byte[] random = new byte[1 << 20];
         new java.util.Random(1).nextBytes(random);
         java.nio.ByteBuffer buf = direct
-                ? java.nio.ByteBuffer.allocateDirect((1 << 20) + DirectFiles.MAX_ALIGNMENT).alignedSlice(DirectFiles.MAX_ALIGNMENT)
+                ? java.nio.ByteBuffer.allocateDirect((1 << 20) + 65536).alignedSlice(65536)
                         .limit(1 << 20).slice().put(random)
                 : java.nio.ByteBuffer.wrap(random);
         long cpu0 = mx.getCurrentThreadCpuTime();
@@ -246,10 +245,14 @@ public final class CompactionBench {
             files.add(f);
             java.nio.channels.FileChannel opened = null;
             if (direct) {
-                Files.createFile(f);
-                DirectFiles.Direct d = DirectFiles.open(f, java.nio.file.StandardOpenOption.WRITE);
-                opened = d == null ? null : d.channel();
-                mode = d == null ? "O_DIRECT refused here: page cache" : "O_DIRECT";
+                try { // 1 MiB writes from a 64 KiB-aligned buffer suit any block size up to 64 KiB
+                    opened = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                            java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+                    mode = "O_DIRECT";
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    Files.deleteIfExists(f);
+                    mode = "O_DIRECT refused here (" + e.getMessage() + "): page cache";
+                }
             }
             if (opened == null) {
                 opened = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE,

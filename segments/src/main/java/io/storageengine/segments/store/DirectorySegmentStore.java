@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * in with an atomic rename (copy + fsync + rename when it comes from another file system) and
  * fsyncs the directory; hidden files (a leading '.') are writers' temporary files and are never
  * listed. Deleting a file does not disturb readers that have it open (POSIX unlink semantics).
- * Its readers and writers run the store's {@link SegmentFaults} (drills and tests). Thread-safe
- * (all state is in the file system).
+ * Its readers and writers run the store's {@link SegmentFaults} (drills and tests) and write and
+ * scan with its {@link BulkIo}. Thread-safe (all state is in the file system).
  */
 public final class DirectorySegmentStore implements SegmentStore {
     public static final String STORE_NAME = "dir";
