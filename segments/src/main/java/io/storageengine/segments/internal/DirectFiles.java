@@ -1,6 +1,7 @@
 package io.storageengine.segments.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -17,6 +18,15 @@ public final class DirectFiles {
     public static final int MAX_ALIGNMENT = 64 * 1024;
 
     private DirectFiles() {
+    }
+
+    /**
+     * A native buffer of exactly {@code size} bytes whose address is a multiple of {@code alignment}
+     * (what an {@code O_DIRECT} transfer needs; the JDK's own staging buffers for heap buffers miss
+     * their cache on every aligned request). Released by the garbage collector.
+     */
+    public static ByteBuffer alignedBuffer(int size, int alignment) {
+        return ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment).limit(size).slice();
     }
 
     /** A channel with {@code O_DIRECT} and its alignment, or null when the file system refuses direct I/O. */
@@ -47,7 +57,7 @@ public final class DirectFiles {
         } catch (UnsupportedOperationException e) {
             return null;
         } catch (IOException e) {
-            if (Files.exists(file) && String.valueOf(e.getMessage()).contains("Invalid argument")) {
+            if (String.valueOf(e.getMessage()).contains("Invalid argument")) {
                 return null; // EINVAL: the file system does not do O_DIRECT
             }
             throw e;

@@ -48,11 +48,11 @@ public enum BulkIo {
         }
     }
 
-    /** {@code true}/{@code direct} → DIRECT, {@code false}/{@code page-cache}/{@code buffered} → PAGE_CACHE. */
+    /** The configuration's {@code true} → DIRECT, {@code false} → PAGE_CACHE (any case). */
     public static BulkIo parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "direct" -> DIRECT;
-            case "false", "page-cache", "buffered" -> PAGE_CACHE;
+            case "true" -> DIRECT;
+            case "false" -> PAGE_CACHE;
             default -> throw new IllegalArgumentException("direct I/O: expected true or false, got '" + text + "'");
         };
     }

@@ -22,7 +22,6 @@ final class DirectBlockWindow implements AutoCloseable {
     private final SegmentReader reader;
     private final FileChannel channel;
     private final long alignMask;
-    private final int alignment;
     private ByteBuffer window;
     private long start;
     private int filled;
@@ -31,7 +30,6 @@ final class DirectBlockWindow implements AutoCloseable {
         this.reader = reader;
         this.channel = channel;
         this.alignMask = alignment - 1L;
-        this.alignment = alignment;
     }
 
     /** A window on {@code reader}'s file, or null when its file system refuses direct I/O. */
@@ -63,7 +61,7 @@ final class DirectBlockWindow implements AutoCloseable {
         int need = (int) (off + len - aligned);
         int size = (int) ((Math.max(WINDOW, need) + alignMask) & ~alignMask);
         if (window == null || window.capacity() < size || (window.capacity() > WINDOW && size == WINDOW)) {
-            window = ByteBuffer.allocateDirect(size + alignment).alignedSlice(alignment);
+            window = DirectFiles.alignedBuffer(size, (int) alignMask + 1);
         }
         ByteBuffer dst = window.clear().limit(size);
         long pos = aligned;

@@ -288,7 +288,12 @@ public final class SegmentReader implements AutoCloseable {
      */
     public SegmentScanner scan() {
         retain();
-        return new SegmentScanner(this, scanIo);
+        try {
+            return new SegmentScanner(this, scanIo == BulkIo.DIRECT ? DirectBlockWindow.open(this) : null);
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
     }
 
     /** Reads and checks every data block (CRC and record structure); used after downloads. */

@@ -10,17 +10,15 @@ import java.util.NoSuchElementException;
  * verified data block in memory at a time; compactor-worker merges segments with several of
  * these. Holds a reference to its {@link SegmentReader} until {@link #close()}. Reads blocks
  * through the reader's file handle, or with {@link BulkIo#DIRECT} through a
- * {@link DirectBlockWindow} of its own (opened at the first block; buffered reads if the file
- * system refuses direct I/O).
+ * {@link DirectBlockWindow} of its own (buffered reads if the file system refuses direct I/O).
  * Not thread-safe: one thread per scanner (many scanners may share a reader).
  */
 public final class SegmentScanner implements Iterator<SegmentRecord>, AutoCloseable {
     private static final int KEY = SegmentWriter.KEY_SIZE;
 
     private final SegmentReader reader;
-    private final BulkIo io;
-    private DirectBlockWindow direct;
-    private boolean directTried;
+    /** Direct reads of its own, or null: through the reader's file handle. */
+    private final DirectBlockWindow direct;
     private int nextBlock;
     private int currentBlock = -1;
     private byte[] block;
@@ -32,16 +30,12 @@ public final class SegmentScanner implements Iterator<SegmentRecord>, AutoClosea
     private int recordPos;
     private int recordValueLength;
 
-    SegmentScanner(SegmentReader reader, BulkIo io) {
+    SegmentScanner(SegmentReader reader, DirectBlockWindow direct) {
         this.reader = reader;
-        this.io = io;
+        this.direct = direct;
     }
 
     private byte[] readBlock(int b) {
-        if (io == BulkIo.DIRECT && !directTried) {
-            directTried = true;
-            direct = DirectBlockWindow.open(reader);
-        }
         return direct != null ? direct.block(b) : reader.readBlock(b);
     }
 

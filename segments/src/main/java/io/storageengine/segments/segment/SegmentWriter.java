@@ -126,8 +126,7 @@ public final class SegmentWriter implements AutoCloseable {
     private SegmentWriter(Path target, Path temp, Options options, FileChannel out, int align, IoFault writeFault) {
         this.target = target;
         this.align = align;
-        this.writeBuffer = align > 0 ? ByteBuffer.allocateDirect(WRITE_BUFFER + align).alignedSlice(align).limit(WRITE_BUFFER).slice()
-                : ByteBuffer.allocate(WRITE_BUFFER);
+        this.writeBuffer = align > 0 ? DirectFiles.alignedBuffer(WRITE_BUFFER, align) : ByteBuffer.allocate(WRITE_BUFFER);
         this.writeFault = writeFault;
         this.temp = temp;
         this.options = options;
