@@ -318,9 +318,9 @@ class FaultsUnderLoadIT {
         while (ingest.ackedLsn() < finalLsn || firstOkAfterFault.get() < 0) {
             assertThat(stack.page.get().alive()).as("page service alive (target/it-fault-*-page-*.log)").isTrue();
             if (System.nanoTime() > deadline) {
-                fail("serving again after the fault: acked LSN %s of %s, reads after %s; page-service log tail:%n%s%n%s",
+                fail("serving again after the fault: acked LSN %s of %s, reads after %s; page-service log tail:%n%s%n%s%n%s",
                         ingest.ackedLsn(), finalLsn, after, stack.page.get().logTail(40),
-                        stack.page.get().streamThreadStacks());
+                        ChangelogTransactions.describe(stack.bootstrap), stack.page.get().streamThreadStacks());
             }
             Thread.sleep(100);
         }

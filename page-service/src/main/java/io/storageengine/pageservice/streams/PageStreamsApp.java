@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * count (it must exist), starts Streams and returns at once (not yet {@link #ready()}; see
  * {@link #awaitReady}). {@link #close()} leaves the group (so partitions move at once), closes
  * Streams, then frees the shared RocksDB memory. A stream thread that dies of an unexpected error
- * is replaced; bad input never kills one (it is skipped and counted). Thread-safe.
+ * is replaced; bad input never kills one (it is skipped and counted). A changelog whose restoration
+ * a hanging transaction blocks is unblocked by {@link HangingTransactionGuard}. Thread-safe.
  */
 public final class PageStreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PageStreamsApp.class);
@@ -61,6 +62,8 @@ public final class PageStreamsApp implements AutoCloseable {
     private final StreamsOwnership ownership;
     private final StreamsStoreAccess storeAccess;
     private final ScheduledExecutorService scheduler;
+    private final Admin guardAdmin;
+    private final HangingTransactionGuard hangingTransactions;
 
     private PageStreamsApp(StreamsSettings settings, ProcessorSupplier<byte[], byte[], Void, Void> hotTrimmer,
                            int partitionCount) {
@@ -71,7 +74,13 @@ public final class PageStreamsApp implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         PageTopology.build(builder, topologyConfig);
         Topology topology = builder.build();
-        this.streams = new KafkaStreams(topology, properties(settings, memory));
+        Properties props = properties(settings, memory);
+        this.streams = new KafkaStreams(topology, props);
+        this.guardAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, settings.applicationId() + "-hanging-transaction-guard"));
+        this.hangingTransactions = new HangingTransactionGuard(guardAdmin,
+                HangingTransactionGuard.stalledAfter(transactionTimeout(props)), System::nanoTime);
+        streams.setGlobalStateRestoreListener(hangingTransactions);
         streams.setStandbyUpdateListener(new StandbyTracker(topologyConfig.watermarks()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);
@@ -83,8 +92,10 @@ public final class PageStreamsApp implements AutoCloseable {
         this.ownership = new StreamsOwnership(streams, topologyConfig.watermarks(), self, partitionCount,
                 settings.standbyReadMaxLag(), lags);
         this.storeAccess = new StreamsStoreAccess(streams, partitionCount, topologyConfig.watermarks());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "page-streams-lags");
+        // Two threads: a hanging-transaction check that waits on an unreachable broker does not hold up
+        // the lag refresh the standby reads depend on.
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "page-streams-upkeep");
             t.setDaemon(true);
             return t;
         });
@@ -115,6 +126,7 @@ public final class PageStreamsApp implements AutoCloseable {
                 settings.streamThreads(), settings.effectiveGroupInstanceId(), settings.sessionTimeout().toMillis());
         app.streams.start();
         app.scheduler.scheduleWithFixedDelay(app.lags::refresh, 1, 1, TimeUnit.SECONDS);
+        app.scheduler.scheduleWithFixedDelay(app.hangingTransactions::check, 10, 10, TimeUnit.SECONDS);
         return app;
     }
 
@@ -149,6 +161,18 @@ public final class PageStreamsApp implements AutoCloseable {
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, s.sessionTimeout().toMillis() / 4));
         p.putAll(s.extraProperties());
         return p;
+    }
+
+    /**
+     * The stream threads' producer {@code transaction.timeout.ms}: an override in the properties, or
+     * Kafka Streams' exactly-once default (10 s).
+     */
+    static Duration transactionTimeout(Properties p) {
+        Object v = p.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (v == null) {
+            v = p.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        }
+        return v == null ? Duration.ofSeconds(10) : Duration.ofMillis(Long.parseLong(v.toString().trim()));
     }
 
     private static int walPartitions(StreamsSettings s) {
@@ -248,6 +272,11 @@ public final class PageStreamsApp implements AutoCloseable {
         return topologyConfig.counters();
     }
 
+    /** Hanging transactions aborted on changelogs this instance was restoring (see {@link HangingTransactionGuard}). */
+    public long hangingTransactionsAborted() {
+        return hangingTransactions.aborted();
+    }
+
     /** Partitions of the WAL topic. */
     public int partitionCount() {
         return partitionCount;
@@ -270,6 +299,7 @@ public final class PageStreamsApp implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        guardAdmin.close(Duration.ofSeconds(5));
         boolean clean = streams.close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
         if (!clean) {

@@ -39,6 +39,9 @@ public final class StreamsBinding implements AutoCloseable {
         skipped(r, "bad_key", c, ApplyCounters::badKeys);
         skipped(r, "reserved_type", c, ApplyCounters::reservedTypes);
         skipped(r, "stale_watermark", c, ApplyCounters::staleWatermarks);
+        FunctionCounter.builder("se.kafka.hanging.transactions.aborted", app, PageStreamsApp::hangingTransactionsAborted)
+                .description("Hanging transactions aborted on changelog partitions whose restoration they blocked")
+                .register(r);
         Gauge.builder("se.rocksdb.memory.used", app, a -> a.rocksDbMemory().usage()).baseUnit("bytes")
                 .description("Off-heap memory used by the shared RocksDB cache and write buffers").register(r);
         Gauge.builder("se.rocksdb.memory.limit", app, a -> a.rocksDbMemory().totalBytes()).baseUnit("bytes")
