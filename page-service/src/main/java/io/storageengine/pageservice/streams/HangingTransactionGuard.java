@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * for {@code stalledAfter} are examined: this instance owns their task, so no live producer writes
  * them, and a coordinator aborts any transaction it knows within the producers' transaction timeout
  * (10 s under exactly-once) and its abort interval (10 s); {@code stalledAfter} is three times the
- * transaction timeout and never under a minute. A hanging transaction is
+ * transaction timeout and never under 30 s. A hanging transaction is
  * aborted ({@link Admin#abortTransaction}: an abort marker on that partition): its records were never
  * committed, so no read_committed reader ever saw them, and the input offsets it would have committed
  * were not, so Kafka Streams applies that input again. Every finding and abort is logged.
@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HangingTransactionGuard implements StateRestoreListener {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionGuard.class);
+
+    private static final Duration MIN_STALL = Duration.ofSeconds(30);
 
     private final Admin admin;
     private final Duration stalledAfter;
@@ -67,10 +69,10 @@ final class HangingTransactionGuard implements StateRestoreListener {
         this.nanoTime = nanoTime;
     }
 
-    /** How long restoration and the open transaction must have stalled: 3 × the transaction timeout, at least 1 min. */
+    /** How long a restoration must have stalled before it is examined: 3 × the transaction timeout, at least 30 s. */
     static Duration stalledAfter(Duration transactionTimeout) {
         Duration three = transactionTimeout.multipliedBy(3);
-        return three.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : three;
+        return three.compareTo(MIN_STALL) < 0 ? MIN_STALL : three;
     }
 
     /** Hanging transactions aborted so far. */

@@ -126,7 +126,7 @@ public final class PageStreamsApp implements AutoCloseable {
                 settings.streamThreads(), settings.effectiveGroupInstanceId(), settings.sessionTimeout().toMillis());
         app.streams.start();
         app.scheduler.scheduleWithFixedDelay(app.lags::refresh, 1, 1, TimeUnit.SECONDS);
-        app.scheduler.scheduleWithFixedDelay(app.hangingTransactions::check, 10, 10, TimeUnit.SECONDS);
+        app.scheduler.scheduleWithFixedDelay(app.hangingTransactions::check, 5, 5, TimeUnit.SECONDS);
         return app;
     }
 

@@ -83,8 +83,9 @@ class HangingTransactionGuardTest {
     }
 
     @Test
-    void theStallTimeIsThreeTransactionTimeoutsAndAtLeastAMinute() {
-        assertThat(HangingTransactionGuard.stalledAfter(Duration.ofSeconds(10))).isEqualTo(Duration.ofMinutes(1));
+    void theStallTimeIsThreeTransactionTimeoutsAndAtLeastHalfAMinute() {
+        assertThat(HangingTransactionGuard.stalledAfter(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(HangingTransactionGuard.stalledAfter(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(30));
         assertThat(HangingTransactionGuard.stalledAfter(Duration.ofSeconds(60))).isEqualTo(Duration.ofMinutes(3));
     }
 
