@@ -40,10 +40,14 @@ import org.slf4j.LoggerFactory;
  * for {@code stalledAfter} are examined: this instance owns their task, so no live producer writes
  * them, and a coordinator aborts any transaction it knows within the producers' transaction timeout
  * (10 s under exactly-once) and its abort interval (10 s); {@code stalledAfter} is three times the
- * transaction timeout and never under 30 s. A hanging transaction is
- * aborted ({@link Admin#abortTransaction}: an abort marker on that partition): its records were never
- * committed, so no read_committed reader ever saw them, and the input offsets it would have committed
- * were not, so Kafka Streams applies that input again. Every finding and abort is logged.
+ * transaction timeout and never under 30 s; a partition examined is examined again only after
+ * another {@code stalledAfter} without progress (one log line per period, not per check). A hanging
+ * transaction is aborted ({@link Admin#abortTransaction}: an abort marker on that partition): its
+ * records were never committed, so no read_committed reader ever saw them. When the rest of its
+ * transaction was aborted too (the case seen: the offset commit had been refused), its input
+ * offsets were not committed and Kafka Streams applies that input again; had the coordinator
+ * committed the rest, the aborted records would be missing from the restored store, which is why
+ * every abort is logged with the coordinator's view (docs/recovery.md).
  *
  * <p>Thread-safety: the restore callbacks come from Kafka Streams' state-updater threads,
  * {@link #check()} from one scheduler thread; the per-partition progress is a concurrent map.
@@ -109,6 +113,9 @@ final class HangingTransactionGuard implements StateRestoreListener {
         if (stalled.isEmpty()) {
             return;
         }
+        // Examined now: again only after another stalledAfter without progress.
+        long now = nanoTime.getAsLong();
+        stalled.forEach(tp -> restoring.computeIfPresent(tp, (x, p) -> new Progress(now, p.position())));
         try {
             for (OpenTransaction t : findHanging(stalled)) {
                 LOG.warn("Changelog {} has been restoring without progress for over {} s behind a hanging transaction "
@@ -119,7 +126,6 @@ final class HangingTransactionGuard implements StateRestoreListener {
                         (short) t.state().producerEpoch(), t.state().coordinatorEpoch().orElse(0)))
                         .all().get(30, TimeUnit.SECONDS);
                 aborted.incrementAndGet();
-                restoring.computeIfPresent(t.partition(), (tp, p) -> new Progress(nanoTime.getAsLong(), p.position()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

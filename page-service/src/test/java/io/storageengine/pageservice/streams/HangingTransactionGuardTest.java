@@ -74,11 +74,15 @@ class HangingTransactionGuardTest {
         assertThat(guard.stalled()).containsExactly(WM); // PV moved 30 s ago
         now.addAndGet(Duration.ofSeconds(30).toNanos());
         assertThat(guard.stalled()).containsExactlyInAnyOrder(WM, PV);
+        guard.check(); // examined (the null admin fails, logged): not again before another 60 s
+        assertThat(guard.stalled()).isEmpty();
+        now.addAndGet(Duration.ofSeconds(60).toNanos());
+        assertThat(guard.stalled()).containsExactlyInAnyOrder(WM, PV);
         guard.onRestoreEnd(WM, "applied-watermarks", 12);
         guard.onRestoreSuspended(PV, "page-versions", 100);
         assertThat(guard.stalled()).isEmpty();
         assertThat(guard.restoring()).isEmpty();
-        guard.check(); // nothing stalled: no broker asked (the admin is null)
+        guard.check(); // nothing stalled: no broker asked
         assertThat(guard.aborted()).isZero();
     }
 
